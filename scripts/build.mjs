@@ -1,0 +1,38 @@
+// Builds every bundle of the project with esbuild. Each entry is built only when its source exists, so the
+// build grows with the project. Usage: node scripts/build.mjs [--watch]
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const r = (p) => join(root, p);
+
+/** CommonJS bundles for Node (engine, kernel, worker, CLI) and the extension host. */
+const node = [
+  { in: 'kernel/engine/index.ts', out: 'dist/engine.js' },
+  { in: 'kernel/engine/matmul/worker.ts', out: 'dist/matmulWorker.js' },
+  { in: 'kernel/main.ts', out: 'dist/kernel.js' },
+  { in: 'cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
+  { in: 'extension/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
+];
+/** ES modules for the notebook renderer's webview. */
+const browser = [{ in: 'renderer/index.ts', out: 'dist/renderer.js' }];
+
+const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', absWorkingDir: root, legalComments: 'none' };
+const jobs = [];
+for (const e of node) {
+  if (!existsSync(r(e.in))) continue;
+  jobs.push(esbuild.build({
+    ...common, entryPoints: [r(e.in)], outfile: r(e.out), platform: 'node', format: 'cjs', target: 'node20',
+    external: e.external ?? [], banner: e.banner ? { js: e.banner } : undefined,
+  }));
+}
+for (const e of browser) {
+  if (!existsSync(r(e.in))) continue;
+  jobs.push(esbuild.build({
+    ...common, entryPoints: [r(e.in)], outfile: r(e.out), platform: 'browser', format: 'esm', target: 'es2022', minify: true,
+  }));
+}
+await Promise.all(jobs);
+console.log(`built ${jobs.length} bundle(s) into dist/`);
