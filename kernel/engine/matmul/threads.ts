@@ -1,0 +1,21 @@
+// How many threads matrix products may use. The pool reads this; results do not depend on it.
+import { availableParallelism } from 'node:os';
+
+let numThreads = Math.max(1, availableParallelism());
+
+/**
+ * Sets how many threads `matmul` uses (default: the number of cores). Results are identical for any count.
+ * @example setNumThreads(1)
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
+  numThreads = n;
+}
+
+/**
+ * The number of threads `matmul` uses.
+ * @example getNumThreads() // 2
+ */
+export function getNumThreads(): number {
+  return numThreads;
+}
