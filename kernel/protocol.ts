@@ -1,0 +1,202 @@
+/**
+ * The typed messages between a client (the VS Code extension host, or the CLI) and the kernel process.
+ *
+ * The client forks `dist/kernel.js` with an IPC channel (see `kernel/client.ts`) and the two sides exchange
+ * plain JSON objects: `ClientToKernel` goes one way, `KernelToClient` the other. Every message says what it is
+ * in `type`; every message that belongs to a cell run carries the `requestId` of the `execute` that caused it.
+ *
+ * Stability: this file is a contract between processes. Add fields (optional ones) and new message types;
+ * never rename, remove or change the meaning of existing ones.
+ *
+ * Interrupting: a cell stuck in a synchronous loop never reads its IPC channel, so `kernel/client.ts` also
+ * signals the process; use its `interrupt()` rather than sending `interrupt` alone.
+ */
+
+/** Version of this protocol, sent in `ready`. Bumped only by additions. */
+export const PROTOCOL_VERSION = 1;
+
+/** The language of a cell's source. */
+export type CellLanguage = 'typescript' | 'javascript';
+
+/** Output data keyed by mime type: text mimes carry strings, `+json` mimes carry JSON values. */
+export type MimeBundle = Record<string, unknown>;
+
+/** Mime type of the computation-graph output (a `GraphSnapshot`, see RENDERER.md). */
+export const GRAPH_MIME = 'application/vnd.backprop.graph+json';
+
+
+// ---------------------------------------------------------------------------------------------------------
+// Client → kernel
+// ---------------------------------------------------------------------------------------------------------
+
+/** Sent by the client: run one cell. The kernel answers with outputs, then exactly one `done`. */
+export interface ExecuteRequest {
+  type: 'execute';
+  /** Unique per request; echoed on every message the run produces. */
+  requestId: string;
+  /** The notebook cell's identity (document URI + index, or nbformat cell id); used in file names of stacks. */
+  cellId: string;
+  code: string;
+  /** Shown as `[n]`; echoed in `executeResult`. */
+  executionCount: number;
+  /** Defaults to 'typescript' (JavaScript is valid TypeScript, so that also runs plain JS). */
+  language?: CellLanguage;
+  /** Absolute path of the notebook file: `require`/`import` of packages resolves from its folder. */
+  notebookPath?: string;
+  /** Working directory for the cell (defaults to the notebook's folder, else the kernel's cwd). */
+  cwd?: string;
+}
+
+/**
+ * Sent by the client: stop the running cell. Variables survive. If nothing runs, it is a no-op.
+ * Queued cells are the client's business (it cancels them).
+ */
+export interface InterruptRequest {
+  type: 'interrupt';
+}
+
+/** Sent by the client (hover, later issue): evaluate a side-effect-free expression and describe its value. */
+export interface InspectRequest {
+  type: 'inspect';
+  requestId: string;
+  expression: string;
+}
+
+/** Sent by the client (variables view, later issue): list the user's top-level variables. */
+export interface VariablesRequest {
+  type: 'variables';
+  requestId: string;
+}
+
+/** Sent by the client: exit cleanly. The kernel exits without answering. */
+export interface ShutdownRequest {
+  type: 'shutdown';
+}
+
+/** Every message a client may send to the kernel. */
+export type ClientToKernel = ExecuteRequest | InterruptRequest | InspectRequest | VariablesRequest | ShutdownRequest;
+
+// ---------------------------------------------------------------------------------------------------------
+// Kernel → client
+// ---------------------------------------------------------------------------------------------------------
+
+/** Sent by the kernel once, when it can take `execute` requests. */
+export interface ReadyMessage {
+  type: 'ready';
+  protocolVersion: number;
+  pid: number;
+  /** Node version of the kernel process, e.g. 'v20.20.0'. */
+  nodeVersion: string;
+}
+
+/** Sent by the kernel: text written by the cell (console.log/info/debug → stdout, console.warn/error → stderr). */
+export interface StreamMessage {
+  type: 'stream';
+  requestId: string;
+  name: 'stdout' | 'stderr';
+  text: string;
+}
+
+/** Sent by the kernel: a new output item (from `display(value)`, or a graph after `backward()`). */
+export interface DisplayMessage {
+  type: 'display';
+  requestId: string;
+  /** Unique within the kernel's life; `updateOutput` with the same id replaces this output in place. */
+  outputId: string;
+  data: MimeBundle;
+}
+
+/** Sent by the kernel: replace the data of an output it sent earlier with `display` (e.g. the graph of a later backward()). */
+export interface UpdateOutputMessage {
+  type: 'updateOutput';
+  requestId: string;
+  outputId: string;
+  data: MimeBundle;
+}
+
+/** Sent by the kernel: the value of the cell's last expression (not sent when it is `undefined`). */
+export interface ExecuteResultMessage {
+  type: 'executeResult';
+  requestId: string;
+  executionCount: number;
+  data: MimeBundle;
+}
+
+/** Sent by the kernel: the cell failed to compile or threw. Followed by `done` with status 'error'. */
+export interface ErrorMessage {
+  type: 'error';
+  requestId: string;
+  /** 'SyntaxError' for compile errors, else the thrown error's name ('TypeError', 'Error', ...). */
+  ename: string;
+  evalue: string;
+  /** Lines as in nbformat: the first is `ename: evalue`, then `    at fn (cell:line:col)` with cell line numbers; kernel frames removed. */
+  traceback: string[];
+  /** 1-based line and column in the cell where it happened, when known. */
+  line?: number;
+  column?: number;
+  /** True for errors found before the cell ran (compile errors). */
+  compile?: boolean;
+}
+
+/** Outcome of a cell run. */
+export type DoneStatus = 'ok' | 'error' | 'interrupted';
+
+/** Sent by the kernel exactly once per `execute`, after all its outputs. */
+export interface DoneMessage {
+  type: 'done';
+  requestId: string;
+  status: DoneStatus;
+  /** Wall-clock start and end (ms since the epoch) and duration of the run. */
+  startTime: number;
+  endTime: number;
+  durationMs: number;
+}
+
+/** Sent by the kernel in reply to `inspect`. */
+export interface InspectReply {
+  type: 'inspectReply';
+  requestId: string;
+  found: boolean;
+  /** Same shape as outputs (`text/plain` always, richer mimes for tensors). */
+  data?: MimeBundle;
+}
+
+/** One user variable, for the variables view. */
+export interface VariableInfo {
+  name: string;
+  /** 'Tensor', 'number', 'function', class name, ... */
+  type: string;
+  /** One line, e.g. 'Tensor [2,3] float64' or '3.14'. */
+  summary: string;
+  shape?: number[];
+}
+
+/** Sent by the kernel in reply to `variables`. */
+export interface VariablesReply {
+  type: 'variablesReply';
+  requestId: string;
+  variables: VariableInfo[];
+}
+
+/** Sent by the kernel when something goes wrong outside any cell (e.g. a malformed message). */
+export interface KernelLogMessage {
+  type: 'log';
+  level: 'info' | 'warn' | 'error';
+  text: string;
+}
+
+/** Every message the kernel may send to its client. */
+export type KernelToClient =
+  | ReadyMessage
+  | StreamMessage
+  | DisplayMessage
+  | UpdateOutputMessage
+  | ExecuteResultMessage
+  | ErrorMessage
+  | DoneMessage
+  | InspectReply
+  | VariablesReply
+  | KernelLogMessage;
+
+/** Messages that belong to a cell run (they carry its `requestId`). */
+export type CellOutputMessage = StreamMessage | DisplayMessage | UpdateOutputMessage | ExecuteResultMessage | ErrorMessage;
