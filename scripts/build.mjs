@@ -1,7 +1,7 @@
 // Builds every bundle of the project with esbuild. Each entry is built only when its source exists, so the
 // build grows with the project. Usage: node scripts/build.mjs [--watch]
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,6 +32,15 @@ for (const e of browser) {
   if (!existsSync(r(e.in))) continue;
   jobs.push(esbuild.build({
     ...common, entryPoints: [r(e.in)], outfile: r(e.out), platform: 'browser', format: 'esm', target: 'es2022', minify: true,
+  }));
+}
+/** The mocha suite that runs inside VS Code's extension host: one CommonJS file per test file, next to index.js. */
+const suite = r('test/vscode/suite');
+if (existsSync(suite)) {
+  const entryPoints = readdirSync(suite).filter((f) => f === 'index.ts' || f.endsWith('.test.ts')).map((f) => join(suite, f));
+  jobs.push(esbuild.build({
+    ...common, entryPoints, outdir: r('out/vscode-suite'), platform: 'node', format: 'cjs', target: 'node20',
+    external: ['vscode', 'mocha'],
   }));
 }
 await Promise.all(jobs);
