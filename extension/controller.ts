@@ -1,0 +1,101 @@
+// The notebook controller "Backprop (TypeScript)" for .ipynb notebooks (VS Code's built-in `jupyter-notebook`
+// type): runs cells one after another in the notebook's kernel, maps outputs, interrupts, and is the preferred
+// kernel of notebooks whose kernelspec is backprop-ts.
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import { CellOutputs } from './cellOutputs';
+import { KernelDiedError } from './kernelClient';
+import type { KernelSession, KernelSessions } from './kernelSessions';
+
+export const controllerId = 'backprop-ts';
+export const notebookType = 'jupyter-notebook';
+export const kernelspec = { name: 'backprop-ts', display_name: 'Backprop (TypeScript)', language: 'typescript' };
+
+/** The kernelspec name, where VS Code 1.100's ipynb serializer puts it: the file's top-level `metadata`. */
+export function kernelspecName(notebook: vscode.NotebookDocument): string | undefined {
+  const m = notebook.metadata as { metadata?: { kernelspec?: { name?: unknown } }; custom?: { metadata?: { kernelspec?: { name?: unknown } } } };
+  // `custom.metadata` is where VS Code before 1.80 kept it
+  const name = m.metadata?.kernelspec?.name ?? m.custom?.metadata?.kernelspec?.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+export class BackpropController implements vscode.Disposable {
+  readonly controller: vscode.NotebookController;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly sessions: KernelSessions, private readonly log: vscode.LogOutputChannel) {
+    this.controller = vscode.notebooks.createNotebookController(controllerId, notebookType, 'Backprop (TypeScript)');
+    this.controller.supportedLanguages = ['typescript', 'javascript'];
+    this.controller.supportsExecutionOrder = true;
+    this.controller.description = 'TypeScript cells on the Backprop autodiff engine';
+    this.controller.executeHandler = (cells, notebook) => this.execute(cells, notebook);
+    this.controller.interruptHandler = (notebook) => this.sessions.interrupt(notebook);
+    this.disposables.push(this.controller, vscode.workspace.onDidOpenNotebookDocument((nb) => this.updateAffinity(nb)));
+    for (const nb of vscode.workspace.notebookDocuments) this.updateAffinity(nb);
+  }
+
+  /** Notebooks written for this kernel get it as their preferred kernel. */
+  updateAffinity(notebook: vscode.NotebookDocument): void {
+    if (notebook.notebookType === notebookType && kernelspecName(notebook) === kernelspec.name) {
+      this.controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+    }
+  }
+
+  /** Queues the cells (they show as pending) and runs them in order after what this notebook already runs. */
+  private execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
+    const session = this.sessions.get(notebook);
+    const executions = cells.map((cell) => this.controller.createNotebookCellExecution(cell));
+    for (const e of executions) session.pending.add(e);
+    this.sessions.notifyChanged(session);
+    const turn = session.queue.then(async () => {
+      for (const e of executions) {
+        if (!session.pending.delete(e)) continue;   // cancelled while it waited
+        const ok = await this.runCell(e, session);
+        if (!ok) session.cancelPending();
+      }
+    });
+    session.queue = turn.catch((err) => this.log.error(`run queue: ${err}`));
+    return session.queue;
+  }
+
+  /** Runs one cell to its end; false when it failed, was interrupted or the kernel died. */
+  private async runCell(execution: vscode.NotebookCellExecution, session: KernelSession): Promise<boolean> {
+    const { cell } = execution;
+    session.running = execution;
+    execution.executionOrder = ++session.executionCount;
+    execution.start(Date.now());
+    this.sessions.notifyChanged(session);
+    await execution.clearOutput();
+    const outputs = new CellOutputs(execution);
+    let ok = false;
+    try {
+      const kernel = await this.sessions.kernel(session);
+      const done = await kernel.execute({
+        cellId: `${basename(cell.notebook.uri.path)}#${cell.index}`,
+        code: cell.document.getText(),
+        executionCount: execution.executionOrder,
+        language: cell.document.languageId === 'javascript' ? 'javascript' : 'typescript',
+        notebookPath: cell.notebook.uri.scheme === 'file' ? cell.notebook.uri.fsPath : undefined,
+      }, (m) => outputs.add(m));
+      ok = done.status === 'ok';
+    } catch (e) {
+      if (e instanceof KernelDiedError) {
+        outputs.addError('KernelDied', e.byClient
+          ? 'The kernel was restarted or shut down while this cell ran; its variables are gone.'
+          : `${e.message} Its variables are gone; the next run starts a new kernel.`);
+      } else {
+        outputs.addError('KernelError', `Could not run the cell: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      this.log.error(`cell ${cell.index} of ${cell.notebook.uri.toString()}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    await outputs.flush();
+    execution.end(ok, Date.now());
+    session.running = undefined;
+    this.sessions.notifyChanged(session);
+    return ok;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

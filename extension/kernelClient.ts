@@ -1,0 +1,140 @@
+// One kernel process (dist/kernel.js) seen from the extension host: fork it, run cells through the typed
+// protocol, interrupt, shut down, and notice when it dies. Knows nothing of VS Code, so node:test can drive it.
+import { fork, type ChildProcess } from 'node:child_process';
+import type {
+  CellOutputMessage, ClientToKernel, DoneMessage, ExecuteRequest, KernelToClient, ReadyMessage,
+} from '../kernel/protocol';
+
+export interface KernelStartOptions {
+  /** Absolute path of dist/kernel.js. */
+  kernelPath: string;
+  /** The notebook's folder: relative paths and `require` of a cell resolve from there. */
+  cwd: string;
+  /** Added to the extension host's environment (e.g. BACKPROP_THREADS). */
+  env?: Record<string, string>;
+  /** Receives the kernel's own stdout/stderr lines and `log` messages. */
+  log?: (line: string) => void;
+}
+
+/** What a cell run needs besides the code; `requestId` is the client's business. */
+export type CellRun = Omit<ExecuteRequest, 'type' | 'requestId'>;
+
+/** The kernel process ended while a cell ran or before it was ready; its variables are gone. */
+export class KernelDiedError extends Error {
+  constructor(readonly exitCode: number | null, readonly signal: string | null, readonly byClient: boolean) {
+    super(byClient ? 'The kernel was shut down.'
+      : `The kernel process died (${signal ? `signal ${signal}` : `exit code ${exitCode}`}).`);
+    this.name = 'KernelDiedError';
+  }
+}
+
+interface PendingRun {
+  onOutput: (m: CellOutputMessage) => void;
+  resolve: (done: DoneMessage) => void;
+  reject: (e: Error) => void;
+}
+
+export class KernelClient {
+  readonly ready: Promise<ReadyMessage>;
+  private readonly child: ChildProcess;
+  private readonly runs = new Map<string, PendingRun>();
+  private readonly exitListeners = new Set<(e: KernelDiedError) => void>();
+  private nextId = 1;
+  private exitError: KernelDiedError | undefined;
+  private shuttingDown = false;
+
+  constructor(private readonly options: KernelStartOptions) {
+    const log = options.log ?? (() => undefined);
+    this.child = fork(options.kernelPath, [], {
+      cwd: options.cwd,
+      // In desktop VS Code process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it a plain Node.
+      env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      stream?.setEncoding('utf8');
+      stream?.on('data', (text: string) => { for (const l of text.split('\n')) if (l.trim()) log(`[kernel ${this.pid}] ${l}`); });
+    }
+    this.ready = new Promise<ReadyMessage>((resolve, reject) => {
+      this.child.on('message', (m: KernelToClient) => {
+        if (m.type === 'ready') resolve(m);
+        else if (m.type === 'log') log(`[kernel ${this.pid}] ${m.level}: ${m.text}`);
+        else this.dispatch(m);
+      });
+      this.onExit(reject);
+    });
+    // A kernel that never becomes ready is reported by whoever awaits `ready`; avoid an unhandled rejection here.
+    this.ready.catch(() => undefined);
+    this.child.on('error', (e) => log(`[kernel] ${e.message}`));
+    this.child.on('exit', (code, signal) => {
+      this.exitError = new KernelDiedError(code, signal, this.shuttingDown);
+      log(`[kernel ${this.pid}] exited (${signal ?? `code ${code}`})`);
+      for (const run of this.runs.values()) run.reject(this.exitError);
+      this.runs.clear();
+      for (const l of this.exitListeners) l(this.exitError);
+    });
+  }
+
+  get pid(): number | undefined { return this.child.pid; }
+  get alive(): boolean { return !this.exitError; }
+  get busy(): boolean { return this.runs.size > 0; }
+
+  /** Called once when the process ends, whatever the reason. */
+  onExit(listener: (e: KernelDiedError) => void): () => void {
+    if (this.exitError) { listener(this.exitError); return () => undefined; }
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+
+  /**
+   * Runs one cell. `onOutput` gets its outputs in order; resolves with the kernel's `done`, rejects with
+   * KernelDiedError when the process ends first.
+   */
+  async execute(run: CellRun, onOutput: (m: CellOutputMessage) => void): Promise<DoneMessage> {
+    await this.ready;
+    const requestId = `r${this.nextId++}`;
+    return new Promise<DoneMessage>((resolve, reject) => {
+      if (this.exitError) { reject(this.exitError); return; }
+      this.runs.set(requestId, { onOutput, resolve, reject });
+      this.send({ type: 'execute', requestId, ...run });
+    });
+  }
+
+  /**
+   * Stops the running cell, keeping the variables. A cell in a synchronous loop never reads the IPC channel, so
+   * the process also gets SIGINT (the kernel runs cells with breakOnSigint).
+   */
+  interrupt(): void {
+    if (!this.alive || !this.busy) return;
+    this.send({ type: 'interrupt' });
+    this.child.kill('SIGINT');
+  }
+
+  /** Asks the kernel to exit; kills it if it has not within `graceMs`. */
+  async shutdown(graceMs = 2000): Promise<void> {
+    if (!this.alive) return;
+    this.shuttingDown = true;
+    const exited = new Promise<void>((resolve) => this.onExit(() => resolve()));
+    this.send({ type: 'shutdown' });
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private dispatch(m: KernelToClient): void {
+    if (!('requestId' in m)) return;
+    const run = this.runs.get(m.requestId);
+    if (!run) return;
+    if (m.type === 'done') {
+      this.runs.delete(m.requestId);
+      run.resolve(m);
+    } else if (m.type !== 'inspectReply' && m.type !== 'variablesReply') {
+      run.onOutput(m);
+    }
+  }
+
+  private send(m: ClientToKernel): void {
+    if (this.child.connected) this.child.send(m);
+  }
+}

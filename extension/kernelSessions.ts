@@ -1,0 +1,111 @@
+// One kernel process per notebook: started on the first run, replaced after it dies or on restart, shut down when
+// the notebook closes. Also the per-notebook run queue and execution counter, which restart resets.
+import { homedir } from 'node:os';
+import { dirname } from 'node:path';
+import * as vscode from 'vscode';
+import { KernelClient } from './kernelClient';
+import { kernelEnv } from './settings';
+
+export type KernelState = 'idle' | 'busy';
+
+export class KernelSession {
+  kernel: KernelClient | undefined;
+  executionCount = 0;
+  /** Cell runs of this notebook happen one after another. */
+  queue: Promise<void> = Promise.resolve();
+  /** Executions waiting their turn: cancelled together when a cell fails or is interrupted. */
+  readonly pending = new Set<vscode.NotebookCellExecution>();
+  running: vscode.NotebookCellExecution | undefined;
+
+  constructor(readonly notebook: vscode.NotebookDocument) {}
+
+  get state(): KernelState { return this.running || this.pending.size ? 'busy' : 'idle'; }
+
+  cancelPending(): void {
+    for (const e of this.pending) e.end(undefined);
+    this.pending.clear();
+  }
+}
+
+/** The folder a notebook's kernel runs in: the notebook's own, else the first workspace folder's, else home. */
+function kernelCwd(notebook: vscode.NotebookDocument): string {
+  if (notebook.uri.scheme === 'file') return dirname(notebook.uri.fsPath);
+  return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath ?? homedir();
+}
+
+export class KernelSessions implements vscode.Disposable {
+  private readonly sessions = new Map<string, KernelSession>();
+  private readonly changed = new vscode.EventEmitter<KernelSession>();
+  /** Fires when a notebook's kernel starts, stops, gets busy or idle. */
+  readonly onDidChange = this.changed.event;
+  private readonly closeListener: vscode.Disposable;
+
+  constructor(private readonly kernelPath: string, private readonly log: vscode.LogOutputChannel) {
+    this.closeListener = vscode.workspace.onDidCloseNotebookDocument((nb) => void this.close(nb));
+  }
+
+  get(notebook: vscode.NotebookDocument): KernelSession {
+    const key = notebook.uri.toString();
+    let s = this.sessions.get(key);
+    if (!s) { s = new KernelSession(notebook); this.sessions.set(key, s); }
+    return s;
+  }
+
+  find(notebook: vscode.NotebookDocument): KernelSession | undefined {
+    return this.sessions.get(notebook.uri.toString());
+  }
+
+  /** The notebook's live kernel, started (and awaited ready) if there is none. */
+  async kernel(session: KernelSession): Promise<KernelClient> {
+    if (session.kernel?.alive) { await session.kernel.ready; return session.kernel; }
+    const cwd = kernelCwd(session.notebook);
+    const kernel = new KernelClient({
+      kernelPath: this.kernelPath, cwd, env: kernelEnv(session.notebook), log: (l) => this.log.info(l),
+    });
+    session.kernel = kernel;
+    kernel.onExit(() => this.changed.fire(session));
+    const ready = await kernel.ready;
+    this.log.info(`kernel ${ready.pid} ready (Node ${ready.nodeVersion}, protocol ${ready.protocolVersion}) for ${session.notebook.uri.toString()} in ${cwd}`);
+    this.changed.fire(session);
+    return kernel;
+  }
+
+  notifyChanged(session: KernelSession): void {
+    this.changed.fire(session);
+  }
+
+  /** Stops the running cell (variables survive) and cancels the queued ones. */
+  interrupt(notebook: vscode.NotebookDocument): void {
+    const s = this.find(notebook);
+    if (!s) return;
+    s.cancelPending();
+    s.kernel?.interrupt();
+    this.changed.fire(s);
+  }
+
+  /** A fresh kernel process: every variable is gone and the execution count starts again. */
+  async restart(notebook: vscode.NotebookDocument): Promise<KernelClient> {
+    const s = this.get(notebook);
+    s.cancelPending();
+    const old = s.kernel;
+    s.kernel = undefined;
+    await old?.shutdown();
+    s.executionCount = 0;
+    return this.kernel(s);
+  }
+
+  private async close(notebook: vscode.NotebookDocument): Promise<void> {
+    const s = this.find(notebook);
+    if (!s) return;
+    this.sessions.delete(notebook.uri.toString());
+    s.cancelPending();
+    await s.kernel?.shutdown();
+  }
+
+  dispose(): void {
+    this.closeListener.dispose();
+    for (const s of this.sessions.values()) void s.kernel?.shutdown();
+    this.sessions.clear();
+    this.changed.dispose();
+  }
+}
