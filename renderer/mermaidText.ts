@@ -1,0 +1,72 @@
+// View model → mermaid flowchart source. Mermaid only ever sees safe ids (`n3`, `c1`, `g0`, `e7`) and
+// placeholder labels made of a small safe alphabet with the same number of lines and about the same widths
+// as the real text; the real text is written in with textContent after layout (see graphView.ts). So nothing
+// from the snapshot can become mermaid syntax, an entity, markdown, or HTML.
+import type { NodeKind, ViewModel, ViewNode } from './viewModel';
+
+/** Longest label line drawn; longer names are cut with '…' (the tooltip has them whole). */
+export const MAX_LINE = 40;
+
+/**
+ * Cuts a label line to `MAX_LINE` characters.
+ * @example clipLine('a'.repeat(50)).length === 40
+ */
+export function clipLine(text: string): string {
+  const flat = text.replace(/[\r\n\t]+/g, ' ');
+  return flat.length > MAX_LINE ? flat.slice(0, MAX_LINE - 1) + '…' : flat;
+}
+
+const SAFE = /[\p{L}\p{N} .,:_+\-=()/'!?∇‖·×…▸▲▼⚠μσ]/u;
+
+/**
+ * The stand-in mermaid measures and lays out: every character outside a safe alphabet becomes '_', which is
+ * about as wide in most fonts. Never empty.
+ * @example placeholder('<img src=x>') === '_img src=x_'
+ */
+export function placeholder(text: string): string {
+  const safe = Array.from(clipLine(text), (ch) => (SAFE.test(ch) ? ch : '_')).join('');
+  return safe.trim() ? safe : '_';
+}
+
+/** Mermaid shape brackets per kind: each kind of box has its own outline. */
+const SHAPE: Record<NodeKind | 'group', [string, string]> = {
+  input: ['([', '])'],
+  parameter: ['[[', ']]'],
+  constant: ['[', ']'],
+  op: ['(', ')'],
+  loss: ['{{', '}}'],
+  group: ['[', ']'],
+};
+
+function nodeLine(n: ViewNode): string {
+  const [open, close] = SHAPE[n.kind];
+  return `${n.key}${open}"${n.lines.map((l) => placeholder(l.text)).join('<br>')}"${close}`;
+}
+
+/**
+ * The flowchart: right to left, each edge drawn from the tensor made to the tensor it was made from, so the
+ * arrows point the way the gradient flows (inputs end up on the left, the loss on the right).
+ * @example mermaidText(view).startsWith('flowchart RL')
+ */
+export function mermaidText(view: ViewModel): string {
+  const out = ['flowchart RL'];
+  const inGroup = new Map<string, ViewNode[]>();
+  for (const n of view.nodes) {
+    if (n.parentGroup) {
+      if (!inGroup.has(n.parentGroup)) inGroup.set(n.parentGroup, []);
+      inGroup.get(n.parentGroup)!.push(n);
+    } else out.push(`  ${nodeLine(n)}`);
+  }
+  for (const g of view.groups) {
+    const ms = inGroup.get(g.key);
+    if (!ms) continue;
+    out.push(`  subgraph ${g.key} ["${placeholder('▾ ' + g.name)}"]`);
+    for (const n of ms) out.push(`    ${nodeLine(n)}`);
+    out.push('  end');
+  }
+  for (const e of view.edges) {
+    const label = e.label ? `|"${placeholder(e.label)}"|` : '';
+    out.push(`  ${e.to} ${e.key}@-->${label} ${e.from}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,256 @@
+// Snapshot → what to draw: which nodes and groups are visible, their label lines, edge labels, colours, and
+// what was hidden. Pure (no DOM, no mermaid), so every decision here is unit-tested.
+import { formatNumber, formatShape, gradText, nonFiniteText, summaryText } from './format';
+import { classifyGrad, classifyNorm, DEFAULT_SCALE, type GradMark, type GradScaleOptions } from './gradScale';
+import type { GraphEdge, GraphNode, GraphSnapshot } from './types';
+
+export type NodeKind = 'input' | 'parameter' | 'constant' | 'op' | 'loss';
+
+export interface ViewOptions extends GradScaleOptions {
+  /** Above this many nodes, groups start collapsed and at most this many boxes are drawn. */
+  maxNodes: number;
+}
+
+export const DEFAULT_OPTIONS: ViewOptions = { ...DEFAULT_SCALE, maxNodes: 60 };
+
+/** What the user changed, kept across re-renders of the same output. */
+export interface ViewState {
+  /** Group name → expanded (true) or collapsed (false), overriding the default. */
+  groups: Map<string, boolean>;
+  /** How many boxes may be drawn; starts at `maxNodes`, grows with "show more". */
+  limit?: number;
+}
+
+export type LineRole = 'title' | 'shape' | 'value' | 'grad' | 'note';
+export interface LabelLine { role: LineRole; text: string }
+
+export interface ViewNode {
+  /** A safe id for mermaid and the DOM: `n<i>` for a tensor, `c<i>` for a collapsed group. */
+  key: string;
+  kind: NodeKind | 'group';
+  lines: LabelLine[];
+  mark: GradMark;
+  /** The tensor this box draws, or the members of a collapsed group. */
+  node?: GraphNode;
+  group?: { name: string; members: GraphNode[]; gradNorm: number };
+  /** Key of the expanded group (subgraph) this box sits in. */
+  parentGroup?: string;
+  /** Inputs of this box that are not drawn. */
+  hiddenInputs: number;
+  /** Identifies the same thing across steps, for pins. */
+  pinKey: string;
+}
+
+export interface ViewEdge {
+  /** `e<i>`. */
+  key: string;
+  /** View node keys. Drawn from `to` back to `from`: the way the gradient flows. */
+  from: string;
+  to: string;
+  edge: GraphEdge;
+  /** The edge label ('' when no gradient flowed). */
+  label: string;
+  mark: GradMark;
+  pinKey: string;
+}
+
+export interface ViewGroup {
+  /** `g<i>`. */
+  key: string;
+  name: string;
+  collapsed: boolean;
+  size: number;
+}
+
+export interface ViewModel {
+  snapshotId: string;
+  step: number;
+  nodes: ViewNode[];
+  edges: ViewEdge[];
+  /** Every group of the snapshot, collapsed or not (expanded ones are drawn as subgraphs). */
+  groups: ViewGroup[];
+  rootKey?: string;
+  /** Tensors of the snapshot that are not drawn (in neither a box nor a collapsed group). */
+  hiddenNodes: number;
+  /** The box limit in force (for "show more"). */
+  limit: number;
+  /** Plain-language notes on what is hidden or truncated. */
+  notes: string[];
+  totalNodes: number;
+}
+
+/**
+ * What kind of tensor a node is: the root is the loss; leaves are parameters (they require grad), inputs
+ * (named) or constants (unnamed).
+ * @example nodeKind({ kind: 'leaf', requiresGrad: true, ... }, 'r') === 'parameter'
+ */
+export function nodeKind(n: GraphNode, rootId: string): NodeKind {
+  if (n.id === rootId) return 'loss';
+  if (n.kind === 'op') return 'op';
+  if (n.requiresGrad) return 'parameter';
+  return n.name ? 'input' : 'constant';
+}
+
+function title(n: GraphNode, kind: NodeKind): string {
+  const op = n.op ?? 'op';
+  switch (kind) {
+    case 'loss': return n.name ? `${n.name} · ${op}` : `loss · ${op}`;
+    case 'op': return n.name ? `${op} · ${n.name}` : op;
+    case 'parameter': return n.name ?? 'parameter';
+    case 'input': return n.name ?? 'input';
+    case 'constant': return n.name ?? 'constant';
+  }
+}
+
+/** `∇ 0.25`, with a warning mark and non-finite counts where they apply. */
+export function gradLabel(g: GraphEdge['grad'], mark: GradMark): string {
+  if (!g) return '';
+  const bad = nonFiniteText(g);
+  const text = bad && g.values === undefined ? bad : gradText(g);
+  return `${mark.symbol ? mark.symbol + ' ' : ''}∇ ${text}`;
+}
+
+function nodeLines(n: GraphNode, kind: NodeKind, mark: GradMark): LabelLine[] {
+  const lines: LabelLine[] = [
+    { role: 'title', text: title(n, kind) },
+    { role: 'shape', text: formatShape(n.shape) },
+    { role: 'value', text: `= ${summaryText(n.value)}` },
+  ];
+  if (n.grad) lines.push({ role: 'grad', text: gradLabel(n.grad, mark) });
+  else if (kind === 'constant' || kind === 'input') lines.push({ role: 'grad', text: 'no grad' });
+  return lines;
+}
+
+function pinKeyOf(n: GraphNode): string {
+  return n.name ? `name:${n.name}` : `id:${n.id}`;
+}
+
+/** The root-combined norm of the gradients of a group's parameters (or of all its members if none). */
+function groupGradNorm(members: GraphNode[]): number {
+  const params = members.filter((m) => m.kind === 'leaf' && m.requiresGrad && m.grad);
+  const pool = params.length ? params : members.filter((m) => m.grad);
+  if (!pool.length) return NaN;
+  return Math.sqrt(pool.reduce((s, m) => s + m.grad!.norm ** 2, 0));
+}
+
+/**
+ * Builds the view: collapses groups (all of them by default when the graph has more than `maxNodes` tensors),
+ * then, if still too many boxes, keeps those nearest the loss and notes what is hidden.
+ * @example buildViewModel(snapshot, DEFAULT_OPTIONS, { groups: new Map() }).edges[0].label === '∇ 0.25'
+ */
+export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPTIONS, state: ViewState = { groups: new Map() }): ViewModel {
+  const maxNodes = Math.max(1, Math.floor(opts.maxNodes));
+  const defaultCollapsed = s.nodes.length > maxNodes;
+  const groupNames: string[] = [];
+  const members = new Map<string, GraphNode[]>();
+  for (const n of s.nodes) {
+    if (!n.group || n.id === s.root) continue;
+    if (!members.has(n.group)) { members.set(n.group, []); groupNames.push(n.group); }
+    members.get(n.group)!.push(n);
+  }
+  const groups: ViewGroup[] = groupNames.map((name, i) => ({
+    key: `g${i}`, name, size: members.get(name)!.length,
+    collapsed: !(state.groups.get(name) ?? !defaultCollapsed),
+  }));
+  const groupByName = new Map(groups.map((g) => [g.name, g]));
+
+  // Units: one per drawn box, before the box limit.
+  const unitOf = new Map<string, string>();
+  const units: ViewNode[] = [];
+  const unitIndex = new Map<string, ViewNode>();
+  const addUnit = (u: ViewNode) => { units.push(u); unitIndex.set(u.key, u); };
+  s.nodes.forEach((n, i) => {
+    const g = n.group && n.id !== s.root ? groupByName.get(n.group) : undefined;
+    if (g?.collapsed) {
+      const key = `c${g.key.slice(1)}`;
+      unitOf.set(n.id, key);
+      if (!unitIndex.has(key)) {
+        const ms = members.get(g.name)!;
+        const gradNorm = groupGradNorm(ms);
+        const mark = Number.isNaN(gradNorm) && !ms.some((m) => m.grad)
+          ? classifyGrad(undefined, opts) : classifyNorm(gradNorm, opts);
+        const params = ms.filter((m) => m.kind === 'leaf' && m.requiresGrad).length;
+        addUnit({
+          key, kind: 'group', mark, hiddenInputs: 0, pinKey: `group:${g.name}`,
+          group: { name: g.name, members: ms, gradNorm },
+          lines: [
+            { role: 'title', text: `▸ ${g.name}` },
+            { role: 'shape', text: `${ms.length} tensors · ${params} parameters` },
+            ...(ms.some((m) => m.grad) ? [{ role: 'grad' as const, text: `${mark.symbol ? mark.symbol + ' ' : ''}‖∇ params‖ ${formatNumber(gradNorm)}` }] : []),
+          ],
+        });
+      }
+      return;
+    }
+    const kind = nodeKind(n, s.root);
+    const mark = classifyGrad(n.grad, opts);
+    const key = `n${i}`;
+    unitOf.set(n.id, key);
+    addUnit({ key, kind, node: n, mark, lines: nodeLines(n, kind, mark), hiddenInputs: 0, pinKey: pinKeyOf(n), parentGroup: g?.key });
+  });
+
+  // Box limit: breadth-first from the loss against the edges, so what stays is what the gradient reaches first.
+  const limit = Math.max(maxNodes, state.limit ?? maxNodes);
+  let shown = units;
+  if (units.length > limit) {
+    const inputsOf = new Map<string, Set<string>>();
+    for (const e of s.edges) {
+      const a = unitOf.get(e.from)!, b = unitOf.get(e.to)!;
+      if (a === b) continue;
+      if (!inputsOf.has(b)) inputsOf.set(b, new Set());
+      inputsOf.get(b)!.add(a);
+    }
+    const rootUnit = unitOf.get(s.root);
+    const order: string[] = [];
+    const seen = new Set<string>();
+    const queue = rootUnit ? [rootUnit] : [];
+    if (rootUnit) seen.add(rootUnit);
+    for (let q = 0; q < queue.length && order.length < limit; q++) {
+      const u = queue[q];
+      order.push(u);
+      for (const v of inputsOf.get(u) ?? []) if (!seen.has(v)) { seen.add(v); queue.push(v); }
+    }
+    // Not reachable from the loss (or no loss): fill up from the end of the graph, where the loss usually is.
+    for (let i = units.length - 1; i >= 0 && order.length < limit; i--) {
+      if (!seen.has(units[i].key)) { seen.add(units[i].key); order.push(units[i].key); }
+    }
+    const keep = new Set(order);
+    shown = units.filter((u) => keep.has(u.key));
+    for (const u of shown) {
+      const hidden = [...(inputsOf.get(u.key) ?? [])].filter((v) => !keep.has(v)).length;
+      if (hidden) {
+        u.hiddenInputs = hidden;
+        u.lines = [...u.lines, { role: 'note', text: `+${hidden} hidden input${hidden > 1 ? 's' : ''}` }];
+      }
+    }
+  }
+  const shownKeys = new Set(shown.map((u) => u.key));
+
+  const edges: ViewEdge[] = [];
+  for (const e of s.edges) {
+    const from = unitOf.get(e.from)!, to = unitOf.get(e.to)!;
+    if (from === to || !shownKeys.has(from) || !shownKeys.has(to)) continue;
+    const mark = classifyGrad(e.grad, opts);
+    const fromNode = unitIndex.get(from)!, toNode = unitIndex.get(to)!;
+    edges.push({
+      key: `e${edges.length}`, from, to, edge: e, mark, label: gradLabel(e.grad, mark),
+      pinKey: `edge:${fromNode.pinKey}>${toNode.pinKey}#${e.argIndex}`,
+    });
+  }
+
+  const drawnTensors = shown.reduce((c, u) => c + (u.group ? u.group.members.length : 1), 0);
+  const hiddenNodes = s.nodes.length - drawnTensors;
+  const notes: string[] = [];
+  if (s.truncated) {
+    notes.push(`The kernel sent ${s.truncated.shownNodes.toLocaleString('en-US')} of ${s.truncated.totalNodes.toLocaleString('en-US')} tensors of this graph; the rest are not in this output.`);
+  }
+  const collapsed = groups.filter((g) => g.collapsed && shownKeys.has(`c${g.key.slice(1)}`)).length;
+  if (collapsed) notes.push(`${collapsed} module group${collapsed > 1 ? 's are' : ' is'} collapsed: click one (▸) to expand it.`);
+  if (hiddenNodes > 0) {
+    notes.push(`Showing ${shown.length} of ${units.length} boxes, those nearest the loss; ${hiddenNodes.toLocaleString('en-US')} tensor${hiddenNodes > 1 ? 's are' : ' is'} hidden.`);
+  }
+  return {
+    snapshotId: s.id, step: s.step, nodes: shown, edges, groups,
+    rootKey: unitOf.get(s.root), hiddenNodes, limit, notes, totalNodes: s.nodes.length,
+  };
+}
