@@ -20,6 +20,9 @@ const node = [
 const browser = [{ in: 'renderer/index.ts', out: 'dist/renderer.js' }];
 
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', absWorkingDir: root, legalComments: 'none' };
+// The matmul kernel's wasm is embedded in a TypeScript module, so it is compiled before bundling.
+await import('./buildWasm.mjs');
+
 const jobs = [];
 for (const e of node) {
   if (!existsSync(r(e.in))) continue;
