@@ -1,0 +1,168 @@
+// backward(): the work every op shares, done once. From the root, an iterative depth-first walk gives a
+// topological order (no recursion: a chain of 100,000 ops is fine); then, in reverse order, each node's rule
+// from the gradient table gives each input's share, which is un-broadcast (summed over broadcast dims) and
+// shape-checked here, naming the op. Shares accumulate in a map of temporaries; only when every rule has run
+// are leaves' `.grad`, retained non-leaf `.grad`s and the kept edge shares (node.grad, node.edgeGrads) written,
+// so nothing is half-updated when a rule throws.
+//
+// A second backward() through the same graph is allowed (graphs are never freed; `retainGraph` is accepted
+// and has no effect): the gradients accumulate again into the leaves, as with retainGraph: true in PyTorch.
+import { fmt, sameShape, broadcastsTo } from './shape';
+import { isGradEnabled, OpNode, withGradMode } from './graph';
+import { Tensor, TensorLike } from './tensor';
+import { gradients } from './gradients';
+import { add, cast } from './ops/elementwise';
+import { sumTo } from './ops/reductions';
+import { asTensor } from './creation';
+
+export interface BackwardOptions {
+  /** Accepted for PyTorch compatibility; graphs are never freed, so it has no effect. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself so gradients can be differentiated again (double backward). */
+  createGraph?: boolean;
+}
+
+type Listener = (root: Tensor) => void;
+const listeners: Listener[] = [];
+
+/**
+ * Calls `listener(root)` after every backward() completes. Returns a function that unsubscribes.
+ * @example const off = onBackward((root) => console.log('backward from', root.gradFn)); off();
+ */
+export function onBackward(listener: Listener): () => void {
+  listeners.push(listener);
+  return () => { const i = listeners.indexOf(listener); if (i >= 0) listeners.splice(i, 1); };
+}
+
+/** Tensors that require grad and were made by ops, inputs before outputs, reachable from root. */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [], visited = new Set<Tensor>([root]);
+  const stack: Tensor[] = [root], next: number[] = [0];
+  while (stack.length) {
+    const top = stack.length - 1, t = stack[top], inputs = (t.node as OpNode).inputs;
+    if (next[top] < inputs.length) {
+      const x = inputs[next[top]++];
+      if (x.node !== null && x.requiresGrad && !visited.has(x)) { visited.add(x); stack.push(x); next.push(0); }
+    } else { stack.pop(); next.pop(); order.push(t); }
+  }
+  return order;
+}
+
+/** A share from a rule, un-broadcast to the input's shape, or an error that names the op. */
+function fit(op: string, i: number, share: unknown, x: Tensor): Tensor {
+  if (!(share instanceof Tensor)) throw new Error(`backward: gradient of '${op}' input ${i} is not a tensor (got ${share === null ? 'null' : typeof share})`);
+  let s = share;
+  if (!sameShape(s.shape, x.shape)) {
+    if (!broadcastsTo(x.shape, s.shape)) throw new Error(`backward: gradient of '${op}' input ${i} has shape ${fmt(s.shape)} but input has shape ${fmt(x.shape)}`);
+    s = sumTo(s, x.shape);
+  }
+  return s.dtype === x.dtype ? s : cast(s, x.dtype);
+}
+
+interface Pass { grads: Map<Tensor, Tensor>; nodes: Array<{ t: Tensor; grad: Tensor | null; shares: (Tensor | null)[] }> }
+
+/** Runs every rule from root down; touches nothing outside the returned temporaries. */
+function propagate(root: Tensor, seed: Tensor, createGraph: boolean, keep: (t: Tensor) => boolean): Pass {
+  const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  const nodes: Pass['nodes'] = [];
+  if (root.node === null) return { grads, nodes };
+  const order = topologicalOrder(root);
+  withGradMode(createGraph, () => {
+    for (let k = order.length - 1; k >= 0; k--) {
+      const t = order[k], node = t.node as OpNode, g = grads.get(t) ?? null;
+      if (!keep(t)) grads.delete(t);
+      const shares: (Tensor | null)[] = new Array(node.inputs.length).fill(null);
+      nodes.push({ t, grad: g, shares });
+      if (g === null) continue;
+      const custom = node.vjp ? node.vjp(g, node.inputs, t) : null;
+      const customList = custom instanceof Tensor ? [custom] : custom;
+      if (customList && customList.length !== node.inputs.length) {
+        throw new Error(`backward: the gradient function of '${node.op}' returned ${customList.length} gradients for ${node.inputs.length} inputs`);
+      }
+      const rule = node.vjp ? null : gradients[node.op];
+      if (!node.vjp && !rule) throw new Error(`backward: no gradient rule for op '${node.op}'`);
+      for (let i = 0; i < node.inputs.length; i++) {
+        const x = node.inputs[i];
+        if (!x.requiresGrad) continue;
+        const raw = customList ? customList[i] : (rule as NonNullable<typeof rule>)(g, i, node.inputs, t, node.args);
+        if (raw === null || raw === undefined) continue;
+        const share = fit(node.op, i, raw, x);
+        shares[i] = share;
+        const prev = grads.get(x);
+        grads.set(x, prev ? add(prev, share) : share);
+      }
+    }
+  });
+  return { grads, nodes };
+}
+
+function seedFor(root: Tensor, grad: TensorLike | undefined): Tensor {
+  if (!(root instanceof Tensor)) throw new Error('backward: expected a tensor');
+  if (!root.requiresGrad) {
+    throw new Error(`backward: tensor of shape ${fmt(root.shape)} does not require grad and has no gradFn (create an input with { requiresGrad: true })`);
+  }
+  if (grad === undefined || grad === null) {
+    if (root.size !== 1) throw new Error(`backward: grad can be implicitly created only for a one-element tensor, got shape ${fmt(root.shape)} (pass a gradient of that shape)`);
+    const d = root.dtype === 'float32' ? new Float32Array(1) : new Float64Array(1);
+    d[0] = 1;
+    return new Tensor(d, root.shape);
+  }
+  const g = asTensor('backward', grad, root.dtype);
+  if (!sameShape(g.shape, root.shape)) throw new Error(`backward: gradient has shape ${fmt(g.shape)} but the tensor has shape ${fmt(root.shape)}`);
+  return g.dtype === root.dtype ? g : new Tensor(root.dtype === 'float32' ? Float32Array.from(g.data) : Float64Array.from(g.data), g.shape);
+}
+
+function isOptions(x: unknown): x is BackwardOptions {
+  return typeof x === 'object' && x !== null && !(x instanceof Tensor) && !Array.isArray(x);
+}
+
+/** A copy when `g` is already some other tensor's gradient, so no two `.grad`s are the same object. */
+function own(g: Tensor, used: Set<Tensor>): Tensor {
+  if (!used.has(g)) { used.add(g); return g; }
+  const c = new Tensor(g.data.slice(), g.shape);
+  used.add(c);
+  return c;
+}
+
+/** Implements Tensor.backward (see there). `grad` may also be the options object. */
+export function backward(root: Tensor, grad?: TensorLike | BackwardOptions, options?: BackwardOptions): void {
+  if (isOptions(grad)) { options = grad; grad = undefined; }
+  const createGraph = options?.createGraph === true;
+  const seed = seedFor(root, grad as TensorLike | undefined);
+  const { grads, nodes } = propagate(root, seed, createGraph, (t) => t.retainsGrad);
+  // Every rule has run: now write the results.
+  withGradMode(createGraph, () => {
+    const used = new Set<Tensor>([seed]);
+    for (const n of nodes) { n.t.node!.grad = n.grad; n.t.node!.edgeGrads = n.shares; }
+    for (const [t, g] of grads) {
+      if (!(t.node === null ? t.requiresGrad : t.retainsGrad)) continue;
+      t.grad = t.grad ? add(t.grad, g) : own(createGraph ? g : detached(g), used);
+    }
+  });
+  for (const l of listeners.slice()) l(root);
+}
+
+function detached(g: Tensor): Tensor {
+  return g.node === null && !g.requiresGrad ? g : new Tensor(g.data, g.shape);
+}
+
+/**
+ * Gradients of root with respect to `inputs` (zeros for an input root does not depend on), without touching any
+ * `.grad`, the kept edge shares, or the backward listeners — PyTorch's autograd.grad. Used by grad() and
+ * gradcheck().
+ * @example const [dx] = gradients(y, [x]);
+ */
+export function computeGrads(root: Tensor, inputs: readonly Tensor[], grad?: TensorLike, options?: { createGraph?: boolean }): Tensor[] {
+  const createGraph = options?.createGraph === true;
+  const seed = seedFor(root, grad);
+  const wanted = new Set(inputs);
+  const { grads } = propagate(root, seed, createGraph, (t) => wanted.has(t));
+  return inputs.map((x) => {
+    const g = grads.get(x);
+    if (g) return createGraph ? g : detached(g);
+    const z = x.dtype === 'float32' ? new Float32Array(x.size) : new Float64Array(x.size);
+    return new Tensor(z, x.shape);
+  });
+}
+
+export { isGradEnabled };

@@ -1,0 +1,24 @@
+// Element types. One promotion rule for the whole engine (PyTorch's): an op's result is float64 if any tensor
+// operand is float64, else float32; a plain number operand takes the dtype of the tensor it meets.
+
+export type Dtype = 'float64' | 'float32';
+export type FloatArray = Float64Array | Float32Array;
+
+export function dtypeOf(data: FloatArray): Dtype {
+  return data instanceof Float32Array ? 'float32' : 'float64';
+}
+
+export function alloc(dtype: Dtype, n: number): FloatArray {
+  return dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+}
+
+/** The result dtype of an op on tensors of these dtypes. */
+export function promote(a: Dtype, b: Dtype): Dtype {
+  return a === 'float64' || b === 'float64' ? 'float64' : 'float32';
+}
+
+export function checkDtype(op: string, dtype: unknown): Dtype {
+  if (dtype === undefined) return 'float64';
+  if (dtype !== 'float64' && dtype !== 'float32') throw new Error(`${op}: unknown dtype '${String(dtype)}' (expected 'float64' or 'float32')`);
+  return dtype;
+}

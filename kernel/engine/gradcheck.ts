@@ -1,0 +1,85 @@
+// gradcheck: the analytic Jacobian (reverse mode: one backward per output element, through computeGrads so no
+// `.grad` is touched) against central finite differences, over every element of every input that requires
+// grad. Everything is float64: float32 inputs or outputs are refused (not converted), because finite differences
+// in float32 are too coarse for the default tolerances.
+import { computeGrads } from './autograd';
+import { noGrad } from './graph';
+import { Tensor } from './tensor';
+import { fmt } from './shape';
+
+export interface GradcheckOptions { eps?: number; atol?: number; rtol?: number }
+export interface GradcheckInputResult {
+  /** Position of the input in `inputs`. */
+  index: number;
+  name?: string;
+  maxAbsError: number;
+  /** max |analytic − numeric| / max(|analytic|, |numeric|) over the input's entries (0 where both are 0). */
+  maxRelError: number;
+  /** The input element (a multi-index into its shape) with the largest absolute error. */
+  worstIndex: number[];
+}
+export interface GradcheckResult { ok: boolean; inputs: GradcheckInputResult[] }
+
+function multiIndex(flat: number, shape: readonly number[]): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) { idx[d] = flat % shape[d]; flat = Math.floor(flat / shape[d]); }
+  return idx;
+}
+
+/**
+ * Compares the gradients of `f` at `inputs` with central finite differences, entry by entry of the Jacobian:
+ * an entry passes when |analytic − numeric| ≤ atol + rtol·|numeric|. Checks the inputs that require grad.
+ * @example gradcheck((x) => x.tanh().sum(), [randn([3], { requiresGrad: true })]).ok // true
+ */
+export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckResult {
+  const eps = options.eps ?? 1e-6, atol = options.atol ?? 1e-5, rtol = options.rtol ?? 1e-3;
+  if (typeof f !== 'function') throw new Error('gradcheck: f must be a function of the input tensors');
+  if (!Array.isArray(inputs)) throw new Error('gradcheck: inputs must be an array of tensors');
+  inputs.forEach((x, i) => {
+    if (!(x instanceof Tensor)) throw new Error(`gradcheck: input ${i} is not a tensor`);
+    if (x.requiresGrad && x.dtype !== 'float64') throw new Error(`gradcheck: input ${i} (shape ${fmt(x.shape)}) is float32; gradcheck needs float64 inputs (create them with dtype: 'float64')`);
+  });
+  const checked = inputs.map((x, i) => ({ x, i })).filter((e) => e.x.requiresGrad);
+  const xs = inputs.slice();
+  const y = f(...xs);
+  if (!(y instanceof Tensor)) throw new Error('gradcheck: f must return a tensor');
+  if (y.dtype !== 'float64') throw new Error(`gradcheck: f returned a float32 tensor (shape ${fmt(y.shape)}); gradcheck needs float64 throughout`);
+  const m = y.size;
+  // analytic[c][j * n + i] = d y_j / d x_i for checked input c.
+  const analytic = checked.map((e) => new Float64Array(m * e.x.size));
+  if (y.requiresGrad && checked.length) {
+    for (let j = 0; j < m; j++) {
+      const seed = new Float64Array(m);
+      seed[j] = 1;
+      const gs = computeGrads(y, checked.map((e) => e.x), new Tensor(seed, y.shape));
+      gs.forEach((g, c) => analytic[c].set(g.data, j * checked[c].x.size));
+    }
+  }
+  let ok = true;
+  const results = checked.map((e, c) => {
+    const n = e.x.size, d = e.x.data;
+    let maxAbs = 0, maxRel = 0, worst = 0;
+    for (let i = 0; i < n; i++) {
+      const v = d[i];
+      d[i] = v + eps;
+      const plus = noGrad(() => f(...xs)).data.slice();
+      d[i] = v - eps;
+      const minus = noGrad(() => f(...xs)).data;
+      d[i] = v;
+      for (let j = 0; j < m; j++) {
+        const num = (plus[j] - minus[j]) / (2 * eps), an = analytic[c][j * n + i];
+        let err = Math.abs(an - num);
+        if (Number.isNaN(err)) err = an === num ? 0 : Infinity; // equal infinities agree; any NaN fails
+        if (!(err <= atol + rtol * Math.abs(num))) ok = false;
+        const scale = Math.max(Math.abs(an), Math.abs(num));
+        const rel = err === 0 ? 0 : Number.isFinite(scale) && scale > 0 ? err / scale : Infinity;
+        if (err > maxAbs) { maxAbs = err; worst = i; }
+        if (rel > maxRel) maxRel = rel;
+      }
+    }
+    const r: GradcheckInputResult = { index: e.i, maxAbsError: maxAbs, maxRelError: maxRel, worstIndex: multiIndex(worst, e.x.shape) };
+    if (e.x.name !== undefined) r.name = e.x.name;
+    return r;
+  });
+  return { ok, inputs: results };
+}

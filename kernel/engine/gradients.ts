@@ -1,0 +1,148 @@
+// The gradient table: one vector-Jacobian product per primitive op, keyed by the op's name. A rule gets the
+// gradient g of the op's output, the index i of the input to differentiate, the inputs x, the output `out` and
+// the op's non-tensor arguments, and returns that input's gradient (null: none). Rules are written with tensor
+// ops, so with `createGraph: true` they are recorded and gradients are differentiable again. A rule may return
+// a gradient of the output's (broadcast) shape: backward() un-broadcasts it to the input's shape.
+import { Rule } from './graph';
+import { Tensor } from './tensor';
+import { cos, div, exp, log, mul, neg, pow, sin, square, sub, where, cast } from './ops/elementwise';
+import { expandReduced, firstExtremeMask, sum, sumTo } from './ops/reductions';
+import { matmulT } from './ops/linalg';
+import { gatherIndices, pad, permute, reshape, scatterAdd, slice, transpose } from './ops/shapeOps';
+import { softmax } from './ops/neural';
+import { anyZero, inRange, isZero, leakySlope, oneHot, positive, sign, winnerShare, zeroBaseNonNegExponent } from './ops/masks';
+import { sizeOf } from './shape';
+
+/** g in x's shape: the gradient of the ops that only change the shape. */
+const asInput = (g: Tensor, x: Tensor): Tensor => reshape(g, x.shape);
+
+export const gradients: Record<string, Rule> = {
+  // d(a+b)/da = g, d(a+b)/db = g
+  add: (g) => g,
+  // d(a−b)/da = g, d(a−b)/db = −g
+  sub: (g, i) => (i === 0 ? g : neg(g)),
+  // d(a·b)/da = g·b, d(a·b)/db = g·a
+  mul: (g, i, [a, b]) => mul(g, i === 0 ? b : a),
+  // d(a/b)/da = g/b, d(a/b)/db = −g·(a/b)/b
+  div: (g, i, [, b], out) => (i === 0 ? div(g, b) : neg(div(mul(g, out), b))),
+  // d(aᵇ)/da = g·b·aᵇ⁻¹ (0 where b = 0), d(aᵇ)/db = g·aᵇ·ln a (0 where a = 0 and b ≥ 0), as PyTorch
+  pow: (g, i, [a, b], out) => {
+    if (i === 0) { const r = mul(g, mul(b, pow(a, sub(b, 1)))); return anyZero(b) ? where(isZero(b), 0, r) : r; }
+    const r = mul(g, mul(out, log(a)));
+    return anyZero(a) ? where(zeroBaseNonNegExponent(a, b), 0, r) : r;
+  },
+  // d(−a)/da = −g
+  neg: (g) => neg(g),
+  // d(eᵃ)/da = g·eᵃ
+  exp: (g, _i, _x, out) => mul(g, out),
+  // d(ln a)/da = g/a
+  log: (g, _i, [a]) => div(g, a),
+  // d(√a)/da = g/(2√a)
+  sqrt: (g, _i, _x, out) => div(g, mul(out, 2)),
+  // d|a|/da = g·sign(a), 0 at 0
+  abs: (g, _i, [a]) => mul(g, sign(a)),
+  // d(a²)/da = 2·g·a
+  square: (g, _i, [a]) => mul(g, mul(a, 2)),
+  // d(tanh a)/da = g·(1 − tanh²a)
+  tanh: (g, _i, _x, out) => mul(g, sub(1, square(out))),
+  // dσ(a)/da = g·σ(a)·(1 − σ(a))
+  sigmoid: (g, _i, _x, out) => mul(g, mul(out, sub(1, out))),
+  // d relu(a)/da = g·[a > 0]
+  relu: (g, _i, [a]) => mul(g, positive(a)),
+  // d leakyRelu(a)/da = g·(a > 0 ? 1 : slope)
+  leakyRelu: (g, _i, [a], _o, { slope }) => mul(g, leakySlope(a, slope as number)),
+  // d(sin a)/da = g·cos a
+  sin: (g, _i, [a]) => mul(g, cos(a)),
+  // d(cos a)/da = −g·sin a
+  cos: (g, _i, [a]) => neg(mul(g, sin(a))),
+  // d clamp(a)/da = g·[min ≤ a ≤ max]
+  clamp: (g, _i, [a], _o, { min, max }) => mul(g, inRange(a, min as number, max as number)),
+  // d max(a,b)/da = g·[a > b] + ½g·[a = b]
+  maximum: (g, i, [a, b]) => mul(g, winnerShare(a, b, i, true)),
+  // d min(a,b)/da = g·[a < b] + ½g·[a = b]
+  minimum: (g, i, [a, b]) => mul(g, winnerShare(a, b, i, false)),
+  // d where(c,a,b)/da = g·c, d/db = g·(1 − c); the mask c gets none
+  where: (g, i, [c]) => (i === 0 ? null : i === 1 ? where(c, g, 0) : where(c, 0, g)),
+  // d clone(a)/da = g
+  clone: (g) => g,
+  // d cast(a)/da = g in a's dtype
+  cast: (g, _i, [a]) => cast(g, a.dtype),
+
+  // d Σa/da = g broadcast back over the summed axes
+  sum: (g, _i, [a], _o, { axes }) => expandReduced(g, a.shape, axes as number[]),
+  // d mean(a)/da = g/count broadcast back
+  mean: (g, _i, [a], _o, { axes }) => div(expandReduced(g, a.shape, axes as number[]), sizeOf((axes as number[]).map((d) => a.shape[d]))),
+  // d max(a)/da = g at the first maximal element, 0 elsewhere
+  max: (g, _i, [a], out, { axes }) => mul(expandReduced(g, a.shape, axes as number[]), firstExtremeMask(a, axes as number[], out)),
+  // d min(a)/da = g at the first minimal element, 0 elsewhere
+  min: (g, _i, [a], out, { axes }) => mul(expandReduced(g, a.shape, axes as number[]), firstExtremeMask(a, axes as number[], out)),
+  // d logΣexp(a)/da = g·exp(a − logΣexp(a)) = g·softmax(a)
+  logSumExp: (g, _i, [a], out, { axes }) =>
+    mul(expandReduced(g, a.shape, axes as number[]), exp(sub(a, expandReduced(out, a.shape, axes as number[])))),
+
+  // d(a@b)/da = g·bᵀ, d(a@b)/db = aᵀ·g (with op(a), op(b) when stored transposed; 1-D operands as row/column)
+  matmul: (g, i, [a, b], _o, { transA, transB }) => {
+    const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a, b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
+    const gShape = g.shape.slice();
+    if (a.ndim === 1) gShape.splice(b.ndim === 1 ? gShape.length : gShape.length - 1, 0, 1);
+    if (b.ndim === 1) gShape.push(1);
+    const g2 = reshape(g, gShape);
+    if (i === 0) {
+      const d = transA ? matmulT(b2, g2, !!transB, true) : matmulT(g2, b2, false, !transB);
+      return a.ndim === 1 ? reshape(d, [...d.shape.slice(0, -2), a.shape[0]]) : d;
+    }
+    const d = transB ? matmulT(g2, a2, true, !!transA) : matmulT(a2, g2, !transA, false);
+    return b.ndim === 1 ? reshape(d, d.shape.slice(0, -1)) : d;
+  },
+
+  // reshape-like ops: d/da = g in a's shape
+  reshape: (g, _i, [a]) => asInput(g, a),
+  flatten: (g, _i, [a]) => asInput(g, a),
+  squeeze: (g, _i, [a]) => asInput(g, a),
+  unsqueeze: (g, _i, [a]) => asInput(g, a),
+  // d permute(a, p)/da = permute(g, p⁻¹)
+  permute: (g, _i, _x, _o, { dims }) => permute(g, inverse(dims as number[])),
+  // d transpose(a)/da = transpose(g) with the same two dims
+  transpose: (g, _i, [a], _o, { dim0, dim1 }) => (dim0 === dim1 ? asInput(g, a) : transpose(g, dim0, dim1)),
+  // d broadcastTo(a)/da = g summed over the broadcast dims
+  broadcastTo: (g, _i, [a]) => sumTo(g, a.shape),
+  // d slice(a)/da = g placed back at `begin` in zeros of a's shape
+  slice: (g, _i, [a], _o, { begin }) => pad(g, begin as number[], a.shape),
+  // d pad(a)/da = the box of g where a was placed
+  pad: (g, _i, [a], _o, { begin }) => slice(g, begin as number[], a.shape as number[]),
+  // d gather(a)/da = g's slices added back at their indices
+  gather: (g, _i, [a], _o, { indices, indexShape, axis }) => scatterAdd(g, indices as Int32Array, indexShape as number[], axis as number, a.shape),
+  // d scatterAdd(a)/da = g's slices at the indices
+  scatterAdd: (g, _i, _x, _o, { indices, indexShape, axis }) => gatherIndices(g, indices as Int32Array, indexShape as number[], axis as number),
+  // d concat(xs)/dxᵢ = the part of g along `axis` where xᵢ sits
+  concat: (g, i, x, _o, { axis }) => {
+    const begin = g.shape.map(() => 0);
+    for (let k = 0; k < i; k++) begin[axis as number] += x[k].shape[axis as number];
+    return slice(g, begin, x[i].shape as number[]);
+  },
+  // d stack(xs)/dxᵢ = the i-th slice of g along `axis`
+  stack: (g, i, x, _o, { axis }) => {
+    const begin = g.shape.map(() => 0), size = g.shape.slice();
+    begin[axis as number] = i; size[axis as number] = 1;
+    return reshape(slice(g, begin, size), x[i].shape);
+  },
+
+  // d softmax(a)/da = s·(g − Σ g·s) along the axis, s = softmax(a)
+  softmax: (g, _i, _x, s, { axis }) => mul(s, sub(g, sum(mul(g, s), axis, true))),
+  // d logSoftmax(a)/da = g − softmax(a)·Σ g along the axis
+  logSoftmax: (g, _i, _x, out, { axis }) => sub(g, mul(exp(out), sum(g, axis, true))),
+  // d crossEntropy(a, t)/da = g·(softmax(a) − onehot(t))/N
+  crossEntropy: (g, _i, [a], _o, { targets }) =>
+    mul(g, div(sub(softmax(a, 1), oneHot(targets as Int32Array, a.shape[1], a.dtype)), a.shape[0])),
+  // d mean((p − t)²)/dp = 2g·(p − t)/n, d/dt = −2g·(p − t)/n (n = elements of the broadcast shape)
+  mseLoss: (g, i, [p, t]) => {
+    const diff = sub(p, t), r = mul(g, div(mul(diff, 2), diff.size));
+    return i === 0 ? r : neg(r);
+  },
+};
+
+function inverse(perm: readonly number[]): number[] {
+  const inv = new Array<number>(perm.length);
+  perm.forEach((p, i) => { inv[p] = i; });
+  return inv;
+}

@@ -1,0 +1,208 @@
+// Elementwise ops. Binary ops broadcast with NumPy's rules; a plain number operand takes the tensor's dtype, and
+// the result is float64 if either tensor is (see dtype.ts). Each op: validate, compute with a typed-array loop,
+// record the node (the gradient rules live in gradients.ts).
+import { alloc, FloatArray, promote } from '../dtype';
+import { record } from '../graph';
+import { broadcastIndex, broadcastShapes, fmt, sameShape } from '../shape';
+import { Tensor, TensorLike } from '../tensor';
+import { asTensor } from '../creation';
+
+type BinaryKernel = (x: FloatArray, xs: number, y: FloatArray, ys: number, out: FloatArray, n: number) => void;
+type UnaryKernel = (x: FloatArray, out: FloatArray, n: number) => void;
+
+/** Both operands as tensors: a number takes the dtype of the tensor it meets (float64 when neither is one). */
+export function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+  if (a instanceof Tensor) return [a, asTensor(op, b, a.dtype)];
+  if (b instanceof Tensor) return [asTensor(op, a, b.dtype), b];
+  return [asTensor(op, a, 'float64'), asTensor(op, b, 'float64')];
+}
+
+/** Storage of `t` repeated to `shape` (for the general broadcast case). */
+function expandData(t: Tensor, shape: readonly number[]): FloatArray {
+  const idx = broadcastIndex(t.shape, shape);
+  const out = alloc(t.dtype, idx.length), d = t.data;
+  for (let i = 0; i < idx.length; i++) out[i] = d[idx[i]];
+  return out;
+}
+
+function binary(op: string, a: TensorLike, b: TensorLike, kernel: BinaryKernel): Tensor {
+  const [x, y] = operands(op, a, b);
+  const dtype = promote(x.dtype, y.dtype);
+  let shape: readonly number[], xd = x.data, yd = y.data, xs = 1, ys = 1;
+  if (sameShape(x.shape, y.shape)) shape = x.shape;
+  else {
+    shape = broadcastShapes(op, x.shape, y.shape);
+    if (x.size === 1 && y.size === shape.reduce((p, q) => p * q, 1)) xs = 0;
+    else if (y.size === 1 && x.size === shape.reduce((p, q) => p * q, 1)) ys = 0;
+    else {
+      if (!sameShape(x.shape, shape)) xd = expandData(x, shape);
+      if (!sameShape(y.shape, shape)) yd = expandData(y, shape);
+    }
+  }
+  const n = shape.reduce((p, q) => p * q, 1);
+  const out = alloc(dtype, n);
+  kernel(xd, xs, yd, ys, out, n);
+  return record(op, [x, y], new Tensor(out, shape.slice()));
+}
+
+function unary(op: string, x: Tensor, kernel: UnaryKernel, args?: Parameters<typeof record>[3]): Tensor {
+  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a tensor, got ${x === null ? 'null' : typeof x}`);
+  const out = alloc(x.dtype, x.size);
+  kernel(x.data, out, x.size);
+  return record(op, [x], new Tensor(out, x.shape), args);
+}
+
+const kAdd: BinaryKernel = (x, xs, y, ys, o, n) => { for (let i = 0; i < n; i++) o[i] = x[i * xs] + y[i * ys]; };
+const kSub: BinaryKernel = (x, xs, y, ys, o, n) => { for (let i = 0; i < n; i++) o[i] = x[i * xs] - y[i * ys]; };
+const kMul: BinaryKernel = (x, xs, y, ys, o, n) => { for (let i = 0; i < n; i++) o[i] = x[i * xs] * y[i * ys]; };
+const kDiv: BinaryKernel = (x, xs, y, ys, o, n) => { for (let i = 0; i < n; i++) o[i] = x[i * xs] / y[i * ys]; };
+const kPow: BinaryKernel = (x, xs, y, ys, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.pow(x[i * xs], y[i * ys]); };
+const kMaximum: BinaryKernel = (x, xs, y, ys, o, n) => {
+  for (let i = 0; i < n; i++) { const p = x[i * xs], q = y[i * ys]; o[i] = p !== p || p > q ? p : q; }
+};
+const kMinimum: BinaryKernel = (x, xs, y, ys, o, n) => {
+  for (let i = 0; i < n; i++) { const p = x[i * xs], q = y[i * ys]; o[i] = p !== p || p < q ? p : q; }
+};
+
+/**
+ * a + b, broadcasting.
+ * @example add(x, 1)
+ */
+export function add(a: TensorLike, b: TensorLike): Tensor { return binary('add', a, b, kAdd); }
+/**
+ * a − b, broadcasting.
+ * @example sub(x, y)
+ */
+export function sub(a: TensorLike, b: TensorLike): Tensor { return binary('sub', a, b, kSub); }
+/**
+ * a · b elementwise, broadcasting.
+ * @example mul(x, y)
+ */
+export function mul(a: TensorLike, b: TensorLike): Tensor { return binary('mul', a, b, kMul); }
+/**
+ * a / b elementwise, broadcasting.
+ * @example div(x, 2)
+ */
+export function div(a: TensorLike, b: TensorLike): Tensor { return binary('div', a, b, kDiv); }
+/**
+ * a ** b elementwise, broadcasting.
+ * @example pow(x, 3)
+ */
+export function pow(a: TensorLike, b: TensorLike): Tensor { return binary('pow', a, b, kPow); }
+/**
+ * The larger of a and b elementwise (ties split the gradient half-half, as PyTorch).
+ * @example maximum(x, 0)
+ */
+export function maximum(a: TensorLike, b: TensorLike): Tensor { return binary('maximum', a, b, kMaximum); }
+/**
+ * The smaller of a and b elementwise (ties split the gradient half-half, as PyTorch).
+ * @example minimum(x, y)
+ */
+export function minimum(a: TensorLike, b: TensorLike): Tensor { return binary('minimum', a, b, kMinimum); }
+
+/**
+ * Internal: cond ? a : b elementwise (cond is a 0/1 mask that gets no gradient). Used by gradient rules.
+ */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands('where', a, b);
+  const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape);
+  const n = shape.reduce((p, q) => p * q, 1);
+  const c = sameShape(cond.shape, shape) ? cond.data : expandData(cond, shape);
+  const xd = sameShape(x.shape, shape) ? x.data : expandData(x, shape);
+  const yd = sameShape(y.shape, shape) ? y.data : expandData(y, shape);
+  const out = alloc(promote(x.dtype, y.dtype), n);
+  for (let i = 0; i < n; i++) out[i] = c[i] !== 0 ? xd[i] : yd[i];
+  return record('where', [cond, x, y], new Tensor(out, shape));
+}
+
+/**
+ * −x.
+ * @example neg(x)
+ */
+export function neg(x: Tensor): Tensor { return unary('neg', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = -a[i]; }); }
+/**
+ * eˣ.
+ * @example exp(x)
+ */
+export function exp(x: Tensor): Tensor { return unary('exp', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.exp(a[i]); }); }
+/**
+ * Natural logarithm (log 0 = −∞, negative → NaN).
+ * @example log(x)
+ */
+export function log(x: Tensor): Tensor { return unary('log', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.log(a[i]); }); }
+/**
+ * √x.
+ * @example sqrt(x)
+ */
+export function sqrt(x: Tensor): Tensor { return unary('sqrt', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.sqrt(a[i]); }); }
+/**
+ * |x| (gradient 0 at 0, as PyTorch).
+ * @example abs(x)
+ */
+export function abs(x: Tensor): Tensor { return unary('abs', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.abs(a[i]); }); }
+/**
+ * x².
+ * @example square(x)
+ */
+export function square(x: Tensor): Tensor { return unary('square', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = a[i] * a[i]; }); }
+/**
+ * Hyperbolic tangent.
+ * @example tanh(x)
+ */
+export function tanh(x: Tensor): Tensor { return unary('tanh', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.tanh(a[i]); }); }
+/**
+ * 1 / (1 + e⁻ˣ), computed without overflow.
+ * @example sigmoid(x)
+ */
+export function sigmoid(x: Tensor): Tensor {
+  return unary('sigmoid', x, (a, o, n) => {
+    for (let i = 0; i < n; i++) { const v = a[i]; if (v >= 0) o[i] = 1 / (1 + Math.exp(-v)); else { const e = Math.exp(v); o[i] = e / (1 + e); } }
+  });
+}
+/**
+ * max(x, 0) (gradient 0 at 0, as PyTorch).
+ * @example relu(x)
+ */
+export function relu(x: Tensor): Tensor { return unary('relu', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = a[i] > 0 ? a[i] : 0; }); }
+/**
+ * x for x > 0, slope·x otherwise (gradient `slope` at 0, as PyTorch).
+ * @example leakyRelu(x, 0.1)
+ */
+export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
+  if (typeof slope !== 'number' || !Number.isFinite(slope)) throw new Error(`leakyRelu: slope must be a finite number, got ${slope}`);
+  return unary('leakyRelu', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = a[i] > 0 ? a[i] : slope * a[i]; }, { slope });
+}
+/**
+ * sin x.
+ * @example sin(x)
+ */
+export function sin(x: Tensor): Tensor { return unary('sin', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.sin(a[i]); }); }
+/**
+ * cos x.
+ * @example cos(x)
+ */
+export function cos(x: Tensor): Tensor { return unary('cos', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.cos(a[i]); }); }
+/**
+ * x limited to [min, max] (either bound may be omitted with null/undefined); the gradient passes where
+ * min ≤ x ≤ max, bounds included, as PyTorch.
+ * @example clamp(x, 0, 1)
+ */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  const lo = min ?? -Infinity, hi = max ?? Infinity;
+  if (typeof lo !== 'number' || typeof hi !== 'number' || Number.isNaN(lo) || Number.isNaN(hi)) throw new Error(`clamp: min and max must be numbers, got ${min} and ${max}`);
+  if ((min === undefined || min === null) && (max === undefined || max === null)) throw new Error(`clamp: give at least one of min and max (tensor of shape ${x instanceof Tensor ? fmt(x.shape) : '?'})`);
+  return unary('clamp', x, (a, o, n) => { for (let i = 0; i < n; i++) { const v = a[i]; o[i] = v < lo ? lo : v > hi ? hi : v; } }, { min: lo, max: hi });
+}
+/**
+ * A copy of x that stays in the graph.
+ * @example clone(x)
+ */
+export function clone(x: Tensor): Tensor { return unary('clone', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = a[i]; }); }
+
+/** Internal: x converted to `dtype` (gradients are cast back to their input's dtype, as PyTorch does). */
+export function cast(x: Tensor, dtype: 'float32' | 'float64'): Tensor {
+  if (x.dtype === dtype) return x;
+  const out = alloc(dtype, x.size);
+  out.set(x.data);
+  return record('cast', [x], new Tensor(out, x.shape), { dtype });
+}

@@ -1,0 +1,89 @@
+// The forward of every op in the gradient table, called with the node's inputs and recorded arguments, so a
+// graph can be recomputed from new input tensors (`replay`), e.g. to nudge a leaf for a gradient check.
+import { CustomVjp, OpArgs, record } from '../graph';
+import { Tensor } from '../tensor';
+import * as ew from './elementwise';
+import * as red from './reductions';
+import * as sh from './shapeOps';
+import * as neural from './neural';
+import { matmulT } from './linalg';
+
+type Forward = (x: readonly Tensor[], a: OpArgs) => Tensor;
+
+export const forwards: Record<string, Forward> = {
+  add: ([a, b]) => ew.add(a, b),
+  sub: ([a, b]) => ew.sub(a, b),
+  mul: ([a, b]) => ew.mul(a, b),
+  div: ([a, b]) => ew.div(a, b),
+  pow: ([a, b]) => ew.pow(a, b),
+  neg: ([a]) => ew.neg(a),
+  exp: ([a]) => ew.exp(a),
+  log: ([a]) => ew.log(a),
+  sqrt: ([a]) => ew.sqrt(a),
+  abs: ([a]) => ew.abs(a),
+  square: ([a]) => ew.square(a),
+  tanh: ([a]) => ew.tanh(a),
+  sigmoid: ([a]) => ew.sigmoid(a),
+  relu: ([a]) => ew.relu(a),
+  leakyRelu: ([a], { slope }) => ew.leakyRelu(a, slope),
+  sin: ([a]) => ew.sin(a),
+  cos: ([a]) => ew.cos(a),
+  clamp: ([a], { min, max }) => ew.clamp(a, min, max),
+  maximum: ([a, b]) => ew.maximum(a, b),
+  minimum: ([a, b]) => ew.minimum(a, b),
+  where: ([c, a, b]) => ew.where(c, a, b),
+  clone: ([a]) => ew.clone(a),
+  cast: ([a], { dtype }) => ew.cast(a, dtype ?? 'float64'),
+  sum: ([a], { axes, keepDims }) => red.sum(a, axes, keepDims),
+  mean: ([a], { axes, keepDims }) => red.mean(a, axes, keepDims),
+  max: ([a], { axes, keepDims }) => red.max(a, axes, keepDims),
+  min: ([a], { axes, keepDims }) => red.min(a, axes, keepDims),
+  logSumExp: ([a], { axes, keepDims }) => red.logSumExp(a, axes, keepDims),
+  matmul: ([a, b], { transA, transB }) => matmulT(a, b, !!transA, !!transB),
+  reshape: ([a], { shape }) => sh.reshape(a, shape as number[]),
+  flatten: ([a]) => sh.flatten(a),
+  squeeze: ([a], { axes }) => sh.squeeze(a, axes),
+  unsqueeze: ([a], { axis }) => sh.unsqueeze(a, axis as number),
+  permute: ([a], { dims }) => sh.permute(a, dims as number[]),
+  transpose: ([a], { dim0, dim1 }) => (a.ndim === 0 ? sh.transpose(a) : sh.transpose(a, dim0, dim1)),
+  broadcastTo: ([a], { shape }) => sh.broadcastTo(a, shape as number[]),
+  slice: ([a], { begin, size }) => sh.slice(a, begin as number[], size),
+  pad: ([a], { begin, shape }) => sh.pad(a, begin as number[], shape as number[]),
+  gather: ([a], { indices, indexShape, axis }) => sh.gatherIndices(a, indices as Int32Array, indexShape as number[], axis as number),
+  scatterAdd: ([a], { indices, indexShape, axis, shape }) => sh.scatterAdd(a, indices as Int32Array, indexShape as number[], axis as number, shape as number[]),
+  concat: (x, { axis }) => sh.concat(x, axis),
+  stack: (x, { axis }) => sh.stack(x, axis),
+  softmax: ([a], { axis }) => neural.softmax(a, axis),
+  logSoftmax: ([a], { axis }) => neural.logSoftmax(a, axis),
+  crossEntropy: ([a], { targets }) => neural.crossEntropy(a, Array.from(targets as Int32Array)),
+  mseLoss: ([p, t]) => neural.mseLoss(p, t),
+};
+
+/**
+ * Recomputes the op that made `t` from new input tensors (same op, same non-tensor arguments): replaying a
+ * graph with nudged leaves. Throws for leaves.
+ * @example const y2 = replay(y, [x2, w]);
+ */
+export function replay(t: Tensor, newInputs: readonly Tensor[]): Tensor {
+  const node = t.node;
+  if (!node) throw new Error('replay: the tensor is a leaf (it was not made by a recorded op)');
+  if (newInputs.length !== node.inputs.length) throw new Error(`replay: '${node.op}' takes ${node.inputs.length} inputs, got ${newInputs.length}`);
+  if (node.replay) return node.replay(newInputs.slice());
+  const f = forwards[node.op];
+  if (!f) throw new Error(`replay: no forward for op '${node.op}'`);
+  return f(newInputs, node.args);
+}
+
+/**
+ * Records one node whose gradient is `vjp` (how custom ops join the graph): returns a tensor with `value`'s
+ * data whose gradFn is `op`. `replay` recomputes the op from new inputs (for replay()).
+ * @example const y = recordOp('myOp', [x], value, (g) => [g.mul(2)]);
+ */
+export function recordOp(op: string, inputs: readonly Tensor[], value: Tensor, vjp: CustomVjp, args: OpArgs = {},
+  replayFn?: (inputs: Tensor[]) => Tensor): Tensor {
+  if (typeof op !== 'string' || !op) throw new Error('recordOp: op must be a non-empty string');
+  if (!(value instanceof Tensor)) throw new Error(`recordOp: '${op}' value must be a tensor`);
+  inputs.forEach((x, i) => { if (!(x instanceof Tensor)) throw new Error(`recordOp: '${op}' input ${i} is not a tensor`); });
+  const out = new Tensor(value.data, value.shape);
+  return record(op, inputs.slice(), out, args, vjp, replayFn ?? null);
+}

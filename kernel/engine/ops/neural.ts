@@ -1,0 +1,108 @@
+// Neural-net ops. Each is one node in the graph (one rule in gradients.ts), computed stably: softmax and
+// logSoftmax subtract the maximum, crossEntropy goes through logSumExp.
+import { alloc } from '../dtype';
+import { record } from '../graph';
+import { broadcastIndex as bIndex, broadcastShapes, fmt, normAxis, sameShape } from '../shape';
+import { Tensor, TensorLike } from '../tensor';
+import { operands } from './elementwise';
+
+function need(op: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a tensor, got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
+}
+
+/** softmax or logSoftmax of each line of x along `axis` (outer × inner lines of length n). */
+function alongAxis(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
+  need(op, x);
+  if (x.ndim === 0) throw new Error(`${op}: expected at least 1 dim, got shape []`);
+  const a = normAxis(op, axis, x.ndim, x.shape);
+  const n = x.shape[a];
+  let inner = 1;
+  for (let d = a + 1; d < x.ndim; d++) inner *= x.shape[d];
+  const outer = n * inner === 0 ? 0 : x.size / (n * inner);
+  const d = x.data, out = alloc(x.dtype, x.size);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      let m = -Infinity;
+      for (let k = 0; k < n; k++) { const v = d[base + k * inner]; if (v > m) m = v; }
+      if (m === -Infinity) m = 0;
+      let s = 0;
+      for (let k = 0; k < n; k++) s += Math.exp(d[base + k * inner] - m);
+      if (op === 'softmax') for (let k = 0; k < n; k++) out[base + k * inner] = Math.exp(d[base + k * inner] - m) / s;
+      else { const ls = Math.log(s); for (let k = 0; k < n; k++) out[base + k * inner] = d[base + k * inner] - m - ls; }
+    }
+  }
+  return record(op, [x], new Tensor(out, x.shape), { axis: a });
+}
+
+/**
+ * exp(x) / Σ exp(x) along `axis` (default the last).
+ * @example logits.softmax() ; softmax(x, 0)
+ */
+export function softmax(x: Tensor, axis = -1): Tensor { return alongAxis('softmax', x, axis); }
+
+/**
+ * x − logΣexp(x) along `axis` (default the last), stable for large logits.
+ * @example logSoftmax(logits)
+ */
+export function logSoftmax(x: Tensor, axis = -1): Tensor { return alongAxis('logSoftmax', x, axis); }
+
+/** Class indices as integers in [0, classes), one per row. */
+export function classIndices(op: string, targets: readonly number[] | Tensor, rows: number, classes: number, logitsShape: readonly number[]): Int32Array {
+  const values: ArrayLike<number> = targets instanceof Tensor ? targets.data : Array.isArray(targets) ? targets : [];
+  if (!(targets instanceof Tensor) && !Array.isArray(targets)) throw new Error(`${op}: targets must be a number[] or a tensor of class indices`);
+  if (targets instanceof Tensor && targets.ndim !== 1) throw new Error(`${op}: targets must be 1-D, got shape ${fmt(targets.shape)} for logits ${fmt(logitsShape)}`);
+  if (values.length !== rows) throw new Error(`${op}: logits ${fmt(logitsShape)} need ${rows} targets, got ${values.length}`);
+  const out = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const t = values[i];
+    if (!Number.isInteger(t) || t < 0 || t >= classes) throw new Error(`${op}: target ${t} (row ${i}) is not a class index in [0, ${classes}) for logits ${fmt(logitsShape)}`);
+    out[i] = t;
+  }
+  return out;
+}
+
+/**
+ * Mean over the N rows of −log softmax(logits)[target]: logits [N, C], targets N class indices.
+ * @example const loss = crossEntropy(logits, [0, 2, 1]);
+ */
+export function crossEntropy(logits: Tensor, targets: readonly number[] | Tensor): Tensor {
+  need('crossEntropy', logits);
+  if (logits.ndim !== 2) throw new Error(`crossEntropy: logits must be 2-D [N, C], got shape ${fmt(logits.shape)}`);
+  const [rows, classes] = logits.shape;
+  const t = classIndices('crossEntropy', targets, rows, classes, logits.shape);
+  const d = logits.data;
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = r * classes;
+    let m = -Infinity;
+    for (let c = 0; c < classes; c++) if (d[base + c] > m) m = d[base + c];
+    const shift = Number.isFinite(m) ? m : 0;
+    let s = 0;
+    for (let c = 0; c < classes; c++) s += Math.exp(d[base + c] - shift);
+    total += shift + Math.log(s) - d[base + t[r]];
+  }
+  const out = alloc(logits.dtype, 1);
+  out[0] = total / rows;
+  return record('crossEntropy', [logits], new Tensor(out, []), { targets: t });
+}
+
+/**
+ * Mean of (pred − target)² over all elements (shapes broadcast).
+ * @example const loss = mseLoss(pred, tensor([1, 0]));
+ */
+export function mseLoss(pred: TensorLike, target: TensorLike): Tensor {
+  const [p, t] = operands('mseLoss', pred, target);
+  const shape = sameShape(p.shape, t.shape) ? p.shape : broadcastShapes('mseLoss', p.shape, t.shape);
+  const n = shape.reduce((a, b) => a * b, 1);
+  let total = 0;
+  if (sameShape(p.shape, t.shape)) { const a = p.data, b = t.data; for (let i = 0; i < n; i++) { const e = a[i] - b[i]; total += e * e; } }
+  else {
+    const diff = new Float64Array(n), pd = p.data, td = t.data;
+    const pi = p.size === n ? null : bIndex(p.shape, shape), ti = t.size === n ? null : bIndex(t.shape, shape);
+    for (let i = 0; i < n; i++) { diff[i] = pd[pi ? pi[i] : i] - td[ti ? ti[i] : i]; total += diff[i] * diff[i]; }
+  }
+  const out = alloc(p.dtype === 'float64' || t.dtype === 'float64' ? 'float64' : 'float32', 1);
+  out[0] = total / n;
+  return record('mseLoss', [p, t], new Tensor(out, []));
+}

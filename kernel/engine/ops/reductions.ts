@@ -1,0 +1,121 @@
+// Reductions over one, several or all axes (`axis` a number or an array; negative counts from the end; none
+// means all elements and gives shape []). max/min send the gradient to the first maximal/minimal element.
+import { alloc, FloatArray } from '../dtype';
+import { record } from '../graph';
+import { Axis, Tensor } from '../tensor';
+import { broadcastIndex, fmt, normAxes, sameShape, Shape } from '../shape';
+import { broadcastTo, reshape } from './shapeOps';
+
+interface Plan { axes: number[]; kept: number[]; shape: number[]; count: number; outSize: number; index: Int32Array | null }
+
+/** Output shapes and, unless all axes are reduced, the output index of each input element. */
+function plan(op: string, x: Tensor, axis: Axis | null | undefined, keepDims: boolean, needsNonEmpty: boolean): Plan {
+  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a tensor, got ${x === null ? 'null' : typeof x}`);
+  if (typeof keepDims !== 'boolean') throw new Error(`${op}: keepDims must be a boolean, got ${String(keepDims)}`);
+  const axes = normAxes(op, axis, x.shape);
+  const kept = x.shape.slice(), shape: number[] = [];
+  let count = 1;
+  for (const a of axes) { count *= x.shape[a]; kept[a] = 1; }
+  for (let d = 0; d < x.ndim; d++) if (!axes.includes(d)) shape.push(x.shape[d]); else if (keepDims) shape.push(1);
+  if (needsNonEmpty && count === 0) throw new Error(`${op}: cannot reduce over an empty axis of shape ${fmt(x.shape)}`);
+  const outSize = kept.reduce((p, q) => p * q, 1);
+  const index = outSize === 1 ? null : broadcastIndex(kept, x.shape);
+  return { axes, kept, shape: keepDims ? kept : shape, count, outSize, index };
+}
+
+function sumInto(x: FloatArray, index: Int32Array | null, out: FloatArray): void {
+  if (index === null) { let s = 0; for (let i = 0; i < x.length; i++) s += x[i]; out[0] = s; return; }
+  for (let i = 0; i < x.length; i++) out[index[i]] += x[i];
+}
+
+/**
+ * Sum over `axis` (all elements when omitted).
+ * @example x.sum() ; sum(x, 1, true)
+ */
+export function sum(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
+  const p = plan('sum', x, axis, keepDims, false);
+  const out = alloc(x.dtype, p.outSize);
+  sumInto(x.data, p.index, out);
+  return record('sum', [x], new Tensor(out, p.shape), { axes: p.axes, keepDims });
+}
+
+/**
+ * Mean over `axis` (all elements when omitted).
+ * @example x.mean(0)
+ */
+export function mean(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
+  const p = plan('mean', x, axis, keepDims, false);
+  const out = alloc(x.dtype, p.outSize);
+  sumInto(x.data, p.index, out);
+  for (let j = 0; j < out.length; j++) out[j] /= p.count;
+  return record('mean', [x], new Tensor(out, p.shape), { axes: p.axes, keepDims });
+}
+
+function extreme(op: 'max' | 'min', x: Tensor, axis: Axis | null | undefined, keepDims: boolean): Tensor {
+  const p = plan(op, x, axis, keepDims, true);
+  const out = alloc(x.dtype, p.outSize).fill(op === 'max' ? -Infinity : Infinity);
+  const d = x.data, idx = p.index, sign = op === 'max' ? 1 : -1;
+  for (let i = 0; i < d.length; i++) {
+    const j = idx === null ? 0 : idx[i], o = out[j], v = d[i];
+    if (o === o && (v !== v || sign * v > sign * o)) out[j] = v; // NaN wins and stays, as PyTorch
+  }
+  return record(op, [x], new Tensor(out, p.shape), { axes: p.axes, keepDims });
+}
+
+/**
+ * Maximum over `axis`; the gradient goes to the first maximal element.
+ * @example x.max() ; max(x, -1)
+ */
+export function max(x: Tensor, axis?: Axis | null, keepDims = false): Tensor { return extreme('max', x, axis, keepDims); }
+
+/**
+ * Minimum over `axis`; the gradient goes to the first minimal element.
+ * @example x.min(0)
+ */
+export function min(x: Tensor, axis?: Axis | null, keepDims = false): Tensor { return extreme('min', x, axis, keepDims); }
+
+/**
+ * log Σ exp(x) over `axis`, computed stably (shifted by the maximum).
+ * @example logits.logSumExp(-1)
+ */
+export function logSumExp(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
+  const p = plan('logSumExp', x, axis, keepDims, false);
+  const m = alloc(x.dtype, p.outSize).fill(-Infinity), s = alloc(x.dtype, p.outSize);
+  const d = x.data, idx = p.index;
+  for (let i = 0; i < d.length; i++) { const j = idx === null ? 0 : idx[i]; if (d[i] > m[j]) m[j] = d[i]; }
+  for (let j = 0; j < m.length; j++) if (!Number.isFinite(m[j])) m[j] = m[j] === Infinity ? Infinity : 0;
+  for (let i = 0; i < d.length; i++) { const j = idx === null ? 0 : idx[i]; s[j] += Math.exp(d[i] - (m[j] === Infinity ? 0 : m[j])); }
+  for (let j = 0; j < s.length; j++) s[j] = m[j] === Infinity ? Infinity : m[j] + Math.log(s[j]);
+  return record('logSumExp', [x], new Tensor(s, p.shape), { axes: p.axes, keepDims });
+}
+
+/** Internal: a 0/1 mask of x's shape marking the first element equal to each reduced value `out` (max/min). */
+export function firstExtremeMask(x: Tensor, axes: readonly number[], out: Tensor): Tensor {
+  const kept = x.shape.slice();
+  for (const a of axes) kept[a] = 1;
+  const outSize = kept.reduce((p, q) => p * q, 1);
+  const idx = outSize === 1 ? null : broadcastIndex(kept, x.shape);
+  const seen = new Uint8Array(outSize), mask = alloc(x.dtype, x.size), d = x.data, o = out.data;
+  for (let i = 0; i < d.length; i++) {
+    const j = idx === null ? 0 : idx[i];
+    if (!seen[j] && (d[i] === o[j] || (d[i] !== d[i] && o[j] !== o[j]))) { seen[j] = 1; mask[i] = 1; }
+  }
+  return new Tensor(mask, x.shape);
+}
+
+/** Internal: g (the result of reducing x over `axes`) broadcast back to x's shape. */
+export function expandReduced(g: Tensor, xShape: Shape, axes: readonly number[]): Tensor {
+  const kept = xShape.slice();
+  for (const a of axes) kept[a] = 1;
+  const gk = sameShape(g.shape, kept) ? g : reshape(g, kept);
+  return sameShape(kept, xShape) ? gk : broadcastTo(gk, xShape);
+}
+
+/** Internal: sums g over the dims that broadcasting added or stretched, giving `shape` (un-broadcasting). */
+export function sumTo(g: Tensor, shape: Shape): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const off = g.ndim - shape.length, axes: number[] = [];
+  for (let d = 0; d < g.ndim; d++) if (d < off || (shape[d - off] === 1 && g.shape[d] !== 1)) axes.push(d);
+  const s = axes.length ? sum(g, axes, true) : g;
+  return sameShape(s.shape, shape) ? s : reshape(s, shape);
+}
