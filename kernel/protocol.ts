@@ -200,3 +200,9 @@ export type KernelToClient =
 
 /** Messages that belong to a cell run (they carry its `requestId`). */
 export type CellOutputMessage = StreamMessage | DisplayMessage | UpdateOutputMessage | ExecuteResultMessage | ErrorMessage;
+
+/**
+ * Environment variable naming the kernel's interrupt pipe: a file descriptor, opened by the client as an extra
+ * stdio pipe, on which any byte written interrupts the running cell even while it is busy (see kernel/interrupt.ts).
+ */
+export const INTERRUPT_FD_ENV = 'BACKPROP_INTERRUPT_FD';

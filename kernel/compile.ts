@@ -1,0 +1,248 @@
+/*
+ * The cell compiler: TypeScript (or JavaScript) source → one script that runs in the kernel's realm and keeps
+ * its top-level names for later cells.
+ *
+ * 1. esbuild strips the types (`transform`, in the kernel process, with a source map back to the cell).
+ * 2. acorn parses the JavaScript (a real parser: declarations, patterns and imports are read from the tree).
+ * 3. The top-level statements are rewritten in place, as Node's REPL does for top-level await:
+ *      const {a, b} = o;   →  void ({a, b} = o);        with `var a, b;` hoisted before the wrapper
+ *      class C {}          →  C = class C {};
+ *      function f() {}     →  stays (hoisted inside the wrapper); the prologue copies it to globalThis.f
+ *      import {x} from 'm' →  void (({x} = __backpropKernel.load("m")));
+ *      lastExpression      →  return (lastExpression);
+ *    and the body is wrapped in `(async () => { ... })()`, so `await` works at the top level.
+ *    `var` at a script's top level makes a global property, which later scripts may redeclare: re-running a
+ *    cell that declares `const x` works. Replacements never add or remove line breaks, so only the first
+ *    line (the wrapper's) shifts the script's lines, and a column map undoes the in-line edits.
+ */
+import * as acorn from 'acorn';
+import { SourceMap, createRequire } from 'node:module';
+import type { CellLanguage } from './protocol';
+
+/** The global through which compiled cells reach the kernel (imports). */
+export const KERNEL_GLOBAL = '__backpropKernel';
+
+/** A cell that compiled: the script to run and how to map its positions back to the cell. */
+export interface CompiledCell {
+  script: string;
+  /** Names the cell declares at its top level (they become globals). */
+  declared: string[];
+  /** Maps a 1-based (line, column) of `script` to the cell's 1-based (line, column); undefined outside the cell. */
+  toCell(line: number, column: number): { line: number; column: number } | undefined;
+}
+
+/** A cell that did not compile, with the position in the cell. */
+export class CellSyntaxError extends Error {
+  override name = 'SyntaxError';
+  constructor(message: string, readonly line: number | undefined, readonly column: number | undefined, readonly lineText?: string) {
+    super(message);
+  }
+}
+
+interface EsbuildModule {
+  transform(code: string, options: object): Promise<{ code: string; map: string }>;
+}
+interface EsbuildFailure { errors?: { text: string; location?: { line: number; column: number; lineText: string } | null }[] }
+
+let esbuild: EsbuildModule | undefined;
+/** esbuild drives a native binary and cannot be bundled into dist/kernel.js: load it from node_modules at run time. */
+function loadEsbuild(): EsbuildModule {
+  esbuild ??= createRequire(__filename)('esbuild') as EsbuildModule;
+  return esbuild;
+}
+
+/**
+ * Compiles one cell.
+ * @throws CellSyntaxError with the cell's line and column when the source does not parse.
+ */
+export async function compileCell(source: string, language: CellLanguage = 'typescript'): Promise<CompiledCell> {
+  let js: string, map: SourceMap;
+  try {
+    const out = await loadEsbuild().transform(source, {
+      loader: language === 'javascript' ? 'js' : 'ts', sourcemap: 'external', target: 'node20', sourcefile: 'cell',
+      // Keep every import (a cell's import is used by later cells, which esbuild cannot see).
+      tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
+    });
+    js = out.code;
+    map = new SourceMap(JSON.parse(out.map));
+  } catch (e) {
+    const first = (e as EsbuildFailure).errors?.[0];
+    if (!first) throw e;
+    const loc = first.location;
+    throw new CellSyntaxError(first.text, loc?.line, loc ? loc.column + 1 : undefined, loc?.lineText);
+  }
+  const jsToCell = (line: number, column: number) => {
+    const entry = map.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number };
+    if (entry.originalLine === undefined) return undefined;
+    return { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
+  };
+  let program: acorn.Program;
+  try {
+    program = acorn.parse(js, { ecmaVersion: 'latest', sourceType: 'module', allowAwaitOutsideFunction: true, locations: false });
+  } catch (e) {
+    const loc = (e as { loc?: { line: number; column: number } }).loc;
+    const pos = loc ? jsToCell(loc.line, loc.column + 1) : undefined;
+    throw new CellSyntaxError(String((e as Error).message).replace(/\s*\(\d+:\d+\)$/, ''), pos?.line, pos?.column);
+  }
+  const { edits, declared, functions } = rewrite(program, js);
+  const { text, columnMap } = applyEdits(js, edits);
+  const prologue = functions.map((f) => `globalThis[${JSON.stringify(f)}] = ${f};`).join(' ');
+  const header = `${declared.length ? `var ${declared.join(', ')}; ` : ''}(async () => { ${prologue}`;
+  const script = `${header}\n${text}\n})()`;
+  const jsLines = text.split('\n').length;
+  return {
+    script,
+    declared,
+    toCell(line, column) {
+      if (line < 2 || line > jsLines + 1) return undefined;
+      return jsToCell(line - 1, columnMap(line - 1, column));
+    },
+  };
+}
+
+interface Edit { start: number; end: number; text: string }
+
+/** The edits that turn a cell's top level into assignments to globals, and the names it declares. */
+function rewrite(program: acorn.Program, js: string): { edits: Edit[]; declared: string[]; functions: string[] } {
+  const edits: Edit[] = [];
+  const declared = new Set<string>();
+  const functions: string[] = [];
+  const body = program.body;
+  const last = body.length - 1;
+  body.forEach((statement, index) => {
+    let node: acorn.Node = statement;
+    if (statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration') {
+      const decl = statement.declaration;
+      if (!decl) { edits.push({ start: statement.start, end: statement.end, text: '' }); return; }
+      // `export` means nothing in a cell: drop the keyword, keep what it exports.
+      edits.push({ start: statement.start, end: decl.start, text: '' });
+      node = decl;
+    } else if (statement.type === 'ExportAllDeclaration') {
+      edits.push({ start: statement.start, end: statement.end, text: '' });
+      return;
+    }
+    switch (node.type) {
+      case 'VariableDeclaration': {
+        const decl = node as acorn.VariableDeclaration;
+        for (const d of decl.declarations) patternNames(d.id, declared);
+        edits.push({ start: decl.start, end: decl.declarations[0].start, text: 'void (' });
+        for (const d of decl.declarations) {
+          if (!d.init && decl.kind !== 'var') edits.push({ start: d.id.end, end: d.id.end, text: ' = undefined' });
+        }
+        const closeAt = js[decl.end - 1] === ';' ? decl.end - 1 : decl.end;
+        edits.push({ start: closeAt, end: closeAt, text: ')' });
+        break;
+      }
+      case 'FunctionDeclaration': {
+        const name = (node as acorn.FunctionDeclaration).id?.name;
+        if (name) { declared.add(name); functions.push(name); }
+        break;
+      }
+      case 'ClassDeclaration': {
+        const cls = node as acorn.ClassDeclaration;
+        const name = cls.id?.name;
+        if (!name) break;
+        declared.add(name);
+        edits.push({ start: cls.start, end: cls.start, text: `${name} = ` });
+        edits.push({ start: cls.end, end: cls.end, text: ';' });
+        break;
+      }
+      case 'ImportDeclaration':
+        edits.push({ start: node.start, end: node.end, text: importAsAssignments(node as acorn.ImportDeclaration, declared) });
+        break;
+      case 'ExpressionStatement':
+        if (index === last && node === statement) {
+          const expr = (node as acorn.ExpressionStatement).expression;
+          edits.push({ start: expr.start, end: expr.start, text: 'return (' });
+          edits.push({ start: expr.end, end: expr.end, text: ')' });
+        }
+        break;
+    }
+  });
+  return { edits, declared: [...declared], functions };
+}
+
+/** `import d, {a as b} from 'm'` → `void (d = K.importDefault(K.load("m")), ({a: b} = K.load("m")));` */
+function importAsAssignments(node: acorn.ImportDeclaration, declared: Set<string>): string {
+  const load = `${KERNEL_GLOBAL}.load(${JSON.stringify(String(node.source.value))})`;
+  const parts: string[] = [];
+  const named: string[] = [];
+  for (const s of node.specifiers) {
+    declared.add(s.local.name);
+    if (s.type === 'ImportDefaultSpecifier') parts.push(`${s.local.name} = ${KERNEL_GLOBAL}.importDefault(${load})`);
+    else if (s.type === 'ImportNamespaceSpecifier') parts.push(`${s.local.name} = ${load}`);
+    else {
+      const imported = s.imported.type === 'Identifier' ? s.imported.name : String(s.imported.value);
+      named.push(`${JSON.stringify(imported)}: ${s.local.name}`);
+    }
+  }
+  if (named.length) parts.push(`({${named.join(', ')}} = ${load})`);
+  if (!parts.length) parts.push(load);
+  return `void (${parts.join(', ')});`;
+}
+
+/** Adds the names bound by a declaration's pattern (`a`, `{a, b: [c]}`, `...rest`, `x = 1`). */
+function patternNames(p: acorn.Pattern, into: Set<string>): void {
+  switch (p.type) {
+    case 'Identifier': into.add(p.name); break;
+    case 'ObjectPattern':
+      for (const prop of p.properties) patternNames(prop.type === 'RestElement' ? prop.argument : prop.value, into);
+      break;
+    case 'ArrayPattern': for (const el of p.elements) if (el) patternNames(el, into); break;
+    case 'RestElement': patternNames(p.argument, into); break;
+    case 'AssignmentPattern': patternNames(p.left, into); break;
+    default: break;
+  }
+}
+
+/**
+ * Applies the edits (same-line: replaced text keeps its line breaks) and returns a map from a 1-based column of
+ * the edited text back to the column of the original on the same line.
+ */
+function applyEdits(js: string, edits: Edit[]): { text: string; columnMap: (line: number, column: number) => number } {
+  edits.sort((a, b) => a.start - b.start || a.end - b.end);
+  /** Per line (1-based): [column in the edited text where a shift starts, total shift from there on]. */
+  const shifts = new Map<number, [number, number][]>();
+  let out = '';
+  let pos = 0;
+  let line = 1;
+  let lineStartOut = 0;
+  let lineStartIn = 0;
+  const advance = (upTo: number) => {
+    const chunk = js.slice(pos, upTo);
+    for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) {
+      line++;
+      lineStartIn = pos + i + 1;
+      lineStartOut = out.length + i + 1;
+    }
+    out += chunk;
+    pos = upTo;
+  };
+  for (const e of edits) {
+    advance(e.start);
+    const removed = js.slice(e.start, e.end);
+    const breaks = removed.split('\n').length - 1;
+    const replacement = e.text + '\n'.repeat(breaks);
+    out += replacement;
+    pos = e.end;
+    if (breaks) {
+      line += breaks;
+      lineStartIn = js.lastIndexOf('\n', e.end - 1) + 1;
+      lineStartOut = out.length;
+    }
+    const colOut = out.length - lineStartOut;
+    const colIn = pos - lineStartIn;
+    const list = shifts.get(line) ?? [];
+    list.push([colOut, colOut - colIn]);
+    shifts.set(line, list);
+  }
+  advance(js.length);
+  return {
+    text: out,
+    columnMap(l, column) {
+      let shift = 0;
+      for (const [from, s] of shifts.get(l) ?? []) if (column - 1 >= from) shift = s;
+      return Math.max(1, column - shift);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/*
+ * How values look in a notebook: every value becomes a mime bundle with `text/plain` always present. Tensors
+ * also get `text/html` (shape, dtype, the values as a table when small and 1-D/2-D, statistics otherwise, and
+ * the gradient); graph snapshots get the graph mime, which the renderer draws.
+ */
+import { inspect } from 'node:util';
+import { Tensor } from './engine';
+import { summarize } from './engine/trace';
+import { GRAPH_MIME, MimeBundle } from './protocol';
+import { graphText } from './graphText';
+import type { GraphSnapshot } from './engine/trace';
+
+/** Tables are drawn up to this many cells; larger tensors are summarised. */
+const MAX_TABLE_CELLS = 400;
+
+/** The mime bundle of any value. */
+export function toMimeBundle(value: unknown): MimeBundle {
+  if (value instanceof Tensor) return tensorBundle(value);
+  if (isGraphSnapshot(value)) return { [GRAPH_MIME]: value, 'text/plain': graphText(value) };
+  return { 'text/plain': typeof value === 'string' ? value : inspectValue(value) };
+}
+
+/** One line describing a value, for the variables view and hovers. */
+export function describe(value: unknown): { type: string; summary: string; shape?: number[] } {
+  if (value instanceof Tensor) return { type: 'Tensor', summary: tensorHeader(value), shape: [...value.shape] };
+  const type = value === null ? 'null' : typeof value === 'object' ? (value.constructor?.name ?? 'Object') : typeof value;
+  return { type, summary: inspect(value, { depth: 0, breakLength: Infinity }).slice(0, 200) };
+}
+
+export function inspectValue(value: unknown): string {
+  return inspect(value, { depth: 4, maxArrayLength: 50, breakLength: 100 });
+}
+
+function isGraphSnapshot(value: unknown): value is GraphSnapshot {
+  const v = value as GraphSnapshot | null;
+  return typeof v === 'object' && v !== null && v.version === 1 && Array.isArray(v.nodes) && Array.isArray(v.edges);
+}
+
+function tensorHeader(t: Tensor): string {
+  const parts = [`Tensor [${t.shape.join(', ')}] ${t.dtype}`];
+  if (t.name) parts.push(`"${t.name}"`);
+  if (t.gradFn) parts.push(`gradFn=${t.gradFn}`);
+  if (t.requiresGrad) parts.push('requiresGrad');
+  return parts.join(' ');
+}
+
+function tensorBundle(t: Tensor): MimeBundle {
+  const text = [tensorHeader(t), String(t)];
+  if (t.grad) text.push(`grad: ${String(t.grad)}`);
+  const html = [`<div class="backprop-tensor"><div><code>${escapeHtml(tensorHeader(t))}</code></div>`, tensorHtml(t)];
+  if (t.grad) html.push('<div>grad</div>', tensorHtml(t.grad));
+  html.push('</div>');
+  return { 'text/html': html.join(''), 'text/plain': text.join('\n') };
+}
+
+function tensorHtml(t: Tensor): string {
+  if (t.ndim <= 2 && t.size <= MAX_TABLE_CELLS) {
+    const rows = t.ndim === 0 ? 1 : t.ndim === 1 ? 1 : t.shape[0];
+    const cols = t.ndim === 0 ? 1 : t.shape[t.ndim - 1];
+    const out = ['<table>'];
+    for (let r = 0; r < rows; r++) {
+      out.push('<tr>');
+      for (let c = 0; c < cols; c++) out.push(`<td>${formatNumber(t.data[r * cols + c])}</td>`);
+      out.push('</tr>');
+    }
+    out.push('</table>');
+    return out.join('');
+  }
+  const s = summarize(t);
+  const stat = (k: string, v: unknown) => `<tr><th>${k}</th><td>${typeof v === 'number' ? formatNumber(v) : escapeHtml(String(v))}</td></tr>`;
+  return `<table>${stat('mean', s.mean)}${stat('std', s.std)}${stat('min', s.min)}${stat('max', s.max)}${stat('norm', s.norm)}` +
+    `${s.nan ? stat('NaN', s.nan) : ''}${s.inf ? stat('Infinity', s.inf) : ''}</table>`;
+}
+
+function formatNumber(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, '');
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,103 @@
+/*
+ * Running cells, one at a time in the order they arrive: compile, evaluate in this realm, send the outputs,
+ * then exactly one `done`. A run can also end from outside (interrupt), in which case whatever the cell does
+ * afterwards is ignored.
+ */
+import { dirname } from 'node:path';
+import { runInThisContext } from 'node:vm';
+import { CellSyntaxError, compileCell } from './compile';
+import { compileErrorReport, ErrorReport, registerCell, runtimeErrorReport } from './errors';
+import { beginCell, endCell } from './graphOutput';
+import { setNotebookFolder } from './modules';
+import { flush, send, setRequest, currentRequest } from './outbox';
+import { toMimeBundle, inspectValue } from './display';
+import type { DoneStatus, ExecuteRequest } from './protocol';
+
+interface Run { request: ExecuteRequest; startTime: number; finished: boolean }
+
+const queue: ExecuteRequest[] = [];
+let running: Run | null = null;
+let scriptCount = 0;
+/** Every name a cell declared at its top level, for the variables view. */
+export const declaredNames = new Set<string>();
+
+/** Queues a cell; it runs when the ones before it are done. */
+export function enqueue(request: ExecuteRequest): void {
+  queue.push(request);
+  pump();
+}
+
+/** Ends the running cell as interrupted (its variables stay). Queued cells still run: the client cancels them. */
+export function interruptRunning(): void {
+  if (running) finish(running, 'interrupted');
+}
+
+/** Reports an error thrown outside any cell's own flow (a timer, an unhandled rejection) on the current cell. */
+export function reportStrayError(e: unknown): void {
+  const report = runtimeErrorReport(e);
+  send({ type: 'stream', requestId: currentRequest(), name: 'stderr', text: report.traceback.join('\n') + '\n' });
+}
+
+function pump(): void {
+  if (running || queue.length === 0) return;
+  void run(queue.shift()!);
+}
+
+function finish(r: Run, status: DoneStatus): void {
+  if (r.finished) return;
+  r.finished = true;
+  try { endCell(); } finally {
+    flush();
+    const endTime = Date.now();
+    send({ type: 'done', requestId: r.request.requestId, status, startTime: r.startTime, endTime, durationMs: endTime - r.startTime });
+    running = null;
+    setImmediate(pump);
+  }
+}
+
+function fail(r: Run, report: ErrorReport): void {
+  if (r.finished) return;
+  send({ type: 'error', requestId: r.request.requestId, ...report });
+  finish(r, 'error');
+}
+
+async function run(request: ExecuteRequest): Promise<void> {
+  const r: Run = { request, startTime: Date.now(), finished: false };
+  running = r;
+  setRequest(request.requestId);
+  beginCell(request.requestId);
+  const folder = request.notebookPath ? dirname(request.notebookPath) : undefined;
+  if (folder) setNotebookFolder(folder);
+  const cwd = request.cwd ?? folder;
+  if (cwd && cwd !== process.cwd()) {
+    try { process.chdir(cwd); } catch { /* a missing folder leaves the kernel where it was */ }
+  }
+  const label = `cell[${request.executionCount}]`;
+  let compiled;
+  try {
+    compiled = await compileCell(request.code, request.language);
+  } catch (e) {
+    fail(r, e instanceof CellSyntaxError ? compileErrorReport(e, label) : runtimeErrorReport(e));
+    return;
+  }
+  if (r.finished) return;
+  for (const name of compiled.declared) declaredNames.add(name);
+  const filename = `backprop-cell-${++scriptCount}.ts`;
+  registerCell(filename, label, compiled);
+  let value: unknown;
+  try {
+    value = await runInThisContext(compiled.script, { filename, breakOnSigint: true });
+  } catch (e) {
+    if (r.finished) return;
+    if ((e as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') finish(r, 'interrupted');
+    else fail(r, runtimeErrorReport(e));
+    return;
+  }
+  if (r.finished) return;
+  if (value !== undefined) {
+    let data;
+    try { data = toMimeBundle(value); } catch (e) { data = { 'text/plain': `(could not display the value: ${inspectValue(e)})` }; }
+    send({ type: 'executeResult', requestId: request.requestId, executionCount: request.executionCount, data });
+  }
+  finish(r, 'ok');
+}

@@ -1,0 +1,42 @@
+/*
+ * The names a cell sees besides its own: every export of the engine (and the whole module as `bp`),
+ * `display`, `setGraphOptions`, `require`, and the hook compiled cells use for imports.
+ */
+import { inspect } from 'node:util';
+import * as engine from './engine';
+import { KERNEL_GLOBAL } from './compile';
+import { cellRequire, importDefault, load } from './modules';
+import { setGraphOptions } from './graphOutput';
+import { toMimeBundle } from './display';
+import { send, currentRequest } from './outbox';
+
+let displayCount = 0;
+
+/**
+ * Shows a value as an output of the running cell (tensors as a table with their gradient, graph snapshots as
+ * a graph, anything else as text).
+ * @example display(w)                 // the tensor w and its gradient
+ * @example display(traceGraph(loss))  // the graph behind loss
+ */
+export function display(...values: unknown[]): void {
+  for (const value of values) {
+    send({ type: 'display', requestId: currentRequest(), outputId: `display-${++displayCount}`, data: toMimeBundle(value) });
+  }
+}
+
+/** Defines the globals. Names Node already defines are not overwritten (they stay reachable through `bp`). */
+export function installGlobals(): void {
+  const g = globalThis as Record<string, unknown>;
+  for (const [name, value] of Object.entries(engine)) {
+    if (!(name in g)) g[name] = value;
+  }
+  g.bp = engine;
+  g.display = display;
+  g.setGraphOptions = setGraphOptions;
+  g.require = cellRequire;
+  g[KERNEL_GLOBAL] = { load, importDefault };
+  // Tensors inside arrays and objects print as tensors, not as their fields.
+  const proto = engine.Tensor.prototype as unknown as Record<symbol, unknown>;
+  const custom = inspect.custom;
+  if (!(custom in proto)) proto[custom] = function (this: engine.Tensor) { return String(this); };
+}

@@ -1,0 +1,359 @@
+/*
+ * Checks the gradients of a recorded backward() against finite differences, by replaying its graph.
+ *
+ * The graph is recomputed in float64 from its leaves (each op's `replay`, under noGrad), with one leaf element
+ * nudged by ±eps at a time: (f(x+eps) − f(x−eps)) / 2eps, where f = Σ seed·root, is dLoss/dx for that element.
+ * Two checks come out of it:
+ *
+ * - per parameter (every leaf that requires grad): the gradient backward() gave it against the numeric one,
+ *   end to end. Big tensors are sampled (`sampleSize` elements, always including the largest gradient).
+ * - per edge: each op's own vector-Jacobian product, on its own, against nudging that op's input and replaying
+ *   only that op. This is what names the culprit: a customGrad with a wrong gradient fails on its edges only.
+ *
+ * It also says when the numbers cannot be trusted: a graph whose replay does not give the same value twice (or
+ * not the recorded one) uses randomness; an input of relu/abs/max/min/clamp/maximum/minimum within eps of its
+ * kink makes the one-sided slopes differ there.
+ */
+import { broadcastTo, Generator, noGrad, replay, reshape, sum, Tensor, tensor } from './engine';
+import { graphTensors, LastBackward } from './backwardLog';
+
+export interface GradientCheckOptions {
+  /** Nudge size (default 1e-6). */
+  eps?: number;
+  /** An element passes when |analytic − numeric| ≤ atol + rtol·|numeric| (defaults 1e-5 and 1e-3). */
+  atol?: number;
+  rtol?: number;
+  /** Elements checked per tensor; bigger tensors are sampled (default 64). */
+  sampleSize?: number;
+  /** Seed of the sample (default 0: the same elements every time). */
+  seed?: number;
+  /** Names for tensors that have no `name` (e.g. the variable holding them). */
+  names?: Map<Tensor, string>;
+}
+
+export interface ElementError {
+  /** Multi-index into the tensor's shape. */
+  index: number[];
+  analytic: number;
+  numeric: number;
+}
+
+export interface ParamCheck {
+  name: string;
+  /** Graph node id (`t<id>`, as in the graph snapshot). */
+  node: string;
+  shape: number[];
+  size: number;
+  /** Elements compared (size, unless sampled). */
+  checked: number;
+  maxAbsError: number;
+  /** max |analytic − numeric| / max(|analytic|, |numeric|), 0 where both are 0. */
+  maxRelError: number;
+  worst: ElementError;
+  ok: boolean;
+}
+
+export interface EdgeCheck {
+  from: string;
+  to: string;
+  argIndex: number;
+  /** The op of `to` whose gradient rule was checked. */
+  op: string;
+  checked: number;
+  maxAbsError: number;
+  maxRelError: number;
+  worst: ElementError;
+  ok: boolean;
+}
+
+export interface KinkReport {
+  op: string;
+  node: string;
+  /** Elements of the op's input(s) within eps of the kink. */
+  count: number;
+}
+
+export interface GradientCheckReport {
+  ok: boolean;
+  eps: number; atol: number; rtol: number; sampleSize: number;
+  /** The dtype the graph was recorded in (the check itself always runs in float64). */
+  dtype: string;
+  params: ParamCheck[];
+  edges: EdgeCheck[];
+  /** Ops with at least one failing edge, each once. */
+  failingOps: string[];
+  /** Set when replaying the graph is not deterministic: why. */
+  randomness?: string;
+  kinks: KinkReport[];
+  /** True when any tensor was sampled rather than checked whole. */
+  sampled: boolean;
+  /** Ops nodes of the graph and replays run. */
+  nodes: number;
+  replays: number;
+}
+
+const KINK_OPS = new Set(['relu', 'leakyRelu', 'abs', 'clamp', 'max', 'min', 'maximum', 'minimum']);
+/** Ops that draw random numbers when they run (none in the engine's table yet; custom ops may). */
+const RANDOM_OPS = new Set(['dropout']);
+
+export function nodeId(t: Tensor): string {
+  return `t${t.id}`;
+}
+
+function multiIndex(flat: number, shape: readonly number[]): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) { idx[d] = flat % shape[d]; flat = Math.floor(flat / shape[d]); }
+  return idx;
+}
+
+function f64(data: ArrayLike<number>, shape: readonly number[]): Tensor {
+  return tensor(Float64Array.from(data), { shape: [...shape] });
+}
+
+/** Which elements to nudge: all of them, or `k` distinct ones (the largest |gradient| always among them). */
+export function sampleIndices(size: number, k: number, grad: ArrayLike<number>, gen: Generator): number[] {
+  if (size <= k) return Array.from({ length: size }, (_, i) => i);
+  let top = 0;
+  for (let i = 1; i < size; i++) if (Math.abs(grad[i]) > Math.abs(grad[top])) top = i;
+  const picked = new Set<number>([top]);
+  while (picked.size < k) picked.add(Math.floor(gen.uniform() * size));
+  return [...picked].sort((a, b) => a - b);
+}
+
+/** Running worst errors over the compared elements. */
+class Errors {
+  maxAbs = 0; maxRel = 0; ok = true; checked = 0;
+  worst: ElementError = { index: [], analytic: 0, numeric: 0 };
+  constructor(private readonly shape: readonly number[], private readonly atol: number, private readonly rtol: number) {}
+
+  add(flat: number, analytic: number, numeric: number): void {
+    this.checked++;
+    let err = Math.abs(analytic - numeric);
+    if (Number.isNaN(err)) err = analytic === numeric ? 0 : Infinity;
+    if (!(err <= this.atol + this.rtol * Math.abs(numeric))) this.ok = false;
+    const scale = Math.max(Math.abs(analytic), Math.abs(numeric));
+    const rel = err === 0 ? 0 : Number.isFinite(scale) && scale > 0 ? err / scale : Infinity;
+    if (this.checked === 1 || err > this.maxAbs) {
+      this.maxAbs = err;
+      this.worst = { index: multiIndex(flat, this.shape), analytic, numeric };
+    }
+    if (rel > this.maxRel) this.maxRel = rel;
+  }
+}
+
+/** One op recomputed in float64 from float64 inputs (a cast back to float32 would undo the point). */
+function replayOp(t: Tensor, inputs: Tensor[]): Tensor {
+  const out = t.node!.op === 'cast' ? inputs[0] : replay(t, inputs);
+  return out.dtype === 'float64' ? out : f64(out.data, out.shape);
+}
+
+/**
+ * The graph in evaluation order with, for each leaf, the ops downstream of it: nudging a leaf only recomputes
+ * what depends on it.
+ */
+class Replayer {
+  /** Op tensors, inputs before outputs. */
+  readonly order: Tensor[];
+  readonly base = new Map<Tensor, Tensor>();
+  replays = 0;
+
+  constructor(private readonly root: Tensor, private readonly seed: Float64Array, ops: Tensor[], leaves: Tensor[],
+    leafValues: Map<Tensor, Float64Array>) {
+    this.order = topological(ops);
+    for (const leaf of leaves) this.base.set(leaf, f64(leafValues.get(leaf) ?? leaf.data, leaf.shape));
+  }
+
+  /** Values of every op tensor from the leaves' values (`over` replaces some of them). */
+  run(over?: Map<Tensor, Tensor>, only?: readonly Tensor[]): Map<Tensor, Tensor> {
+    this.replays++;
+    const values = new Map<Tensor, Tensor>(this.base);
+    if (over) for (const [t, v] of over) values.set(t, v);
+    noGrad(() => {
+      for (const t of only ?? this.order) values.set(t, replayOp(t, t.node!.inputs.map((x) => values.get(x)!)));
+    });
+    return values;
+  }
+
+  /** Σ seed · root for one replay. */
+  objective(values: Map<Tensor, Tensor>): number {
+    const r = values.get(this.root)!.data;
+    let s = 0;
+    for (let i = 0; i < r.length; i++) s += this.seed[i] * r[i];
+    return s;
+  }
+
+  /** The ops that depend on `leaf`, in evaluation order. */
+  downstream(leaf: Tensor): Tensor[] {
+    const hit = new Set<Tensor>([leaf]);
+    const out: Tensor[] = [];
+    for (const t of this.order) if (t.node!.inputs.some((x) => hit.has(x))) { hit.add(t); out.push(t); }
+    return out;
+  }
+}
+
+/** Op tensors ordered inputs first (iterative depth-first, like backward()). */
+function topological(ops: Tensor[]): Tensor[] {
+  const inGraph = new Set(ops), done = new Set<Tensor>(), order: Tensor[] = [];
+  for (const start of ops) {
+    if (done.has(start)) continue;
+    const stack: Tensor[] = [start], next: number[] = [0];
+    done.add(start);
+    while (stack.length) {
+      const top = stack.length - 1, t = stack[top], inputs = t.node!.inputs;
+      if (next[top] < inputs.length) {
+        const x = inputs[next[top]++];
+        if (inGraph.has(x) && !done.has(x)) { done.add(x); stack.push(x); next.push(0); }
+      } else { stack.pop(); next.pop(); order.push(t); }
+    }
+  }
+  return order;
+}
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i], y = b[i];
+    if (x === y || (x !== x && y !== y)) continue;
+    if (!(Math.abs(x - y) <= tol * Math.max(1, Math.abs(x), Math.abs(y)))) return false;
+  }
+  return true;
+}
+
+/** Elements of an op's input within `eps` of the op's kink, from the replayed (float64) values. */
+function kinkCount(t: Tensor, values: Map<Tensor, Tensor>, eps: number): number {
+  const node = t.node!, xs = node.inputs.map((x) => values.get(x)!);
+  const near = (d: ArrayLike<number>, at: (v: number, i: number) => boolean): number => {
+    let n = 0;
+    for (let i = 0; i < d.length; i++) if (at(d[i], i)) n++;
+    return n;
+  };
+  switch (node.op) {
+    case 'relu': case 'leakyRelu': case 'abs':
+      return near(xs[0].data, (v) => Math.abs(v) <= eps);
+    case 'clamp': {
+      const lo = node.args.min ?? -Infinity, hi = node.args.max ?? Infinity;
+      return near(xs[0].data, (v) => Math.abs(v - lo) <= eps || Math.abs(v - hi) <= eps);
+    }
+    case 'maximum': case 'minimum': {
+      const shape = values.get(t)!.shape;
+      const a = noGrad(() => broadcastTo(xs[0], shape)).data, b = noGrad(() => broadcastTo(xs[1], shape)).data;
+      return near(a, (v, i) => Math.abs(v - b[i]) <= eps);
+    }
+    case 'max': case 'min': {
+      // a tie: two or more elements of a reduced group within eps of the group's extreme
+      const x = xs[0], axes = node.args.axes ?? x.shape.map((_, d) => d);
+      const kept = x.shape.map((n, d) => (axes.includes(d) ? 1 : n));
+      return noGrad(() => {
+        const extreme = broadcastTo(reshape(values.get(t)!, kept), x.shape).data;
+        const mask = f64(Array.from(x.data, (v, i) => (Math.abs(v - extreme[i]) <= eps ? 1 : 0)), x.shape);
+        const counts = sum(mask, axes).data;
+        let ties = 0;
+        for (let i = 0; i < counts.length; i++) if (counts[i] > 1) ties += counts[i];
+        return ties;
+      });
+    }
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Checks the gradients of a recorded backward() (see the top of this file).
+ * @example const report = checkBackward(lastBackward()!, { sampleSize: 32 }); report.ok
+ */
+export function checkBackward(rec: LastBackward, opts: GradientCheckOptions = {}): GradientCheckReport {
+  const eps = opts.eps ?? 1e-6, atol = opts.atol ?? 1e-5, rtol = opts.rtol ?? 1e-3, sampleSize = opts.sampleSize ?? 64;
+  if (!(eps > 0)) throw new Error(`gradient check: eps must be > 0, got ${eps}`);
+  if (!(Number.isInteger(sampleSize) && sampleSize >= 1)) throw new Error(`gradient check: sampleSize must be a positive integer, got ${sampleSize}`);
+  const { root } = rec;
+  const { ops, leaves } = graphTensors(root);
+  const replayer = new Replayer(root, rec.seed, ops, leaves, rec.leafValues);
+  const gen = new Generator(opts.seed ?? 0);
+  const nameOf = (t: Tensor): string => t.name ?? opts.names?.get(t) ?? nodeId(t);
+
+  // Determinism: the same point twice, and against what was recorded.
+  const base = replayer.run();
+  const again = replayer.run();
+  let randomness: string | undefined;
+  const randomOps = ops.filter((t) => RANDOM_OPS.has(t.node!.op)).map((t) => t.node!.op);
+  if (randomOps.length) randomness = `the graph has ops that draw random numbers (${[...new Set(randomOps)].join(', ')})`;
+  else if (!sameValues(base.get(root)!.data, again.get(root)!.data, 0)) {
+    randomness = 'replaying the graph twice at the same point gave different values';
+  } else if (!sameValues(base.get(root)!.data, root.data, root.dtype === 'float32' ? 1e-4 : 1e-9)) {
+    randomness = 'replaying the graph does not give the recorded value (randomness, or an input changed in place since)';
+  }
+
+  const kinks: KinkReport[] = [];
+  for (const t of replayer.order) {
+    if (!KINK_OPS.has(t.node!.op)) continue;
+    const count = kinkCount(t, base, eps);
+    if (count > 0) kinks.push({ op: t.node!.op, node: nodeId(t), count });
+  }
+
+  let sampled = false;
+  // End to end, per parameter.
+  const params: ParamCheck[] = [];
+  for (const leaf of leaves) {
+    const analytic = rec.leafGrads.get(leaf);
+    if (!leaf.requiresGrad || !analytic) continue;
+    const only = replayer.downstream(leaf);
+    const x0 = base.get(leaf)!.data;
+    const idx = sampleIndices(leaf.size, sampleSize, analytic, gen);
+    if (idx.length < leaf.size) sampled = true;
+    const errors = new Errors(leaf.shape, atol, rtol);
+    for (const i of idx) {
+      const nudged = (delta: number) => {
+        const d = Float64Array.from(x0);
+        d[i] += delta;
+        return replayer.objective(replayer.run(new Map([[leaf, tensor(d, { shape: [...leaf.shape] })]]), only));
+      };
+      errors.add(i, analytic[i], (nudged(eps) - nudged(-eps)) / (2 * eps));
+    }
+    params.push({
+      name: nameOf(leaf), node: nodeId(leaf), shape: [...leaf.shape], size: leaf.size, checked: errors.checked,
+      maxAbsError: errors.maxAbs, maxRelError: errors.maxRel, worst: errors.worst, ok: errors.ok,
+    });
+  }
+
+  // Each op's rule on its own: nudge one input of one op, replay that op, weigh the change by the op's gradient.
+  const edges: EdgeCheck[] = [];
+  for (const t of replayer.order) {
+    const node = t.node!, g = node.grad;
+    if (!g || !node.edgeGrads) continue;
+    const gd = g.data;
+    node.inputs.forEach((x, argIndex) => {
+      const share = node.edgeGrads![argIndex];
+      if (!share || !x.requiresGrad) return;
+      const inputs = node.inputs.map((y) => base.get(y)!);
+      const x0 = inputs[argIndex].data;
+      const idx = sampleIndices(x.size, sampleSize, share.data, gen);
+      if (idx.length < x.size) sampled = true;
+      const errors = new Errors(x.shape, atol, rtol);
+      for (const i of idx) {
+        const nudged = (delta: number) => {
+          const d = Float64Array.from(x0);
+          d[i] += delta;
+          const xs = inputs.slice();
+          xs[argIndex] = tensor(d, { shape: [...x.shape] });
+          replayer.replays++;
+          const y = noGrad(() => replayOp(t, xs)).data;
+          let s = 0;
+          for (let j = 0; j < y.length; j++) s += gd[j] * y[j];
+          return s;
+        };
+        errors.add(i, share.data[i], (nudged(eps) - nudged(-eps)) / (2 * eps));
+      }
+      edges.push({
+        from: nodeId(x), to: nodeId(t), argIndex, op: node.op, checked: errors.checked,
+        maxAbsError: errors.maxAbs, maxRelError: errors.maxRel, worst: errors.worst, ok: errors.ok,
+      });
+    });
+  }
+
+  const failingOps = [...new Set(edges.filter((e) => !e.ok).map((e) => e.op))];
+  return {
+    ok: params.every((p) => p.ok) && edges.every((e) => e.ok),
+    eps, atol, rtol, sampleSize, dtype: root.dtype, params, edges, failingOps, randomness, kinks, sampled,
+    nodes: ops.length, replays: replayer.replays,
+  };
+}
