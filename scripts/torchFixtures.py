@@ -44,8 +44,9 @@ def distinct(*shape, lo=-2.0, hi=2.0):
 
 
 def js(t):
-    """A tensor or array as { shape, data } (row-major, flat)."""
-    a = t.detach().numpy() if isinstance(t, torch.Tensor) else np.asarray(t, dtype=np.float64)
+    """A tensor or array as { shape, data } (row-major, flat). clone(): PyTorch may return a lazy zero tensor
+    (no storage) as a gradient, and numpy() of that reads garbage."""
+    a = t.detach().clone().numpy() if isinstance(t, torch.Tensor) else np.asarray(t, dtype=np.float64)
     return {'shape': list(a.shape), 'data': [float(v) for v in a.reshape(-1)]}
 
 

@@ -1,0 +1,154 @@
+// Optimisers with PyTorch's update rules (torch.optim.SGD and torch.optim.Adam, single-tensor path), written
+// element by element. Updates change each parameter's storage in place and record no graph; parameters whose
+// `.grad` is null are skipped (and, for Adam, their step count does not advance).
+import { Tensor } from './tensor';
+
+function checkParams(op: string, params: unknown): Tensor[] {
+  if (!Array.isArray(params)) throw new Error(`${op}: params must be an array of tensors (e.g. model.parameters())`);
+  if (params.length === 0) throw new Error(`${op}: params is an empty list`);
+  params.forEach((p, i) => {
+    if (!(p instanceof Tensor)) throw new Error(`${op}: params[${i}] is not a tensor`);
+    if (!p.isLeaf) throw new Error(`${op}: params[${i}] (${p.name ?? `shape [${p.shape.join(',')}]`}) is not a leaf: an optimiser updates leaves only`);
+  });
+  return params.slice();
+}
+
+/** The gradient's storage, checked against the parameter's shape. */
+function gradOf(op: string, p: Tensor): ArrayLike<number> {
+  const g = p.grad as Tensor;
+  if (g.size !== p.size) {
+    throw new Error(`${op}: the gradient of ${p.name ?? 'a parameter'} has shape [${g.shape.join(',')}], the parameter [${p.shape.join(',')}]`);
+  }
+  return g.data;
+}
+
+function checkNumber(op: string, name: string, value: unknown, min: number, maxExclusive = Infinity): number {
+  if (typeof value !== 'number' || !(value >= min && value < maxExclusive)) {
+    const range = maxExclusive === Infinity ? `>= ${min}` : `in [${min}, ${maxExclusive})`;
+    throw new Error(`${op}: ${name} must be a number ${range}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** The base of optimisers: the parameter list and zeroGrad. */
+export abstract class Optimizer {
+  readonly params: Tensor[];
+
+  protected constructor(op: string, params: Tensor[]) {
+    this.params = checkParams(op, params);
+  }
+
+  /** Applies one update to every parameter that has a gradient. @example loss.backward(); opt.step(); */
+  abstract step(): void;
+
+  /**
+   * Clears every parameter's `.grad` (sets it to null).
+   * @example opt.zeroGrad(); const loss = model.forward(x).mseLoss(y); loss.backward(); opt.step();
+   */
+  zeroGrad(): void {
+    for (const p of this.params) p.zeroGrad();
+  }
+}
+
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  weightDecay?: number;
+}
+
+/**
+ * Stochastic gradient descent, as torch.optim.SGD (dampening 0, no Nesterov):
+ * g ← grad + weightDecay·p; buf ← g on the first step, else momentum·buf + g; p ← p − lr·buf (or lr·g
+ * without momentum).
+ * @example const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ */
+export class SGD extends Optimizer {
+  readonly lr: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  private readonly buffers = new Map<Tensor, Float64Array>();
+
+  constructor(params: Tensor[], opts: SGDOptions) {
+    super('optim.SGD', params);
+    if (opts === null || typeof opts !== 'object') throw new Error('optim.SGD: options { lr } are required');
+    this.lr = checkNumber('optim.SGD', 'lr', opts.lr, 0);
+    this.momentum = checkNumber('optim.SGD', 'momentum', opts.momentum ?? 0, 0);
+    this.weightDecay = checkNumber('optim.SGD', 'weightDecay', opts.weightDecay ?? 0, 0);
+  }
+
+  /** @example opt.step() */
+  step(): void {
+    const { lr, momentum, weightDecay } = this;
+    for (const p of this.params) {
+      if (p.grad === null) continue;
+      const w = p.data as Float64Array, g = gradOf('optim.SGD', p);
+      let buf = this.buffers.get(p);
+      const first = buf === undefined;
+      if (momentum !== 0 && buf === undefined) { buf = new Float64Array(w.length); this.buffers.set(p, buf); }
+      for (let i = 0; i < w.length; i++) {
+        let d = weightDecay !== 0 ? g[i] + weightDecay * w[i] : g[i];
+        if (buf) { buf[i] = first ? d : buf[i] * momentum + d; d = buf[i]; }
+        w[i] = w[i] - lr * d;
+      }
+    }
+  }
+}
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+}
+
+interface AdamState { step: number; m: Float64Array; v: Float64Array }
+
+/**
+ * Adam, as torch.optim.Adam (L2 weight decay added to the gradient, not AdamW; no amsgrad):
+ * m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + eps).
+ * @example const opt = new optim.Adam(model.parameters(), { lr: 0.01 });
+ */
+export class Adam extends Optimizer {
+  readonly lr: number;
+  readonly betas: readonly [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  private readonly state = new Map<Tensor, AdamState>();
+
+  constructor(params: Tensor[], opts: AdamOptions = {}) {
+    super('optim.Adam', params);
+    if (opts === null || typeof opts !== 'object') throw new Error('optim.Adam: options must be an object');
+    this.lr = checkNumber('optim.Adam', 'lr', opts.lr ?? 1e-3, 0);
+    const betas = opts.betas ?? [0.9, 0.999];
+    if (!Array.isArray(betas) || betas.length !== 2) {
+      throw new Error(`optim.Adam: betas must be a pair [beta1, beta2], got ${JSON.stringify(betas)}`);
+    }
+    this.betas = [checkNumber('optim.Adam', 'betas[0]', betas[0], 0, 1), checkNumber('optim.Adam', 'betas[1]', betas[1], 0, 1)];
+    this.eps = checkNumber('optim.Adam', 'eps', opts.eps ?? 1e-8, 0);
+    this.weightDecay = checkNumber('optim.Adam', 'weightDecay', opts.weightDecay ?? 0, 0);
+  }
+
+  /** @example opt.step() */
+  step(): void {
+    const { lr, eps, weightDecay } = this;
+    const [beta1, beta2] = this.betas;
+    for (const p of this.params) {
+      if (p.grad === null) continue;
+      const w = p.data as Float64Array, g = gradOf('optim.Adam', p);
+      let s = this.state.get(p);
+      if (!s) { s = { step: 0, m: new Float64Array(w.length), v: new Float64Array(w.length) }; this.state.set(p, s); }
+      s.step += 1;
+      const biasCorrection1 = 1 - beta1 ** s.step;
+      const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** s.step);
+      const stepSize = lr / biasCorrection1;
+      const { m, v } = s;
+      for (let i = 0; i < w.length; i++) {
+        const gi = weightDecay !== 0 ? g[i] + weightDecay * w[i] : g[i];
+        m[i] = m[i] * beta1 + (1 - beta1) * gi;
+        v[i] = v[i] * beta2 + (1 - beta2) * gi * gi;
+        const denom = Math.sqrt(v[i]) / biasCorrection2Sqrt + eps;
+        w[i] = w[i] - stepSize * (m[i] / denom);
+      }
+    }
+  }
+}

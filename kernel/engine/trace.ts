@@ -1,0 +1,179 @@
+// Graph snapshots: the recorded graph behind a tensor as plain JSON data (the GraphSnapshot of RENDERER.md),
+// every value and gradient reduced to a TensorSummary. The walk is iterative (breadth first from the root), so
+// chains of any length are fine, and truncation keeps the nodes nearest the root.
+import { Tensor } from './tensor';
+
+/** A number as JSON can carry it: non-finite values are written as strings. */
+export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+
+export interface TensorSummary {
+  shape: number[];
+  /** Every value, where size <= 16. */
+  values?: JsonNumber[];
+  mean: JsonNumber; std: JsonNumber; min: JsonNumber; max: JsonNumber; norm: JsonNumber;
+  /** Counts of NaN and ±Infinity entries. */
+  nan: number; inf: number;
+}
+
+export interface GraphNode {
+  id: string;
+  kind: 'leaf' | 'op';
+  op?: string;
+  name?: string;
+  group?: string;
+  shape: number[];
+  requiresGrad: boolean;
+  value: TensorSummary;
+  grad?: TensorSummary;
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  argIndex: number;
+  grad?: TensorSummary;
+}
+
+export interface GraphSnapshot {
+  version: 1;
+  id: string;
+  step: number;
+  root: string;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  truncated?: { totalNodes: number; shownNodes: number };
+}
+
+export interface TraceOptions {
+  /** Keep at most this many nodes, the nearest the root (default 500). */
+  maxNodes?: number;
+  /** The 1-based count of backward() calls this snapshot belongs to (default 1; the kernel sets it). */
+  step?: number;
+}
+
+/** How many values a summary lists. */
+const MAX_VALUES = 16;
+
+function jsonNumber(x: number): JsonNumber {
+  if (Number.isFinite(x)) return x;
+  return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
+}
+
+/** Summary statistics of raw values; as in PyTorch, one NaN makes every statistic NaN. std is the population one. */
+function summarizeValues(shape: readonly number[], data: ArrayLike<number>): TensorSummary {
+  const n = data.length;
+  let nan = 0, inf = 0, sum = 0, sumSq = 0, min = Infinity, max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = data[i];
+    if (x !== x) { nan++; continue; }
+    if (x === Infinity || x === -Infinity) inf++;
+    sum += x; sumSq += x * x;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  let mean = n > 0 ? sum / n : NaN;
+  let variance = 0;
+  if (n > 0 && inf === 0) {
+    for (let i = 0; i < n; i++) { const d = data[i] - mean; variance += d * d; }
+    variance /= n;
+  } else variance = NaN;
+  let norm = Math.sqrt(sumSq);
+  if (nan > 0) { mean = NaN; variance = NaN; min = NaN; max = NaN; norm = NaN; }
+  if (n === 0) { min = NaN; max = NaN; }
+  const summary: TensorSummary = {
+    shape: [...shape],
+    mean: jsonNumber(mean), std: jsonNumber(Math.sqrt(variance)), min: jsonNumber(min), max: jsonNumber(max),
+    norm: jsonNumber(norm), nan, inf,
+  };
+  if (n <= MAX_VALUES) summary.values = Array.from(data, jsonNumber);
+  return summary;
+}
+
+/**
+ * A tensor's shape, values (up to 16), mean, std, min, max, L2 norm and NaN/Infinity counts, as JSON-safe data.
+ * @example summarize(tensor([1, 2, 3])) // { shape: [3], values: [1, 2, 3], mean: 2, ... }
+ */
+export function summarize(t: Tensor): TensorSummary {
+  return summarizeValues(t.shape, t.data);
+}
+
+let snapshotCount = 0;
+const sessionTag = Date.now().toString(36);
+
+function nodeId(t: Tensor): string {
+  return `t${t.id}`;
+}
+
+/**
+ * The computation graph behind `root` as a GraphSnapshot (see RENDERER.md): one node per tensor, one edge per
+ * argument of each op. After `root.backward()` each node that requires grad carries `grad` (dRoot/dNode for
+ * this backward: for a leaf, the sum of its edges' shares, so a `.grad` accumulated over earlier calls does not
+ * leak in), and each edge from an input that requires grad carries that input's share of it.
+ * @example const loss = x.mul(w).sum(); loss.backward(); const g = traceGraph(loss); g.nodes.length // 4
+ */
+export function traceGraph(root: Tensor, opts: TraceOptions = {}): GraphSnapshot {
+  if (!(root instanceof Tensor)) throw new Error('traceGraph: root must be a tensor');
+  const maxNodes = opts.maxNodes ?? 500;
+  if (!Number.isInteger(maxNodes) || maxNodes < 1) throw new Error(`traceGraph: maxNodes must be a positive integer, got ${maxNodes}`);
+  const step = opts.step ?? 1;
+
+  // Breadth first from the root: `order` is every tensor, nearest the root first.
+  const order: Tensor[] = [root];
+  const seen = new Set<Tensor>([root]);
+  for (let k = 0; k < order.length; k++) {
+    const node = order[k].node;
+    if (!node) continue;
+    for (const input of node.inputs) {
+      if (!seen.has(input)) { seen.add(input); order.push(input); }
+    }
+  }
+
+  // Each leaf's gradient for this backward: the sum of the shares on its outgoing edges (over the whole graph,
+  // so truncation does not change it).
+  const leafGrads = new Map<Tensor, Float64Array>();
+  for (const t of order) {
+    const node = t.node;
+    if (!node || !node.edgeGrads) continue;
+    node.inputs.forEach((input, i) => {
+      const share = node.edgeGrads?.[i];
+      if (!input.isLeaf || !share) return;
+      let acc = leafGrads.get(input);
+      if (!acc) { acc = new Float64Array(input.size); leafGrads.set(input, acc); }
+      const d = share.data;
+      for (let j = 0; j < acc.length; j++) acc[j] += d[j];
+    });
+  }
+
+  const shown = order.length > maxNodes ? order.slice(0, maxNodes) : order;
+  const kept = new Set(shown);
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  for (const t of shown) {
+    const node = t.node;
+    const out: GraphNode = {
+      id: nodeId(t), kind: node ? 'op' : 'leaf', shape: [...t.shape], requiresGrad: t.requiresGrad, value: summarize(t),
+    };
+    if (node) out.op = node.op;
+    if (t.name !== undefined) out.name = t.name;
+    if (t.group !== undefined) out.group = t.group;
+    const g = node ? node.grad : t === root ? t.grad : null;
+    const leafGrad = leafGrads.get(t);
+    if (g) out.grad = summarize(g);
+    else if (leafGrad) out.grad = summarizeValues(t.shape, leafGrad);
+    nodes.push(out);
+    if (!node) continue;
+    node.inputs.forEach((input, i) => {
+      if (!kept.has(input)) return;
+      const edge: GraphEdge = { from: nodeId(input), to: nodeId(t), argIndex: i };
+      const share = node.edgeGrads?.[i];
+      if (share) edge.grad = summarize(share);
+      edges.push(edge);
+    });
+  }
+
+  const snapshot: GraphSnapshot = {
+    version: 1, id: `g-${sessionTag}-${++snapshotCount}`, step, root: nodeId(root), nodes, edges,
+  };
+  if (shown.length < order.length) snapshot.truncated = { totalNodes: order.length, shownNodes: shown.length };
+  return snapshot;
+}
