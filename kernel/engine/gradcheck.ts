@@ -64,7 +64,7 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tenso
       d[i] = v + eps;
       const plus = noGrad(() => f(...xs)).data.slice();
       d[i] = v - eps;
-      const minus = noGrad(() => f(...xs)).data;
+      const minus = noGrad(() => f(...xs)).data.slice(); // copies: an output may share storage with x (reshape)
       d[i] = v;
       for (let j = 0; j < m; j++) {
         const num = (plus[j] - minus[j]) / (2 * eps), an = analytic[c][j * n + i];
