@@ -152,9 +152,10 @@ function rewrite(program: acorn.Program, js: string): { edits: Edit[]; declared:
         break;
       case 'ExpressionStatement':
         if (index === last && node === statement) {
-          const expr = (node as acorn.ExpressionStatement).expression;
-          edits.push({ start: expr.start, end: expr.start, text: 'return (' });
-          edits.push({ start: expr.end, end: expr.end, text: ')' });
+          // The statement's range, not the expression's: it includes parentheses around the expression.
+          const closeAt = js[node.end - 1] === ';' ? node.end - 1 : node.end;
+          edits.push({ start: node.start, end: node.start, text: 'return (' });
+          edits.push({ start: closeAt, end: closeAt, text: ')' });
         }
         break;
     }

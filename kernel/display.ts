@@ -13,11 +13,14 @@ import type { GraphSnapshot } from './engine/trace';
 /** Tables are drawn up to this many cells; larger tensors are summarised. */
 const MAX_TABLE_CELLS = 400;
 
-/** The mime bundle of any value. */
-export function toMimeBundle(value: unknown): MimeBundle {
+/**
+ * The mime bundle of any value. Strings are shown as they are when displayed (`display('text')`), and quoted
+ * when they are a cell's value (as the REPL does, so `'1'` and `1` differ).
+ */
+export function toMimeBundle(value: unknown, asResult = false): MimeBundle {
   if (value instanceof Tensor) return tensorBundle(value);
   if (isGraphSnapshot(value)) return { [GRAPH_MIME]: value, 'text/plain': graphText(value) };
-  return { 'text/plain': typeof value === 'string' ? value : inspectValue(value) };
+  return { 'text/plain': typeof value === 'string' && !asResult ? value : inspectValue(value) };
 }
 
 /** One line describing a value, for the variables view and hovers. */

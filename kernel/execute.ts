@@ -96,7 +96,7 @@ async function run(request: ExecuteRequest): Promise<void> {
   if (r.finished) return;
   if (value !== undefined) {
     let data;
-    try { data = toMimeBundle(value); } catch (e) { data = { 'text/plain': `(could not display the value: ${inspectValue(e)})` }; }
+    try { data = toMimeBundle(value, true); } catch (e) { data = { 'text/plain': `(could not display the value: ${inspectValue(e)})` }; }
     send({ type: 'executeResult', requestId: request.requestId, executionCount: request.executionCount, data });
   }
   finish(r, 'ok');

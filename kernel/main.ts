@@ -33,7 +33,7 @@ process.on('message', (message: ClientToKernel) => {
     case 'interrupt': interruptRunning(); break;
     case 'inspect': {
       const { found, value } = lookup(message.expression);
-      send({ type: 'inspectReply', requestId: message.requestId, found, data: found ? toMimeBundle(value) : undefined });
+      send({ type: 'inspectReply', requestId: message.requestId, found, data: found ? toMimeBundle(value, true) : undefined });
       break;
     }
     case 'variables': {

@@ -1,0 +1,159 @@
+/*
+ * Hover: the value of an expression in the kernel's context, described as markdown.
+ *
+ * Only property paths are evaluated: an identifier followed by `.name`, `?.name`, `[0]` or `['key']`
+ * (`model.layers[0].weight`). No calls, no operators: a hover must not run the user's code (getters aside), so
+ * the path is walked by hand from the global scope, where the cells' top-level names live. Nothing is eval'd.
+ *
+ * A tensor shows its shape, dtype, whether it requires grad, its values (up to 16) or statistics, and its
+ * gradient with the cell and step of the backward() that produced it, warning when the value has changed since
+ * (a stale gradient) or when several backward() calls have added up in `.grad` without a zeroGrad().
+ */
+import { inspect } from 'node:util';
+import { nn, summarize, Tensor } from './engine';
+import type { TensorSummary } from './engine/trace';
+import { GradOrigin, gradOrigin, isStale } from './backwardLog';
+import type { MimeBundle } from './protocol';
+
+export type PathKey = string | number;
+
+/** Values listed in full up to this size; statistics beyond. */
+const MAX_VALUES = 16;
+
+/**
+ * The keys of a property path, or undefined when the expression is anything else.
+ * @example parsePath("model.layers[0]['weight']") // ['model', 'layers', 0, 'weight']
+ */
+export function parsePath(expression: string): PathKey[] | undefined {
+  const s = expression.trim();
+  const ident = /^[A-Za-z_$][\w$]*/;
+  const first = ident.exec(s);
+  if (!first) return undefined;
+  const keys: PathKey[] = [first[0]];
+  let rest = s.slice(first[0].length);
+  while (rest.length) {
+    const m = /^\s*(?:\??\.\s*([A-Za-z_$][\w$]*)|\[\s*(\d+)\s*\]|\[\s*(['"])((?:(?!\3)[^\\])*)\3\s*\])/.exec(rest);
+    if (!m) return undefined;
+    keys.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : m[4]));
+    rest = rest.slice(m[0].length);
+  }
+  return keys;
+}
+
+/** Walks a path from the global scope. `found` is false when a step is missing. */
+export function resolvePath(keys: readonly PathKey[], scope: object = globalThis): { found: boolean; value?: unknown } {
+  let value: unknown = scope;
+  for (const key of keys) {
+    if (value === null || value === undefined) return { found: false };
+    const obj = Object(value) as Record<PathKey, unknown>;
+    if (!(key in obj)) return { found: false };
+    value = obj[key];
+  }
+  return { found: true, value };
+}
+
+/** A number for people: 4 significant digits, no trailing zeros. */
+export function num(x: number | string): string {
+  if (typeof x === 'string') return x;
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0 || Number.isInteger(x) && Math.abs(x) < 1e9) return String(x);
+  const a = Math.abs(x);
+  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(4))) : x.toExponential(3);
+}
+
+/** Text safe inside markdown (no formatting, links or HTML from user-chosen names). */
+export function mdEscape(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`);
+}
+
+function shapeText(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** Values (small) or statistics, as one markdown line. */
+export function summaryMarkdown(s: TensorSummary): string {
+  if (s.values) return `\`${s.shape.length === 0 ? num(s.values[0]) : `[${s.values.map(num).join(', ')}]`}\``;
+  const bad = (s.nan ? ` · NaN ×${s.nan}` : '') + (s.inf ? ` · ∞ ×${s.inf}` : '');
+  return `mean ${num(s.mean)} · std ${num(s.std)} · min ${num(s.min)} · max ${num(s.max)}${bad}`;
+}
+
+/** Where a gradient came from, and the warnings that go with it (markdown lines). */
+export function originLines(t: Tensor, origin: GradOrigin | undefined): string[] {
+  if (!origin) return [];
+  const where = origin.cell ? `cell [${origin.cell.executionCount}]` : 'outside a cell';
+  const lines = [`from \`backward()\` in ${where}, step ${origin.step} (backward #${origin.index} of the kernel)`];
+  if (isStale(t, origin)) {
+    lines.push('⚠️ **stale gradient**: the value has changed since that `backward()` (an optimiser step or an in-place update); the gradient belongs to the old value.');
+  }
+  if (origin.contributions > 1) {
+    lines.push(`⚠️ **accumulated** over ${origin.contributions} \`backward()\` calls without \`zeroGrad()\`.`);
+  }
+  return lines;
+}
+
+function tensorMarkdown(label: string, t: Tensor): string {
+  const kind = t.isLeaf ? (t.requiresGrad ? 'leaf, requiresGrad' : 'leaf') : `made by \`${t.gradFn}\`, requiresGrad`;
+  const head = `**${mdEscape(label)}**: \`Tensor\` ${shapeText(t.shape)} ${t.dtype} · ${kind}` +
+    (t.name && t.name !== label ? ` · name \`${t.name.replace(/`/g, "'")}\`` : '');
+  const lines = [head, '', `value: ${summaryMarkdown(summarize(t))}${t.size > MAX_VALUES ? ` · ‖x‖ ${num(summarize(t).norm)}` : ''}`];
+  if (t.grad) {
+    const g = summarize(t.grad);
+    lines.push('', `**grad** ‖g‖ = ${num(g.norm)}: ${summaryMarkdown(g)}`);
+    const more = originLines(t, gradOrigin(t));
+    if (more.length) lines.push('', ...more.flatMap((l) => [l, '']).slice(0, -1));
+  } else if (t.node?.grad) {
+    const g = summarize(t.node.grad);
+    lines.push('', `**gradient flowing through it** (last backward, not kept in \`.grad\`) ‖g‖ = ${num(g.norm)}: ${summaryMarkdown(g)}`);
+  } else if (t.requiresGrad && t.isLeaf) {
+    lines.push('', '_no gradient: no `backward()` has reached it since it was made or last cleared_');
+  }
+  return lines.join('\n');
+}
+
+function moduleMarkdown(label: string, m: nn.Module): string {
+  const params = m.namedParameters();
+  const total = params.reduce((n, [, p]) => n + p.size, 0);
+  const lines = [`**${mdEscape(label)}**: \`${m.constructor.name}\` · ${params.length} parameters (${total} numbers)`, ''];
+  if (params.length) {
+    lines.push('| parameter | shape | ‖grad‖ |', '| --- | --- | --- |');
+    for (const [name, p] of params) {
+      const origin = p.grad ? gradOrigin(p) : undefined;
+      const warn = origin && (isStale(p, origin) || origin.contributions > 1) ? ' ⚠️' : '';
+      lines.push(`| ${mdEscape(name)} | ${shapeText(p.shape)} | ${p.grad ? num(summarize(p.grad).norm) + warn : '—'} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function otherMarkdown(label: string, value: unknown): string {
+  const type = value === null ? 'null' : typeof value === 'object' ? (value.constructor?.name ?? 'Object') : typeof value;
+  let preview = inspect(value, { depth: 1, maxArrayLength: 20, maxStringLength: 200, breakLength: 80 });
+  if (preview.length > 800) preview = preview.slice(0, 800) + ' …';
+  return `**${mdEscape(label)}**: \`${type}\`\n\n\`\`\`js\n${preview.replace(/```/g, '`\u200b``')}\n\`\`\``;
+}
+
+/**
+ * Markdown describing a value (see the top of this file).
+ * @example describeMarkdown('w', tensor([1, 2])) // '**w**: `Tensor` [2] float64 · leaf ...'
+ */
+export function describeMarkdown(label: string, value: unknown): string {
+  if (value instanceof Tensor) return tensorMarkdown(label, value);
+  if (value instanceof nn.Module) return moduleMarkdown(label, value);
+  return otherMarkdown(label, value);
+}
+
+/** The answer to an `inspect` request: markdown (and plain text) for the value of a property path. */
+export function inspectExpression(expression: string, scope: object = globalThis): { found: boolean; data?: MimeBundle } {
+  const keys = parsePath(expression);
+  if (!keys) return { found: false };
+  const { found, value } = resolvePath(keys, scope);
+  if (!found) return { found: false };
+  let markdown: string;
+  try {
+    markdown = describeMarkdown(expression.replace(/\s+/g, ''), value);
+  } catch (e) {
+    markdown = `**${mdEscape(expression)}**: (could not describe it: ${mdEscape(String((e as Error)?.message ?? e))})`;
+  }
+  const plain = value instanceof Tensor ? `${String(value)}${value.grad ? `\ngrad: ${String(value.grad)}` : ''}` : inspect(value, { depth: 1 });
+  return { found: true, data: { 'text/markdown': markdown, 'text/plain': plain } };
+}
