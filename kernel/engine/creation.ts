@@ -85,8 +85,13 @@ export function scalar(value: number, opts?: TensorOptions): Tensor {
  * @example full([2, 3], 7)
  */
 export function full(shape: readonly number[], value: number, opts?: TensorOptions): Tensor {
-  const s = checkShape('full', shape);
-  const out = alloc(checkDtype('full', opts?.dtype), sizeOf(s));
+  return filled('full', shape, value, opts);
+}
+
+function filled(op: string, shape: readonly number[], value: number, opts?: TensorOptions): Tensor {
+  const s = checkShape(op, shape);
+  if (typeof value !== 'number') throw new Error(`${op}: value must be a number, got ${typeof value}`);
+  const out = alloc(checkDtype(op, opts?.dtype), sizeOf(s));
   if (value !== 0) out.fill(value);
   return finish(new Tensor(out, s), opts);
 }
@@ -96,7 +101,7 @@ export function full(shape: readonly number[], value: number, opts?: TensorOptio
  * @example zeros([2, 3], { requiresGrad: true })
  */
 export function zeros(shape: readonly number[], opts?: TensorOptions): Tensor {
-  return full(shape, 0, opts);
+  return filled('zeros', shape, 0, opts);
 }
 
 /**
@@ -104,7 +109,7 @@ export function zeros(shape: readonly number[], opts?: TensorOptions): Tensor {
  * @example ones([3])
  */
 export function ones(shape: readonly number[], opts?: TensorOptions): Tensor {
-  return full(shape, 1, opts);
+  return filled('ones', shape, 1, opts);
 }
 
 /**
@@ -147,7 +152,7 @@ export function linspace(start: number, stop: number, count: number, opts?: Tens
   const step = count > 1 ? (stop - start) / (count - 1) : 0;
   // Fill from both ends, as PyTorch does, so the last value is exactly `stop`.
   const half = Math.floor(count / 2);
-  for (let i = 0; i < count; i++) out[i] = i < half ? start + i * step : stop - (count - 1 - i) * step;
+  for (let i = 0; i < count; i++) out[i] = count === 1 ? start : i < half ? start + i * step : stop - (count - 1 - i) * step;
   return finish(new Tensor(out, [count]), opts);
 }
 
