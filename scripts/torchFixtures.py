@@ -214,6 +214,27 @@ case('composite tanh(x@W + b) * x reused', 'composite', [arr(2, 3), arr(3, 3), a
      lambda x, W, b: torch.tanh(x @ W + b) * x, method=False,
      note='test builds x.matmul(W).add(b).tanh().mul(x)')
 
+# ---- argument spellings at the edges of API.md ----
+case('pow by a scalar tensor exponent', 'pow', [arr(2, 2, lo=0.3, hi=2.0), arr(lo=0.5, hi=2.5)], torch.pow)
+case('clamp with only a minimum', 'clamp', [arr(5, away=[0.2])], lambda t: torch.clamp(t, min=0.2), args=[0.2, None])
+case('clamp with only a maximum', 'clamp', [arr(5, away=[-0.1])], lambda t: torch.clamp(t, max=-0.1), args=[None, -0.1])
+case('sum over axes [-1, 0] of [2,3,4]', 'sum', [arr(2, 3, 4)], lambda t: t.sum(dim=(-1, 0)), args=[[-1, 0]])
+case('mean of a [5] vector along axis 0 with keepDims', 'mean', [arr(5)], lambda t: t.mean(dim=0, keepdim=True),
+     args=[0, True])
+case('max along axis -1 of a [6] vector', 'max', [distinct(6)], lambda t: t.max(dim=-1).values, args=[-1])
+case('squeeze axis -1 [2,1]', 'squeeze', [arr(2, 1)], lambda t: t.squeeze(-1), args=[-1])
+case('slice of a 1-D tensor with number arguments', 'slice', [arr(6)], lambda t: t[2:5], args=[2, 3])
+case('slice without a size (to the end)', 'slice', [arr(3, 4)], lambda t: t[1:, 2:], args=[[1, 2]])
+case('gather along axis -1', 'gather', [arr(2, 3, 4)], lambda t: torch.index_select(t, 2, torch.tensor([0, 3, 3])),
+     args=[[0, 3, 3], -1])
+case('concat of one tensor', 'concat', [arr(2, 2)], lambda *ts: torch.cat(ts, 0), list_input=True)
+case('stack axis -1', 'stack', [arr(3), arr(3)], lambda *ts: torch.stack(ts, -1), args=[-1], list_input=True)
+case('softmax axis -2 of [2,3,4]', 'softmax', [arr(2, 3, 4)], lambda t: torch.softmax(t, -2), args=[-2])
+case('crossEntropy of one row', 'crossEntropy', [arr(1, 4)], lambda t: F.cross_entropy(t, torch.tensor([3])),
+     args=[[3]])
+case('matmul [2,3] @ [3,1] then broadcast add', 'composite2', [arr(2, 3), arr(3, 1), arr(2)],
+     lambda a, b, c: (a @ b) + c, method=False, note='test builds a.matmul(b).add(c): [2,1] + [2] -> [2,2]')
+
 
 # ---- nn ----
 def linear_params(fan_in, fan_out, bias=True):

@@ -3,8 +3,8 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as engine from '../../kernel/engine';
-import { Tensor, tensor, zeros } from '../../kernel/engine';
-import { assertClose, fromStored, loadFixture, Stored } from './fixtures/torch/compare';
+import { Dtype, Tensor, tensor, zeros } from '../../kernel/engine';
+import { assertClose, fromStored, loadFixture, RTOL_FLOAT32, Stored } from './fixtures/torch/compare';
 
 interface OpCase {
   title: string;
@@ -37,6 +37,10 @@ function apply(c: OpCase, xs: Tensor[], form: 'function' | 'method'): Tensor {
     const [x, W, b] = xs;
     return x.matmul(W).add(b).tanh().mul(x);
   }
+  if (c.op === 'composite2') {
+    const [a, b, cc] = xs;
+    return a.matmul(b).add(cc);
+  }
   if (c.listInput) return functions[c.op](xs, ...args);
   if (form === 'method') {
     const method = (xs[0] as unknown as Record<string, AnyFn>)[c.op];
@@ -45,8 +49,8 @@ function apply(c: OpCase, xs: Tensor[], form: 'function' | 'method'): Tensor {
   return functions[c.op](...xs, ...args);
 }
 
-function build(c: OpCase): Tensor[] {
-  return c.inputs.map((s) => fromStored(s, s.requiresGrad));
+function build(c: OpCase, dtype: Dtype = 'float64'): Tensor[] {
+  return c.inputs.map((s) => fromStored(s, s.requiresGrad, dtype));
 }
 
 const cases = loadFixture<{ cases: OpCase[] }>('ops').cases;
@@ -71,6 +75,19 @@ for (const [op, group] of byOp) {
           });
         });
       }
+      it(`${label}: value and gradient in float32`, () => {
+        const xs = build(c, 'float32');
+        const out = apply(c, xs, 'function');
+        assert.equal(out.dtype, 'float32', `${c.title}: float32 in, float32 out`);
+        assertClose(out, c.out, `${c.title}: float32 output`, RTOL_FLOAT32);
+        out.mul(fromStored(c.w, false, 'float32')).sum().backward();
+        xs.forEach((x, i) => {
+          const g = c.grads[i];
+          if (!g) return;
+          assert.equal(x.grad?.dtype, 'float32', `${c.title}: float32 gradient of input ${i}`);
+          assertClose(x.grad, g, `${c.title}: float32 gradient of input ${i}`, RTOL_FLOAT32);
+        });
+      });
       it(`${label}: second order (createGraph)`, () => {
         const xs = build(c);
         const out = apply(c, xs, 'function');
