@@ -5,6 +5,11 @@ import type {
   CellOutputMessage, ClientToKernel, DoneMessage, ExecuteRequest, KernelToClient, ReadyMessage,
 } from '../kernel/protocol';
 
+/** Replies to the requests other than `execute`: one each, matched by requestId. */
+type ReplyMessage = Extract<KernelToClient, { type: 'inspectReply' | 'variablesReply' | 'gradientCheckReply' | 'graphReply' }>;
+/** The request that a reply type answers (without the requestId, which `request` assigns). */
+type RequestFor<R extends ReplyMessage> = Omit<Extract<ClientToKernel, { type: R['type'] extends `${infer Q}Reply` ? Q : never }>, 'requestId'>;
+
 export interface KernelStartOptions {
   /** Absolute path of dist/kernel.js. */
   kernelPath: string;
@@ -38,6 +43,7 @@ export class KernelClient {
   readonly ready: Promise<ReadyMessage>;
   private readonly child: ChildProcess;
   private readonly runs = new Map<string, PendingRun>();
+  private readonly replies = new Map<string, { resolve: (m: ReplyMessage) => void; reject: (e: Error) => void }>();
   private readonly exitListeners = new Set<(e: KernelDiedError) => void>();
   private nextId = 1;
   private exitError: KernelDiedError | undefined;
@@ -72,6 +78,8 @@ export class KernelClient {
       log(`[kernel ${this.pid}] exited (${signal ?? `code ${code}`})`);
       for (const run of this.runs.values()) run.reject(this.exitError);
       this.runs.clear();
+      for (const r of this.replies.values()) r.reject(this.exitError);
+      this.replies.clear();
       for (const l of this.exitListeners) l(this.exitError);
     });
   }
@@ -122,14 +130,42 @@ export class KernelClient {
     clearTimeout(timer);
   }
 
+  /**
+   * Sends a request that the kernel answers with one reply (inspect, variables, gradientCheck, graph). The kernel
+   * reads requests only when no cell holds its thread, so callers that must not wait give a `timeoutMs`.
+   * @example const reply = await kernel.request<InspectReply>({ type: 'inspect', expression: 'w' }, 2000);
+   */
+  async request<R extends ReplyMessage>(message: RequestFor<R>, timeoutMs?: number): Promise<R> {
+    await this.ready;
+    const requestId = `q${this.nextId++}`;
+    return new Promise<R>((resolve, reject) => {
+      if (this.exitError) { reject(this.exitError); return; }
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+        this.replies.delete(requestId);
+        reject(new Error(`the kernel did not answer within ${timeoutMs} ms (busy running a cell?)`));
+      }, timeoutMs);
+      this.replies.set(requestId, {
+        resolve: (m) => { clearTimeout(timer); resolve(m as R); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      });
+      this.send({ ...message, requestId } as ClientToKernel);
+    });
+  }
+
   private dispatch(m: KernelToClient): void {
     if (!('requestId' in m)) return;
+    if (m.type === 'inspectReply' || m.type === 'variablesReply' || m.type === 'gradientCheckReply' || m.type === 'graphReply') {
+      const waiting = this.replies.get(m.requestId);
+      this.replies.delete(m.requestId);
+      waiting?.resolve(m);
+      return;
+    }
     const run = this.runs.get(m.requestId);
     if (!run) return;
     if (m.type === 'done') {
       this.runs.delete(m.requestId);
       run.resolve(m);
-    } else if (m.type !== 'inspectReply' && m.type !== 'variablesReply') {
+    } else {
       run.onOutput(m);
     }
   }

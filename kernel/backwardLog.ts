@@ -12,6 +12,7 @@
  * after backward, `.grad` is either this call's share or the previous `.grad` plus that share.
  */
 import { onBackward, Tensor } from './engine';
+import { currentRequest } from './outbox';
 
 /** The cell run a backward() happened in. */
 export interface CellRef {
@@ -47,8 +48,10 @@ export interface GradOrigin {
   grad: Tensor | null;
 }
 
-let cell: CellRef | undefined;
-let cellSteps = 0;
+/** Cell runs by request id (the latest few: a backward() belongs to the request that is running). */
+const cells = new Map<string, CellRef>();
+const MAX_CELLS = 64;
+let stepsOf = { requestId: '', steps: 0 };
 let count = 0;
 let last: LastBackward | undefined;
 const origins = new WeakMap<Tensor, GradOrigin>();
@@ -109,7 +112,10 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, c?: ArrayLike<numbe
 
 function record(root: Tensor): void {
   count++;
-  cellSteps++;
+  const requestId = currentRequest();
+  if (stepsOf.requestId !== requestId) stepsOf = { requestId, steps: 0 };
+  const step = ++stepsOf.steps;
+  const cell = cells.get(requestId);
   const { ops } = graphTensors(root);
   const shares = leafShares(ops);
   const leafValues = new Map<Tensor, Float64Array>();
@@ -122,10 +128,10 @@ function record(root: Tensor): void {
       // .grad = previous .grad + share (accumulated) or .grad = share (cleared before): whichever fits better
       if (maxDiff(g.data, prev.grad.data, share) < maxDiff(g.data, share)) contributions = prev.contributions + 1;
     }
-    origins.set(leaf, { cell, step: cellSteps, index: count, contributions, valueHash: valueHash(leaf), grad: g });
+    origins.set(leaf, { cell, step, index: count, contributions, valueHash: valueHash(leaf), grad: g });
   }
   const seed = root.node?.grad ? Float64Array.from(root.node.grad.data) : Float64Array.from(root.grad?.data ?? [1]);
-  last = root.node ? { root, seed, cell, step: cellSteps, index: count, leafValues, leafGrads: shares } : last;
+  last = root.node ? { root, seed, cell, step, index: count, leafValues, leafGrads: shares } : last;
 }
 
 /** Starts listening to backward() calls (once per process). */
@@ -135,16 +141,10 @@ export function installBackwardLog(): void {
   onBackward(record);
 }
 
-/** A cell run starts: backward() calls now belong to it. */
-export function beginCell(ref: CellRef): void {
-  cell = ref;
-  cellSteps = 0;
-}
-
-/** The cell run ended. */
-export function endCell(): void {
-  cell = undefined;
-  cellSteps = 0;
+/** Remembers which cell a request runs, so backward() calls during it can name the cell. */
+export function noteCell(requestId: string, ref: CellRef): void {
+  cells.set(requestId, ref);
+  if (cells.size > MAX_CELLS) cells.delete(cells.keys().next().value as string);
 }
 
 /** The last backward() of the kernel's life, if its root was made by an op. */

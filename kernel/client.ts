@@ -138,7 +138,7 @@ export class KernelClient {
   }
 
   private dispatch(m: KernelToClient): void {
-    if (m.type === 'inspectReply' || m.type === 'variablesReply') {
+    if (m.type === 'inspectReply' || m.type === 'variablesReply' || m.type === 'gradientCheckReply' || m.type === 'graphReply') {
       this.replies.get(m.requestId)?.(m);
       this.replies.delete(m.requestId);
       return;

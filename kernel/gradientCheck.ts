@@ -29,6 +29,10 @@ export interface GradientCheckOptions {
   seed?: number;
   /** Names for tensors that have no `name` (e.g. the variable holding them). */
   names?: Map<Tensor, string>;
+  /** Check only this leaf: its gradient, and the rules of the ops it feeds. */
+  only?: Tensor;
+  /** Check each op's rule on its own (default true; needs the recorded edge shares of this very backward). */
+  edges?: boolean;
 }
 
 export interface ElementError {
@@ -295,7 +299,7 @@ export function checkBackward(rec: LastBackward, opts: GradientCheckOptions = {}
   const params: ParamCheck[] = [];
   for (const leaf of leaves) {
     const analytic = rec.leafGrads.get(leaf);
-    if (!leaf.requiresGrad || !analytic) continue;
+    if (!leaf.requiresGrad || !analytic || (opts.only && leaf !== opts.only)) continue;
     const only = replayer.downstream(leaf);
     const x0 = base.get(leaf)!.data;
     const idx = sampleIndices(leaf.size, sampleSize, analytic, gen);
@@ -319,11 +323,11 @@ export function checkBackward(rec: LastBackward, opts: GradientCheckOptions = {}
   const edges: EdgeCheck[] = [];
   for (const t of replayer.order) {
     const node = t.node!, g = node.grad;
-    if (!g || !node.edgeGrads) continue;
+    if (!g || !node.edgeGrads || opts.edges === false) continue;
     const gd = g.data;
     node.inputs.forEach((x, argIndex) => {
       const share = node.edgeGrads![argIndex];
-      if (!share || !x.requiresGrad) return;
+      if (!share || !x.requiresGrad || (opts.only && x !== opts.only)) return;
       const inputs = node.inputs.map((y) => base.get(y)!);
       const x0 = inputs[argIndex].data;
       const idx = sampleIndices(x.size, sampleSize, share.data, gen);

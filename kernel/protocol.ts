@@ -24,6 +24,9 @@ export type MimeBundle = Record<string, unknown>;
 /** Mime type of the computation-graph output (a `GraphSnapshot`, see RENDERER.md). */
 export const GRAPH_MIME = 'application/vnd.backprop.graph+json';
 
+/** Mime type of a gradient-check report (a `GradientCheckReport`, see kernel/gradientCheck.ts). */
+export const GRADIENT_CHECK_MIME = 'application/vnd.backprop.gradcheck+json';
+
 
 // ---------------------------------------------------------------------------------------------------------
 // Client → kernel
@@ -68,13 +71,56 @@ export interface VariablesRequest {
   requestId: string;
 }
 
+/** Tolerances of a gradient check (see kernel/gradientCheck.ts for the defaults). */
+export interface GradientCheckSettings {
+  eps?: number;
+  atol?: number;
+  rtol?: number;
+  /** Elements checked per tensor; bigger tensors are sampled. */
+  sampleSize?: number;
+}
+
+/**
+ * Sent by the client (command "Check Gradients"): replay the last backward()'s graph with nudged leaves and
+ * compare its gradients with finite differences. With `expression` (a tensor variable): only that parameter's
+ * gradient from the last backward(), or for a non-leaf tensor the graph behind it.
+ */
+export interface GradientCheckRequest {
+  type: 'gradientCheck';
+  requestId: string;
+  expression?: string;
+  settings?: GradientCheckSettings;
+  /** Largest graph in the reply's marked snapshot (default 300). */
+  maxNodes?: number;
+}
+
+/** How a graph is exported: the snapshot JSON, mermaid flowchart text, Graphviz DOT, or a drawn SVG. */
+export type GraphFormat = 'json' | 'mermaid' | 'dot' | 'svg';
+
+/** What the gradient on each edge is labelled with, in exported drawings and (as `display.edgeLabel`) the renderer. */
+export type EdgeLabel = 'norm' | 'mean' | 'values';
+
+/**
+ * Sent by the client (commands "Show Computation Graph…", "Export Graph…"): the graph behind a tensor variable
+ * (`expression`), or by default the last backward()'s, as a snapshot and, with `format`, as text.
+ */
+export interface GraphRequest {
+  type: 'graph';
+  requestId: string;
+  expression?: string;
+  format?: GraphFormat;
+  maxNodes?: number;
+  edgeLabel?: EdgeLabel;
+}
+
 /** Sent by the client: exit cleanly. The kernel exits without answering. */
 export interface ShutdownRequest {
   type: 'shutdown';
 }
 
 /** Every message a client may send to the kernel. */
-export type ClientToKernel = ExecuteRequest | InterruptRequest | InspectRequest | VariablesRequest | ShutdownRequest;
+export type ClientToKernel = ExecuteRequest | InterruptRequest | InspectRequest | VariablesRequest | ShutdownRequest
+  | GradientCheckRequest | GraphRequest;
 
 // ---------------------------------------------------------------------------------------------------------
 // Kernel → client
@@ -169,6 +215,25 @@ export interface VariableInfo {
   /** One line, e.g. 'Tensor [2,3] float64' or '3.14'. */
   summary: string;
   shape?: number[];
+  dtype?: string;
+  requiresGrad?: boolean;
+  /** A tensor's statistics, and its gradient's. */
+  stats?: TensorStats;
+  grad?: TensorStats;
+  /** Set when the gradient is stale or accumulated (e.g. 'stale, accumulated ×3'). */
+  gradNote?: string;
+  /** A module's parameters. */
+  children?: VariableInfo[];
+  /** The hover's description of the value. */
+  markdown?: string;
+}
+
+/** Statistics of a tensor as in graph snapshots (numbers that are not finite are written as strings). */
+export interface TensorStats {
+  shape: number[];
+  values?: (number | string)[];
+  mean: number | string; std: number | string; min: number | string; max: number | string; norm: number | string;
+  nan: number; inf: number;
 }
 
 /** Sent by the kernel in reply to `variables`. */
@@ -176,6 +241,35 @@ export interface VariablesReply {
   type: 'variablesReply';
   requestId: string;
   variables: VariableInfo[];
+}
+
+/** Sent by the kernel in reply to `gradientCheck`. */
+export interface GradientCheckReply {
+  type: 'gradientCheckReply';
+  requestId: string;
+  /** Why there is no report (e.g. no backward() yet). */
+  error?: string;
+  /** The report as an output: markdown, `text/plain` and GRADIENT_CHECK_MIME (the report itself). */
+  data?: MimeBundle;
+  passed?: boolean;
+  /** The cell run whose backward() was checked (the report belongs under that cell). */
+  executionCount?: number;
+  cellId?: string;
+  /** That backward()'s graph with every checked edge marked `check: 'pass' | 'fail'` (GRAPH_MIME data). */
+  graph?: MimeBundle;
+}
+
+/** Sent by the kernel in reply to `graph`. */
+export interface GraphReply {
+  type: 'graphReply';
+  requestId: string;
+  error?: string;
+  /** GRAPH_MIME (the snapshot) and `text/plain`. */
+  data?: MimeBundle;
+  /** The graph in the requested format. */
+  text?: string;
+  /** The cell run of the last backward() (when the graph is the last backward()'s). */
+  executionCount?: number;
 }
 
 /** Sent by the kernel when something goes wrong outside any cell (e.g. a malformed message). */
@@ -196,6 +290,8 @@ export type KernelToClient =
   | DoneMessage
   | InspectReply
   | VariablesReply
+  | GradientCheckReply
+  | GraphReply
   | KernelLogMessage;
 
 /** Messages that belong to a cell run (they carry its `requestId`). */

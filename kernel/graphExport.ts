@@ -1,0 +1,183 @@
+/*
+ * A graph snapshot as a file: the JSON itself, mermaid flowchart text, Graphviz DOT, or an SVG drawing made
+ * here (a layered layout: the loss on the right, each tensor one column left of the nearest op that uses it),
+ * so an SVG needs no browser. Every edge is labelled with the gradient that flowed back along it (its norm,
+ * mean or values); edges a gradient check failed are red.
+ *
+ * Names in snapshots come from users: they are escaped for each format and never become markup.
+ */
+import type { GraphEdge, GraphNode, GraphSnapshot, JsonNumber, TensorSummary } from './engine/trace';
+import type { EdgeLabel, GraphFormat } from './protocol';
+
+/** An edge as a gradient check leaves it (see gradientCheck.ts). */
+export type CheckedEdge = GraphEdge & { check?: 'pass' | 'fail' };
+
+function num(x: JsonNumber): string {
+  if (typeof x === 'string') return x;
+  if (x === 0 || (Number.isInteger(x) && Math.abs(x) < 1e9)) return String(x);
+  const a = Math.abs(x);
+  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(3))) : x.toExponential(2);
+}
+
+/** A summary in one short line: the values when there are at most 4, else mean and norm. */
+function short(s: TensorSummary): string {
+  if (s.values && s.values.length <= 4) return s.shape.length === 0 ? num(s.values[0]) : `[${s.values.map(num).join(', ')}]`;
+  return `μ ${num(s.mean)} ‖·‖ ${num(s.norm)}`;
+}
+
+/**
+ * The label of an edge's gradient in the chosen format ('' when no gradient flowed along it).
+ * @example edgeText({ from: 'a', to: 'b', argIndex: 0, grad: summary }, 'norm') // '‖g‖ 0.5'
+ */
+export function edgeText(e: GraphEdge, format: EdgeLabel): string {
+  const g = e.grad;
+  if (!g) return '';
+  if (format === 'mean') return `mean ${num(g.mean)}`;
+  if (format === 'values' && g.values && g.values.length <= 6) return short({ ...g, values: g.values });
+  return `‖g‖ ${num(g.norm)}`;
+}
+
+function title(n: GraphNode): string {
+  if (n.kind === 'op') return n.name ? `${n.name} = ${n.op}` : (n.op ?? n.id);
+  return n.name ?? (n.requiresGrad ? 'parameter' : 'input');
+}
+
+/** The lines drawn in a node's box. */
+export function nodeLines(n: GraphNode): string[] {
+  const lines = [title(n), `[${n.shape.join(',')}] value ${short(n.value)}`];
+  if (n.grad) lines.push(`grad ${short(n.grad)}`);
+  return lines;
+}
+
+/** Mermaid text with `#quot;`-style entities for anything that could be syntax. */
+function mermaidLabel(text: string): string {
+  return text.replace(/[^\p{L}\p{N} .,:_+\-=()/'‖μ·\[\]]/gu, (c) => `#${c.codePointAt(0)};`);
+}
+
+/**
+ * Mermaid flowchart text: right to left, arrows the way the gradient flows (from each tensor to its inputs).
+ * @example toMermaid(snapshot, 'norm').startsWith('flowchart RL')
+ */
+export function toMermaid(g: GraphSnapshot, edgeLabel: EdgeLabel = 'norm'): string {
+  const key = new Map(g.nodes.map((n, i) => [n.id, `n${i}`]));
+  const out = ['flowchart RL'];
+  for (const n of g.nodes) {
+    const [open, close] = n.kind === 'op' ? ['(', ')'] : n.requiresGrad ? ['[[', ']]'] : ['[', ']'];
+    out.push(`  ${key.get(n.id)}${open}"${nodeLines(n).map(mermaidLabel).join('<br/>')}"${close}`);
+  }
+  const red: number[] = [];
+  g.edges.forEach((e, i) => {
+    const label = edgeText(e, edgeLabel);
+    out.push(`  ${key.get(e.to)} -->${label ? `|"${mermaidLabel(label)}"|` : ''} ${key.get(e.from)}`);
+    if ((e as CheckedEdge).check === 'fail') red.push(i);
+  });
+  if (red.length) out.push(`  linkStyle ${red.join(',')} stroke:#d32f2f,stroke-width:3px,color:#d32f2f`);
+  return out.join('\n') + '\n';
+}
+
+function dotString(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n')}"`;
+}
+
+/**
+ * Graphviz DOT: each tensor a box (ops rounded), each edge from the tensor made back to its input, labelled
+ * with its gradient.
+ * @example toDot(snapshot).startsWith('digraph backprop {')
+ */
+export function toDot(g: GraphSnapshot, edgeLabel: EdgeLabel = 'norm'): string {
+  const out = ['digraph backprop {', '  rankdir=RL;', '  node [shape=box, fontname="Helvetica", fontsize=10];',
+    '  edge [fontname="Helvetica", fontsize=9];'];
+  for (const n of g.nodes) {
+    const style = n.kind === 'op' ? ', style=rounded' : n.requiresGrad ? ', style=bold' : '';
+    out.push(`  ${dotString(n.id)} [label=${dotString(nodeLines(n).join('\n'))}${style}];`);
+  }
+  for (const e of g.edges) {
+    const label = edgeText(e, edgeLabel);
+    const fail = (e as CheckedEdge).check === 'fail' ? ', color="#d32f2f", fontcolor="#d32f2f", penwidth=2' : '';
+    out.push(`  ${dotString(e.to)} -> ${dotString(e.from)} [label=${dotString(label)}${fail}];`);
+  }
+  out.push('}');
+  return out.join('\n') + '\n';
+}
+
+function xml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const CHAR_W = 6.6, LINE_H = 15, PAD = 8, COL_GAP = 90, ROW_GAP = 24;
+
+/**
+ * An SVG drawing of the graph (see the top of this file).
+ * @example toSvg(snapshot).startsWith('<svg')
+ */
+export function toSvg(g: GraphSnapshot, edgeLabel: EdgeLabel = 'norm'): string {
+  // Column of each node: 0 for the root, else one more than the nearest node that uses it (breadth first).
+  const users = new Map<string, string[]>();
+  for (const e of g.edges) users.set(e.to, [...(users.get(e.to) ?? []), e.from]);
+  const column = new Map<string, number>([[g.root, 0]]);
+  const queue = [g.root];
+  for (let k = 0; k < queue.length; k++) {
+    for (const input of users.get(queue[k]) ?? []) {
+      if (!column.has(input)) { column.set(input, column.get(queue[k])! + 1); queue.push(input); }
+    }
+  }
+  const byColumn: GraphNode[][] = [];
+  for (const n of g.nodes) {
+    const c = column.get(n.id) ?? 0;
+    (byColumn[c] ??= []).push(n);
+  }
+  const boxes = new Map<string, { x: number; y: number; w: number; h: number; lines: string[]; node: GraphNode }>();
+  const widths = byColumn.map((col) => Math.max(...(col ?? []).map((n) => Math.max(...nodeLines(n).map((l) => l.length)) * CHAR_W + 2 * PAD), 60));
+  const columns = byColumn.length;
+  let x = PAD, height = 0;
+  for (let c = columns - 1; c >= 0; c--) {
+    let y = PAD;
+    for (const n of byColumn[c] ?? []) {
+      const lines = nodeLines(n), h = lines.length * LINE_H + 2 * PAD;
+      boxes.set(n.id, { x, y, w: widths[c], h, lines, node: n });
+      y += h + ROW_GAP;
+    }
+    height = Math.max(height, y);
+    x += widths[c] + COL_GAP;
+  }
+  const width = x - COL_GAP + PAD;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.ceil(width)}" height="${Math.ceil(height)}" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+    `<defs>${['#555555', '#d32f2f'].map((c, i) => `<marker id="arrow${i}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="${c}"/></marker>`).join('')}</defs>`,
+    `<rect width="100%" height="100%" fill="#ffffff"/>`,
+  ];
+  if (g.truncated) parts.push(`<title>${xml(`showing ${g.truncated.shownNodes} of ${g.truncated.totalNodes} nodes`)}</title>`);
+  for (const e of g.edges) {
+    const a = boxes.get(e.to), b = boxes.get(e.from);
+    if (!a || !b) continue;
+    const fail = (e as CheckedEdge).check === 'fail';
+    const colour = fail ? '#d32f2f' : '#555555';
+    // from the left side of the tensor made to the right side of its input: the way the gradient flows
+    const x1 = a.x, y1 = a.y + a.h / 2, x2 = b.x + b.w, y2 = b.y + b.h / 2, mx = (x1 + x2) / 2;
+    parts.push(`<path class="edge${fail ? ' fail' : ''}" d="M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}" fill="none" stroke="${colour}" stroke-width="${fail ? 2.5 : 1.2}" marker-end="url(#arrow${fail ? 1 : 0})"/>`);
+    const label = edgeText(e, edgeLabel);
+    if (label) parts.push(`<text x="${mx}" y="${(y1 + y2) / 2 - 4}" text-anchor="middle" fill="${colour}">${xml(label)}</text>`);
+  }
+  for (const { x: bx, y: by, w, h, lines, node } of boxes.values()) {
+    const fill = node.kind === 'op' ? '#e8f0fe' : node.requiresGrad ? '#fff4e0' : '#f1f3f4';
+    parts.push(`<g class="node" data-id="${xml(node.id)}"><rect x="${bx}" y="${by}" width="${w}" height="${h}" rx="${node.kind === 'op' ? 10 : 2}" fill="${fill}" stroke="#333333"/>`);
+    lines.forEach((l, i) => parts.push(`<text x="${bx + PAD}" y="${by + PAD + (i + 1) * LINE_H - 4}"${i === 0 ? ' font-weight="bold"' : ''}>${xml(l)}</text>`));
+    parts.push('</g>');
+  }
+  parts.push('</svg>');
+  return parts.join('\n') + '\n';
+}
+
+/**
+ * A snapshot in one of the export formats.
+ * @example exportGraph(traceGraph(loss), 'dot')
+ */
+export function exportGraph(g: GraphSnapshot, format: GraphFormat, edgeLabel: EdgeLabel = 'norm'): string {
+  switch (format) {
+    case 'json': return JSON.stringify(g, null, 2) + '\n';
+    case 'mermaid': return toMermaid(g, edgeLabel);
+    case 'dot': return toDot(g, edgeLabel);
+    case 'svg': return toSvg(g, edgeLabel);
+    default: throw new Error(`export: unknown format '${String(format)}' (json, mermaid, dot or svg)`);
+  }
+}

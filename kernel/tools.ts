@@ -1,0 +1,157 @@
+/*
+ * Answers the requests of the extension's tools (hover, variables view, gradient check, graph commands), each
+ * with exactly one reply carrying the request's id. They run between cells, or while a cell awaits: nothing
+ * here runs user code, except the forward of custom ops that a gradient check replays.
+ */
+import { computeGrads, Tensor, traceGraph } from './engine';
+import type { GraphSnapshot } from './engine/trace';
+import { graphTensors, lastBackward, LastBackward } from './backwardLog';
+import { checkBackward, GradientCheckReport } from './gradientCheck';
+import { CheckedEdge, exportGraph } from './graphExport';
+import { graphText } from './graphText';
+import { inspectExpression, mdEscape, num, parsePath, resolvePath } from './inspect';
+import { listVariables, tensorNames } from './variables';
+import {
+  GRADIENT_CHECK_MIME, GRAPH_MIME, GradientCheckReply, GradientCheckRequest, GraphReply, GraphRequest, InspectReply,
+  InspectRequest, VariablesReply, VariablesRequest,
+} from './protocol';
+
+const DEFAULT_MAX_NODES = 300;
+
+export function answerInspect(req: InspectRequest): InspectReply {
+  return { type: 'inspectReply', requestId: req.requestId, ...inspectExpression(req.expression) };
+}
+
+export function answerVariables(req: VariablesRequest, names: Iterable<string>): VariablesReply {
+  return { type: 'variablesReply', requestId: req.requestId, variables: listVariables(names) };
+}
+
+/** The tensor a path names, or why not. */
+function tensorAt(expression: string): Tensor | string {
+  const keys = parsePath(expression);
+  if (!keys) return `'${expression}' is not a variable or property path`;
+  const { found, value } = resolvePath(keys);
+  if (!found) return `'${expression}' is not defined in the kernel`;
+  if (!(value instanceof Tensor)) return `'${expression}' is not a tensor`;
+  return value;
+}
+
+/** A record to check the graph behind a tensor that is not the last backward()'s root: fresh gradients. */
+function recordFor(root: Tensor): LastBackward {
+  const { leaves } = graphTensors(root);
+  const params = leaves.filter((l) => l.requiresGrad);
+  const seed = new Float64Array(root.size).fill(1);
+  const grads = computeGrads(root, params, new Tensor(root.dtype === 'float32' ? Float32Array.from(seed) : seed, root.shape));
+  return {
+    root, seed, step: 0, index: 0,
+    leafValues: new Map(params.map((p) => [p, Float64Array.from(p.data)])),
+    leafGrads: new Map(params.map((p, i) => [p, Float64Array.from(grads[i].data)])),
+  };
+}
+
+/** The last backward()'s graph with each checked edge marked pass or fail. */
+function markedGraph(rec: LastBackward, report: GradientCheckReport, maxNodes: number): GraphSnapshot {
+  const g = traceGraph(rec.root, { maxNodes, step: rec.step || 1 });
+  const checks = new Map(report.edges.map((e) => [`${e.from}>${e.to}#${e.argIndex}`, e.ok]));
+  for (const e of g.edges as CheckedEdge[]) {
+    const ok = checks.get(`${e.from}>${e.to}#${e.argIndex}`);
+    if (ok !== undefined) e.check = ok ? 'pass' : 'fail';
+  }
+  return g;
+}
+
+function sci(x: number): string {
+  return x === 0 ? '0' : Number.isFinite(x) ? x.toExponential(2) : String(x);
+}
+
+/** The report as markdown (the cell output) and plain text (Jupyter, GitHub, the CLI). */
+export function reportText(report: GradientCheckReport, where: string): { markdown: string; plain: string } {
+  const verdict = report.ok ? '✅ passed' : '❌ failed';
+  const head = `${where} · eps ${report.eps} · atol ${report.atol} · rtol ${report.rtol} · replayed in float64` +
+    `${report.dtype !== 'float64' ? ` (graph recorded in ${report.dtype})` : ''} · ${report.nodes} ops, ${report.replays} replays`;
+  const md = [`### Gradient check: ${verdict}`, '', head, ''];
+  const plain = [`Gradient check: ${verdict}`, head, ''];
+  if (report.params.length) {
+    md.push('| parameter | shape | checked | max abs error | max rel error | worst element: analytic vs numeric | |', '| --- | --- | --- | --- | --- | --- | --- |');
+    for (const p of report.params) {
+      const worst = `[${p.worst.index.join(',')}]: ${num(p.worst.analytic)} vs ${num(p.worst.numeric)}`;
+      md.push(`| ${mdEscape(p.name)} | [${p.shape.join(', ')}] | ${p.checked}/${p.size} | ${sci(p.maxAbsError)} | ${sci(p.maxRelError)} | ${worst} | ${p.ok ? '✅' : '❌'} |`);
+      plain.push(`  ${p.ok ? 'pass' : 'FAIL'}  ${p.name} [${p.shape.join(',')}]  checked ${p.checked}/${p.size}  max abs ${sci(p.maxAbsError)}  max rel ${sci(p.maxRelError)}  worst ${worst}`);
+    }
+  } else {
+    md.push('_No parameter (leaf that requires grad) got a gradient in this graph._');
+    plain.push('  no parameter got a gradient in this graph');
+  }
+  const failing = report.edges.filter((e) => !e.ok);
+  const notes: string[] = [];
+  if (failing.length) {
+    const list = failing.map((e) => `\`${e.op.replace(/`/g, "'")}\` (input ${e.argIndex}: max abs error ${sci(e.maxAbsError)}, at [${e.worst.index.join(',')}] ${num(e.worst.analytic)} vs ${num(e.worst.numeric)})`);
+    notes.push(`❌ **wrong gradient rule${failing.length > 1 ? 's' : ''}**: ${list.join('; ')} — the red edges of the graph.`);
+  } else if (report.edges.length) {
+    notes.push(`Every op's gradient rule agrees with finite differences (${report.edges.length} edges).`);
+  }
+  if (report.sampled) notes.push(`ℹ️ **sampled**: tensors with more than ${report.sampleSize} elements were checked at ${report.sampleSize} elements each (setting \`backprop.gradientCheck.sampleSize\`).`);
+  if (report.randomness) notes.push(`⚠️ **randomness**: ${report.randomness}; finite differences of a random function mean little.`);
+  if (report.kinks.length) {
+    const list = report.kinks.map((k) => `${k.op} (${k.count} element${k.count > 1 ? 's' : ''})`).join(', ');
+    notes.push(`⚠️ **kinks**: inputs within eps of a kink of ${list}; the gradient there is one of the one-sided slopes and finite differences straddle both, so errors there are expected.`);
+  }
+  for (const n of notes) { md.push('', n); plain.push(n.replace(/\*\*|`/g, '').replace(/^[❌ℹ️⚠️]+\s*/u, '')); }
+  return { markdown: md.join('\n'), plain: plain.join('\n') };
+}
+
+export function answerGradientCheck(req: GradientCheckRequest, names: Iterable<string>): GradientCheckReply {
+  const reply: GradientCheckReply = { type: 'gradientCheckReply', requestId: req.requestId };
+  try {
+    let rec = lastBackward();
+    let only: Tensor | undefined;
+    let edges = true;
+    if (req.expression) {
+      const t = tensorAt(req.expression);
+      if (typeof t === 'string') return { ...reply, error: t };
+      if (t.isLeaf) {
+        if (!rec || !rec.leafGrads.has(t)) return { ...reply, error: `'${req.expression}' got no gradient from the last backward(): run a cell that calls backward() through it` };
+        only = t;
+      } else if (!rec || rec.root !== t) {
+        rec = recordFor(t);
+        edges = false;
+      }
+    }
+    if (!rec) return { ...reply, error: 'no backward() has run in this kernel yet: run a cell that calls loss.backward() first' };
+    const report = checkBackward(rec, { ...req.settings, names: tensorNames(names), only, edges });
+    const where = rec.cell ? `backward() of cell [${rec.cell.executionCount}], step ${rec.step}` : req.expression ? `the graph behind ${req.expression}` : 'the last backward()';
+    const { markdown, plain } = reportText(report, where);
+    reply.data = { 'text/markdown': markdown, [GRADIENT_CHECK_MIME]: report, 'text/plain': plain };
+    reply.passed = report.ok;
+    if (rec.cell && rec === lastBackward()) {
+      reply.executionCount = rec.cell.executionCount;
+      reply.cellId = rec.cell.cellId;
+      const g = markedGraph(rec, report, req.maxNodes ?? DEFAULT_MAX_NODES);
+      reply.graph = { [GRAPH_MIME]: g, 'text/plain': graphText(g) };
+    }
+    return reply;
+  } catch (e) {
+    return { ...reply, error: `the gradient check failed: ${(e as Error)?.message ?? String(e)}` };
+  }
+}
+
+export function answerGraph(req: GraphRequest): GraphReply {
+  const reply: GraphReply = { type: 'graphReply', requestId: req.requestId };
+  try {
+    const last = lastBackward();
+    let root: Tensor | undefined = last?.root;
+    if (req.expression) {
+      const t = tensorAt(req.expression);
+      if (typeof t === 'string') return { ...reply, error: t };
+      root = t;
+    }
+    if (!root) return { ...reply, error: 'no backward() has run in this kernel yet: run a cell that calls loss.backward(), or pick a tensor' };
+    const g = traceGraph(root, { maxNodes: req.maxNodes ?? DEFAULT_MAX_NODES, step: root === last?.root ? last.step || 1 : 1 });
+    reply.data = { [GRAPH_MIME]: g, 'text/plain': graphText(g) };
+    if (req.format) reply.text = exportGraph(g, req.format, req.edgeLabel);
+    if (root === last?.root && last.cell) reply.executionCount = last.cell.executionCount;
+    return reply;
+  } catch (e) {
+    return { ...reply, error: `could not trace the graph: ${(e as Error)?.message ?? String(e)}` };
+  }
+}
