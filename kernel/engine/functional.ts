@@ -3,6 +3,7 @@
 import { computeGrads } from './autograd';
 import { CustomVjp, isGradEnabled, withGradMode } from './graph';
 import { recordOp } from './ops/forwards';
+import { checkOptions } from './options';
 import { fmt, sameShape } from './shape';
 import { Tensor } from './tensor';
 import { scalar } from './creation';
@@ -74,6 +75,7 @@ function differentiate(op: string, f: (...args: never[]) => unknown, argnums: Gr
 export function grad<F extends (...args: never[]) => Tensor>(f: F, opts: { argnums: number }): (...args: Parameters<F>) => Tensor;
 export function grad<F extends (...args: never[]) => Tensor>(f: F, opts?: { argnums?: number[] }): (...args: Parameters<F>) => Tensor[];
 export function grad<F extends (...args: never[]) => Tensor>(f: F, opts: GradOptions = {}): (...args: Parameters<F>) => Grads {
+  checkOptions('grad', opts, ['argnums']);
   return (...args) => differentiate('grad', f, opts.argnums, args).grads;
 }
 
@@ -84,6 +86,7 @@ export function grad<F extends (...args: never[]) => Tensor>(f: F, opts: GradOpt
 export function valueAndGrad<F extends (...args: never[]) => Tensor>(f: F, opts: { argnums: number }): (...args: Parameters<F>) => { value: Tensor; grads: Tensor };
 export function valueAndGrad<F extends (...args: never[]) => Tensor>(f: F, opts?: { argnums?: number[] }): (...args: Parameters<F>) => { value: Tensor; grads: Tensor[] };
 export function valueAndGrad<F extends (...args: never[]) => Tensor>(f: F, opts: GradOptions = {}): (...args: Parameters<F>) => { value: Tensor; grads: Grads } {
+  checkOptions('valueAndGrad', opts, ['argnums']);
   return (...args) => differentiate('valueAndGrad', f, opts.argnums, args);
 }
 

@@ -2,6 +2,7 @@
 // ('layers.0.weight'). Each parameter carries its path as `name` and its module's path as `group`, so graphs,
 // hovers and gradient checks can say which layer a tensor belongs to.
 import { Dtype, alloc, checkDtype } from './dtype';
+import { checkOptions } from './options';
 import { Generator, globalGenerator } from './random';
 import { Tensor } from './tensor';
 
@@ -133,6 +134,7 @@ export class Linear extends Module {
   /** `generator` is internal: MLP passes one generator through all its layers. */
   constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}, generator?: Generator) {
     super();
+    checkOptions('nn.Linear', opts, ['bias', 'seed', 'dtype']);
     this.inFeatures = checkFeatures('nn.Linear', 'inFeatures', inFeatures);
     this.outFeatures = checkFeatures('nn.Linear', 'outFeatures', outFeatures);
     const gen = generator ?? (opts.seed !== undefined ? new Generator(opts.seed) : globalGenerator);
@@ -232,6 +234,7 @@ export class MLP extends Module {
 
   constructor(sizes: readonly number[], opts: MLPOptions = {}) {
     super();
+    checkOptions('nn.MLP', opts, ['activation', 'seed', 'dtype']);
     if (!Array.isArray(sizes) || sizes.length < 2) {
       throw new Error(`nn.MLP: sizes must list at least two layer sizes (inputs and outputs), got ${JSON.stringify(sizes)}`);
     }

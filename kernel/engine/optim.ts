@@ -1,6 +1,7 @@
 // Optimisers with PyTorch's update rules (torch.optim.SGD and torch.optim.Adam, single-tensor path), written
 // element by element. Updates change each parameter's storage in place and record no graph; parameters whose
 // `.grad` is null are skipped (and, for Adam, their step count does not advance).
+import { checkOptions } from './options';
 import { Tensor } from './tensor';
 
 function checkParams(op: string, params: unknown): Tensor[] {
@@ -70,7 +71,8 @@ export class SGD extends Optimizer {
 
   constructor(params: Tensor[], opts: SGDOptions) {
     super('optim.SGD', params);
-    if (opts === null || typeof opts !== 'object') throw new Error('optim.SGD: options { lr } are required');
+    if (opts === undefined) throw new Error('optim.SGD: options { lr } are required');
+    checkOptions('optim.SGD', opts, ['lr', 'momentum', 'weightDecay']);
     this.lr = checkNumber('optim.SGD', 'lr', opts.lr, 0);
     this.momentum = checkNumber('optim.SGD', 'momentum', opts.momentum ?? 0, 0);
     this.weightDecay = checkNumber('optim.SGD', 'weightDecay', opts.weightDecay ?? 0, 0);
@@ -117,7 +119,7 @@ export class Adam extends Optimizer {
 
   constructor(params: Tensor[], opts: AdamOptions = {}) {
     super('optim.Adam', params);
-    if (opts === null || typeof opts !== 'object') throw new Error('optim.Adam: options must be an object');
+    checkOptions('optim.Adam', opts, ['lr', 'betas', 'eps', 'weightDecay']);
     this.lr = checkNumber('optim.Adam', 'lr', opts.lr ?? 1e-3, 0);
     const betas = opts.betas ?? [0.9, 0.999];
     if (!Array.isArray(betas) || betas.length !== 2) {

@@ -1,6 +1,7 @@
 // Graph snapshots: the recorded graph behind a tensor as plain JSON data (the GraphSnapshot of RENDERER.md),
 // every value and gradient reduced to a TensorSummary. The walk is iterative (breadth first from the root), so
 // chains of any length are fine, and truncation keeps the nodes nearest the root.
+import { checkOptions } from './options';
 import { Tensor } from './tensor';
 
 /** A number as JSON can carry it: non-finite values are written as strings. */
@@ -98,7 +99,8 @@ export function summarize(t: Tensor): TensorSummary {
 }
 
 let snapshotCount = 0;
-const sessionTag = Date.now().toString(36);
+// Ids stay unique across kernel restarts: the load time and a random tag, then a counter.
+const sessionTag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 function nodeId(t: Tensor): string {
   return `t${t.id}`;
@@ -113,9 +115,11 @@ function nodeId(t: Tensor): string {
  */
 export function traceGraph(root: Tensor, opts: TraceOptions = {}): GraphSnapshot {
   if (!(root instanceof Tensor)) throw new Error('traceGraph: root must be a tensor');
+  checkOptions('traceGraph', opts, ['maxNodes', 'step']);
   const maxNodes = opts.maxNodes ?? 500;
   if (!Number.isInteger(maxNodes) || maxNodes < 1) throw new Error(`traceGraph: maxNodes must be a positive integer, got ${maxNodes}`);
   const step = opts.step ?? 1;
+  if (!Number.isInteger(step) || step < 1) throw new Error(`traceGraph: step must be a positive integer, got ${step}`);
 
   // Breadth first from the root: `order` is every tensor, nearest the root first.
   const order: Tensor[] = [root];

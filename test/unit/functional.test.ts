@@ -45,6 +45,7 @@ describe('grad', () => {
     const picked = grad(f, { argnums: [1, 0] })(x, y);
     assert.deepEqual(picked.map(arr), [[1, 2], [5, 3]]);
     assert.throws(() => grad(f, { argnums: 2 })(x, y), /grad: argnums 2 is out of range for 2 arguments/);
+    assert.throws(() => grad(f, { argnum: 0 } as object), /grad: unknown option 'argnum' \(supported: argnums\)/);
   });
 
   it('differentiates tensor arguments only by default, and a number picked by argnums', () => {

@@ -151,6 +151,8 @@ describe('nn.MLP and nn.Sequential', () => {
   it('defaults to relu and rejects bad sizes and activations', () => {
     assert.equal(new nn.MLP([1, 1], { seed: 0 }).activation, 'relu');
     assert.throws(() => new nn.MLP([3]), /nn\.MLP: sizes must list at least two layer sizes/);
+    assert.throws(() => new nn.MLP([3, 2], { activaton: 'tanh' } as nn.MLPOptions), /nn\.MLP: unknown option 'activaton' \(supported: activation, seed, dtype\)/);
+    assert.throws(() => new nn.Linear(3, 2, { activation: 'tanh' } as nn.LinearOptions), /nn\.Linear: unknown option 'activation'/);
     assert.throws(() => new nn.MLP([3, 2], { activation: 'gelu' as nn.Activation }), /nn\.MLP: activation must be 'relu', 'tanh' or 'sigmoid', got "gelu"/);
   });
 

@@ -63,6 +63,8 @@ describe('optim.SGD', () => {
     assert.throws(() => new optim.SGD([p.mul(2)], { lr: 0.1 }), /optim\.SGD: params\[0\] .* is not a leaf/);
     assert.throws(() => new optim.SGD([[1]] as unknown as Tensor[], { lr: 0.1 }), /optim\.SGD: params\[0\] is not a tensor/);
     assert.throws(() => new optim.SGD(p as unknown as Tensor[], { lr: 0.1 }), /optim\.SGD: params must be an array of tensors/);
+    assert.throws(() => new optim.SGD([p], { lr: 0.1, nesterov: true } as optim.SGDOptions), /optim\.SGD: unknown option 'nesterov' \(supported: lr, momentum, weightDecay\)/);
+    assert.throws(() => new optim.SGD([p], undefined as unknown as optim.SGDOptions), /optim\.SGD: options \{ lr \} are required/);
   });
 
   it('refuses a gradient whose size does not match its parameter', () => {
@@ -120,6 +122,7 @@ describe('optim.Adam', () => {
     assert.throws(() => new optim.Adam([p], { betas: [0.9] as unknown as [number, number] }), /optim\.Adam: betas must be a pair/);
     assert.throws(() => new optim.Adam([p], { eps: -1 }), /optim\.Adam: eps must be a number >= 0, got -1/);
     assert.throws(() => new optim.Adam([p], { lr: Infinity }), /optim\.Adam: lr must be a number >= 0, got Infinity/);
+    assert.throws(() => new optim.Adam([p], { learningRate: 0.1 } as optim.AdamOptions), /optim\.Adam: unknown option 'learningRate' \(supported: lr, betas, eps, weightDecay\)/);
   });
 
   it('trains a small MLP on XOR', () => {

@@ -2,7 +2,8 @@
 // safety, truncation, long chains, ids.
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { GraphSnapshot, summarize, Tensor, tensor, traceGraph, TensorSummary, scalar } from '../../kernel/engine';
+import { GraphSnapshot, nn, summarize, Tensor, tensor, traceGraph, TensorSummary, scalar } from '../../kernel/engine';
+import { parseSnapshotText } from '../../renderer/snapshot';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 const valuesOf = (s: TensorSummary | undefined): number[] => (s?.values ?? []).map(num);
@@ -105,6 +106,7 @@ describe('traceGraph', () => {
     assert.ok(snap.edges.every((e) => ids.has(e.from) && ids.has(e.to)));
     assert.equal(traceGraph(root).truncated, undefined);
     assert.throws(() => traceGraph(root, { maxNodes: 0 }), /traceGraph: maxNodes must be a positive integer, got 0/);
+    assert.throws(() => traceGraph(root, { max: 3 } as object), /traceGraph: unknown option 'max' \(supported: maxNodes, step\)/);
   });
 
   it('walks a chain of 100,000 ops without recursion', () => {
@@ -144,6 +146,20 @@ describe('traceGraph', () => {
     assert.equal(log?.value.inf, 1);
     assert.deepEqual(byName(snap, 'x').grad?.values, ['Infinity', 1, -1]);
     assert.ok(!JSON.stringify(snap).includes('null'));
+  });
+});
+
+describe('the renderer reads snapshots', () => {
+  it('accepts an MLP\'s snapshot as it is, through JSON, without warnings', () => {
+    const model = new nn.MLP([3, 4, 2], { activation: 'tanh', seed: 0 });
+    const loss = model.forward(tensor([[1, 0, -1], [0.5, 0.5, 0.5]])).crossEntropy([0, 1]);
+    loss.backward();
+    const snap = traceGraph(loss);
+    const parsed = parseSnapshotText(JSON.stringify(snap));
+    assert.deepEqual(parsed.warnings, []);
+    assert.equal(parsed.snapshot.nodes.length, snap.nodes.length);
+    assert.equal(parsed.snapshot.edges.length, snap.edges.length);
+    assert.ok(parsed.snapshot.nodes.some((n) => n.group === 'layers.1' && n.name === 'layers.1.bias'));
   });
 });
 
