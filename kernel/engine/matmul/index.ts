@@ -2,7 +2,7 @@
 // this signature: a WebAssembly SIMD kernel (fused multiply-add where the runtime has relaxed SIMD) on a pool of
 // worker threads over shared memory, small products inline, plain JavaScript where WebAssembly SIMD is missing.
 import { gemmJs } from './jsKernel';
-import { ArenaJob, MatmulPool, Share } from './pool';
+import { MatmulPool } from './pool';
 import { getNumThreads } from './threads';
 import { KernelKind, compiledKernel } from './wasmKernel';
 
@@ -10,8 +10,6 @@ export type FloatArray = Float32Array | Float64Array;
 
 /** Below this many flops (2·m·n·k) a product runs on the calling thread: waking a worker costs more. */
 const PARALLEL_FLOPS = 1 << 21;
-/** Register block of the wasm kernel (assembly/gemm.ts): shares are cut on these boundaries. */
-const MR = 6, VB = 32;
 
 let pool: MatmulPool | undefined;
 
@@ -34,15 +32,10 @@ export function gemm(
   const { module } = compiledKernel();
   if (!module) return gemmJs(transA, transB, m, n, k, a, aOffset, b, bOffset, out, outOffset);
   const p = thePool(module);
-  const f32 = a instanceof Float32Array, S = f32 ? 4 : 8;
-  const shares = split(m, n, VB / S, parallelism(p, m, n, k));
-  const at = p.layout(shares.length, m * k * S, k * n * S, m * n * S);
-  const View = f32 ? Float32Array : Float64Array, buf = p.memory.buffer;
-  new View(buf, at.a, m * k).set(a.subarray(aOffset, aOffset + m * k));
-  new View(buf, at.b, k * n).set(b.subarray(bOffset, bOffset + k * n));
-  const job: ArenaJob = { f32, transA, transB, m, n, k, a: at.a, b: at.b, c: at.c };
-  p.run(job, shares, at.work);
-  out.set(new View(buf, at.c, m * n), outOffset);
+  const result = p.run({
+    transA, transB, m, n, k, a: a.subarray(aOffset, aOffset + m * k), b: b.subarray(bOffset, bOffset + k * n),
+  }, parallelism(p, m, n, k));
+  out.set(result, outOffset);
 }
 
 /** How many threads a product gets: 1 when small, else up to getNumThreads() among the workers ready now. */
@@ -51,23 +44,6 @@ function parallelism(p: MatmulPool, m: number, n: number, k: number): number {
   if (threads === 1 || 2 * m * n * k < PARALLEL_FLOPS) return 1;
   if (!p.grow(threads - 1)) return 1;
   return Math.min(threads, p.readyWorkers() + 1);
-}
-
-/**
- * Cuts the output into `parts` rectangles along its longer side (rows when m ≥ n), on register-block
- * boundaries, so each thread packs the smaller operand whole and the larger only in part.
- */
-function split(m: number, n: number, nr: number, parts: number): Share[] {
-  const byRows = m >= n, len = byRows ? m : n, unit = byRows ? MR : nr;
-  const blocks = Math.ceil(len / unit);
-  parts = Math.max(1, Math.min(parts, blocks));
-  const shares: Share[] = [];
-  for (let t = 0; t < parts; t++) {
-    const lo = Math.min(len, Math.floor((blocks * t) / parts) * unit);
-    const hi = Math.min(len, Math.floor((blocks * (t + 1)) / parts) * unit);
-    shares.push(byRows ? { i0: lo, i1: hi, j0: 0, j1: n } : { i0: 0, i1: m, j0: lo, j1: hi });
-  }
-  return shares;
 }
 
 /**
@@ -84,12 +60,12 @@ export function prepareThreads(waitMs = 0): number {
 }
 
 /**
- * Which kernel computes products here and how many worker threads are ready.
- * @example matmulInfo() // { kernel: 'wasm-relaxed-simd', workersReady: 1 }
+ * Which kernel computes products here, how many worker threads are ready, how many were replaced after failing.
+ * @example matmulInfo() // { kernel: 'wasm-relaxed-simd', workersReady: 1, workersReplaced: 0 }
  */
-export function matmulInfo(): { kernel: KernelKind; workersReady: number } {
+export function matmulInfo(): { kernel: KernelKind; workersReady: number; workersReplaced: number } {
   const { kind } = compiledKernel();
-  return { kernel: kind, workersReady: pool ? pool.readyWorkers() : 0 };
+  return { kernel: kind, workersReady: pool ? pool.readyWorkers() : 0, workersReplaced: pool ? pool.replaced : 0 };
 }
 
 /** Tests only: the next worker given a job exits half-way through it (the pool must recover). */

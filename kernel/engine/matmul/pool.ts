@@ -1,11 +1,13 @@
 // The matmul thread pool: persistent worker_threads computing on one shared WebAssembly memory (the arena).
-// The caller stays synchronous: it copies the operands into the arena, posts each worker its rectangle of the
-// output, computes its own, then Atomics.waits for the rest. A worker that dies, throws or stops making progress
-// has its share recomputed on the calling thread and is replaced; nothing here ever waits without a timeout.
+// The caller stays synchronous: it copies the operands into the arena, describes the job in the control block,
+// wakes the workers, does its own share of the work (schedule.ts), then Atomics.waits for the rest. A worker that
+// dies, throws or stops making progress is replaced, and the chunks it left undone are computed by the caller;
+// nothing here ever waits without a timeout.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ARENA_START, CONTROL_BYTES, Field, KernelExports, PROTOCOL_VERSION, SLOTS, SLOT_INTS, State, WorkerInit, runSlotJob } from './protocol';
+import { ARENA_START, CONTROL_BYTES, Job, KernelExports, PROTOCOL_VERSION, SLOTS, SLOT_INTS, Slot, State, WorkerInit } from './protocol';
+import { finishChunks, panels, participate, plan } from './schedule';
 
 /** A worker whose progress counter has not moved for this long is presumed hung. */
 const STALL_MS = 3000;
@@ -21,12 +23,10 @@ interface PoolWorker {
   slot: number;
 }
 
-/** One rectangle of the output: rows [i0, i1), columns [j0, j1). */
-export interface Share { i0: number; i1: number; j0: number; j1: number }
-
-/** A product already copied into the arena. Pointers are byte addresses. */
-export interface ArenaJob {
-  f32: boolean; transA: boolean; transB: boolean; m: number; n: number; k: number; a: number; b: number; c: number;
+/** A product to compute: op(A)·op(B), the operands given as views to copy into the arena. */
+export interface Product {
+  transA: boolean; transB: boolean; m: number; n: number; k: number;
+  a: Float32Array | Float64Array; b: Float32Array | Float64Array;
 }
 
 let workerFile: string | null | undefined;
@@ -47,12 +47,15 @@ function findWorkerFile(): string | null {
 export class MatmulPool {
   readonly memory = new WebAssembly.Memory({ initial: ARENA_START / PAGE + 1, maximum: MAX_PAGES, shared: true });
   private readonly ctrl = new Int32Array(this.memory.buffer, 0, CONTROL_BYTES / 4);
+  private readonly job = this.ctrl.subarray(0, SLOT_INTS);
   private readonly kernel: KernelExports;
   private readonly workBytes: number;
   private readonly workers: PoolWorker[] = [];
-  private nextSlot = 1; // slot 0 is the calling thread's (its progress counter)
+  private nextSlot = 1;
   private seq = 0;
-  /** Tests only: the next worker that gets a job exits half-way through it. */
+  /** Workers replaced after dying, throwing or hanging (tests and diagnostics). */
+  replaced = 0;
+  /** Tests only: the next worker that gets a job exits half-way through a chunk of it. */
   killNextWorkerMidJob = false;
 
   constructor(private readonly module: WebAssembly.Module) {
@@ -80,78 +83,79 @@ export class MatmulPool {
     const until = Date.now() + timeoutMs;
     for (const w of this.workers) {
       while (this.state(w) === State.Starting && Date.now() < until) {
-        Atomics.wait(this.ctrl, w.slot * SLOT_INTS + Field.State, State.Starting, Math.min(5, until - Date.now()));
+        Atomics.wait(this.ctrl, w.slot * SLOT_INTS + Slot.State, State.Starting, Math.min(5, until - Date.now()));
       }
     }
     return this.readyWorkers();
   }
 
-  /** Byte addresses for this call's scratch areas and operands, growing the arena when needed. */
-  layout(threads: number, aBytes: number, bBytes: number, cBytes: number): { work: number; a: number; b: number; c: number } {
-    const work = ARENA_START, a = work + threads * this.workBytes;
-    const b = a + align(aBytes), c = b + align(bBytes), end = c + align(cBytes);
+  /** Computes op(A)·op(B) on `threads` threads (this one and ready workers) and returns a view of the result. */
+  run(p: Product, threads: number): Float32Array | Float64Array {
+    const { m, n, k } = p, f32 = p.a instanceof Float32Array, S = f32 ? 4 : 8, View = f32 ? Float32Array : Float64Array;
+    const ready = this.workers.filter((w) => this.state(w) === State.Ready).slice(0, threads - 1);
+    const cut = plan(m, n, k, f32, ready.length + 1), chunks = cut.rowParts * cut.colParts;
+    const at = this.layout([
+      (ready.length + 1) * this.workBytes, (cut.packUnits + chunks) * 4, k * panels(n, f32) * 32, m * k * S, k * n * S, m * n * S,
+    ]);
+    const [work, flagsAt, packed, a, b, c] = at, buf = this.memory.buffer;
+    new View(buf, a, m * k).set(p.a);
+    new View(buf, b, k * n).set(p.b);
+    const flags = new Int32Array(buf, flagsAt, cut.packUnits + chunks).fill(0);
+    const job = this.job, values = [+f32, +p.transA, +p.transB, m, n, k, a, b, c, packed, flagsAt,
+      cut.packUnits, 0, chunks, 0, cut.rowParts, cut.colParts];
+    for (let i = 0; i < values.length; i++) Atomics.store(job, i, values[i]);
+
+    const posted: { w: PoolWorker; seq: number }[] = [];
+    ready.forEach((w, i) => {
+      const seq = ++this.seq, base = w.slot * SLOT_INTS, ctrl = this.ctrl;
+      ctrl[base + Slot.Work] = work + (i + 1) * this.workBytes;
+      if (this.killNextWorkerMidJob) { this.killNextWorkerMidJob = false; ctrl[base + Slot.DieMidJob] = 1; }
+      Atomics.store(ctrl, base + Slot.Seq, seq);
+      Atomics.notify(ctrl, base + Slot.Seq);
+      posted.push({ w, seq });
+    });
+    participate(this.kernel, job, flags, work, noop);
+    let lost = false;
+    for (const { w, seq } of posted) {
+      if (!this.await(w, seq)) { lost = true; this.replace(w); }
+    }
+    if (lost) finishChunks(this.kernel, job, flags, work);
+    return new View(buf, c, m * n);
+  }
+
+  /** Byte addresses of consecutive regions of the given sizes after the control block, growing the arena. */
+  private layout(sizes: number[]): number[] {
+    const at: number[] = [];
+    let end = ARENA_START;
+    for (const s of sizes) { at.push(end); end += align(s); }
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       const pages = Math.ceil((end - have) / PAGE);
       if (have / PAGE + pages > MAX_PAGES) throw new Error(`matmul: operands too large for the 2 GiB arena (${end} bytes)`);
       this.memory.grow(pages);
     }
-    return { work, a, b, c };
+    return at;
   }
 
-  /** Computes `shares` of the product: shares[0] on this thread, the others on ready workers. */
-  run(job: ArenaJob, shares: Share[], work: number): void {
-    const ready = this.workers.filter((w) => this.state(w) === State.Ready);
-    const posted: { w: PoolWorker; share: Share; seq: number }[] = [];
-    for (let s = 1; s < shares.length; s++) {
-      const w = ready[s - 1];
-      if (!w) { this.compute(job, shares[s], work); continue; }
-      const seq = ++this.seq, base = w.slot * SLOT_INTS, sh = shares[s], ctrl = this.ctrl;
-      ctrl[base + Field.Dtype] = job.f32 ? 0 : 1;
-      ctrl[base + Field.TransA] = +job.transA; ctrl[base + Field.TransB] = +job.transB;
-      ctrl[base + Field.M] = job.m; ctrl[base + Field.N] = job.n; ctrl[base + Field.K] = job.k;
-      ctrl[base + Field.A] = job.a; ctrl[base + Field.B] = job.b; ctrl[base + Field.C] = job.c;
-      ctrl[base + Field.I0] = sh.i0; ctrl[base + Field.I1] = sh.i1; ctrl[base + Field.J0] = sh.j0; ctrl[base + Field.J1] = sh.j1;
-      ctrl[base + Field.Work] = work + s * this.workBytes;
-      if (this.killNextWorkerMidJob) { this.killNextWorkerMidJob = false; ctrl[base + Field.DieMidJob] = 1; }
-      Atomics.store(ctrl, base + Field.Seq, seq);
-      Atomics.notify(ctrl, base + Field.Seq);
-      posted.push({ w, share: sh, seq });
-    }
-    this.compute(job, shares[0], work);
-    for (const p of posted) {
-      if (!this.await(p.w, p.seq)) {
-        this.compute(job, p.share, work);
-        this.replace(p.w);
-      }
-    }
-  }
-
-  /** Computes one share on the calling thread. */
-  private compute(job: ArenaJob, s: Share, work: number): void {
-    const f = job.f32 ? this.kernel.gemmF32 : this.kernel.gemmF64;
-    f(+job.transA, +job.transB, job.m, job.n, job.k, job.a, job.b, job.c, s.i0, s.i1, s.j0, s.j1, work, Field.Progress * 4);
-  }
-
-  /** Waits for a worker's job; false if it died, threw or hung (its share is then not computed). */
+  /** Waits for a worker's job; false if it died, threw or hung (chunks it held are then not done). */
   private await(w: PoolWorker, seq: number): boolean {
     const ctrl = this.ctrl, base = w.slot * SLOT_INTS;
     const spinUntil = performance.now() + SPIN_MS;
-    while (Atomics.load(ctrl, base + Field.Done) !== seq && performance.now() < spinUntil) { /* spin */ }
-    let progress = Atomics.load(ctrl, base + Field.Progress), movedAt = Date.now();
+    while (Atomics.load(ctrl, base + Slot.Done) !== seq && performance.now() < spinUntil) { /* spin */ }
+    let progress = Atomics.load(ctrl, base + Slot.Progress), movedAt = Date.now();
     for (;;) {
-      const done = Atomics.load(ctrl, base + Field.Done);
-      if (done === seq) return Atomics.load(ctrl, base + Field.Failed) !== seq;
+      const done = Atomics.load(ctrl, base + Slot.Done);
+      if (done === seq) return Atomics.load(ctrl, base + Slot.Failed) !== seq;
       if (this.state(w) !== State.Ready) return false;
-      Atomics.wait(ctrl, base + Field.Done, done, 50);
-      const p = Atomics.load(ctrl, base + Field.Progress);
+      Atomics.wait(ctrl, base + Slot.Done, done, 50);
+      const p = Atomics.load(ctrl, base + Slot.Progress);
       if (p !== progress) { progress = p; movedAt = Date.now(); }
       else if (Date.now() - movedAt > STALL_MS) return false;
     }
   }
 
   private state(w: PoolWorker): State {
-    return Atomics.load(this.ctrl, w.slot * SLOT_INTS + Field.State);
+    return Atomics.load(this.ctrl, w.slot * SLOT_INTS + Slot.State);
   }
 
   private spawn(file: string): PoolWorker {
@@ -164,7 +168,7 @@ export class MatmulPool {
     const worker = new Worker(file, { workerData: init, execArgv: [], stdout: false, stderr: false });
     const w: PoolWorker = { worker, slot };
     // An 'exit' can arrive after the slot went to a replacement; only a current worker's death counts.
-    const dead = () => { if (this.workers.includes(w)) Atomics.store(this.ctrl, slot * SLOT_INTS + Field.State, State.Dead); };
+    const dead = () => { if (this.workers.includes(w)) Atomics.store(this.ctrl, slot * SLOT_INTS + Slot.State, State.Dead); };
     worker.on('error', dead);
     worker.on('exit', dead);
     worker.unref();
@@ -174,7 +178,8 @@ export class MatmulPool {
   /** Terminates a failed worker and starts a fresh one in its place (used once it is ready). */
   private replace(w: PoolWorker): void {
     const i = this.workers.indexOf(w);
-    Atomics.store(this.ctrl, w.slot * SLOT_INTS + Field.State, State.Dead);
+    this.replaced++;
+    Atomics.store(this.ctrl, w.slot * SLOT_INTS + Slot.State, State.Dead);
     w.worker.terminate().catch(() => undefined);
     const file = findWorkerFile();
     if (i >= 0) {
@@ -183,6 +188,8 @@ export class MatmulPool {
     }
   }
 }
+
+function noop(): void { /* the calling thread needs no liveness counter */ }
 
 function align(bytes: number): number {
   return Math.ceil(bytes / 64) * 64;

@@ -1,44 +1,52 @@
 // A matmul worker: instantiates the kernel on the shared memory, says it is ready, then loops forever — sleep on
-// its slot's job number, compute the rectangle described in the slot, publish the job number as done. It never
+// its slot's job number, take its share of the job (schedule.ts), publish the job number as done. It never
 // returns to its event loop; the pool unrefs it and Node terminates it at exit.
 import { workerData } from 'node:worker_threads';
-import { Field, KernelExports, PROTOCOL_VERSION, SLOT_INTS, State, WorkerInit, runSlotJob } from './protocol';
+import { Job, KernelExports, PROTOCOL_VERSION, SLOT_INTS, Slot, State, WorkerInit } from './protocol';
+import { computeChunk, participate } from './schedule';
 import { enableRelaxedSimd } from './wasmKernel';
 
-/** How long to poll for the next job before sleeping: consecutive matmuls then skip a futex wake-up. */
+/** How long to poll for the next job before sleeping: back-to-back products then skip a futex wake-up. */
 const SPIN_MS = 0.3;
 
 function main(init: WorkerInit): void {
-  const ctrl = new Int32Array(init.memory.buffer, 0, 1024);
-  const base = init.slot * SLOT_INTS;
-  const markDead = () => { Atomics.store(ctrl, base + Field.State, State.Dead); Atomics.notify(ctrl, base + Field.Done); };
-  if (init.protocol !== PROTOCOL_VERSION) return markDead(); // a stale dist/matmulWorker.js: let the pool fall back
+  const ctrl = new Int32Array(init.memory.buffer, 0, SLOT_INTS * 32);
+  const job = ctrl.subarray(0, SLOT_INTS), me = ctrl.subarray(init.slot * SLOT_INTS, (init.slot + 1) * SLOT_INTS);
+  const markDead = () => { Atomics.store(me, Slot.State, State.Dead); Atomics.notify(me, Slot.Done); };
+  if (init.protocol !== PROTOCOL_VERSION) return markDead(); // a stale dist/matmulWorker.js: the pool goes on without it
   process.on('exit', markDead);
   enableRelaxedSimd();
   const kernel = new WebAssembly.Instance(init.module, { env: { memory: init.memory } }).exports as unknown as KernelExports;
+  const tick = () => { Atomics.add(me, Slot.Progress, 1); };
 
-  let last = Atomics.load(ctrl, base + Field.Seq);
-  Atomics.store(ctrl, base + Field.State, State.Ready);
+  let last = Atomics.load(me, Slot.Seq);
+  Atomics.store(me, Slot.State, State.Ready);
   for (;;) {
     const until = performance.now() + SPIN_MS;
-    while (Atomics.load(ctrl, base + Field.Seq) === last && performance.now() < until) { /* spin */ }
-    Atomics.wait(ctrl, base + Field.Seq, last);
-    const seq = Atomics.load(ctrl, base + Field.Seq);
+    while (Atomics.load(me, Slot.Seq) === last && performance.now() < until) { /* spin */ }
+    Atomics.wait(me, Slot.Seq, last);
+    const seq = Atomics.load(me, Slot.Seq);
     if (seq === last) continue;
     try {
-      const i0 = ctrl[base + Field.I0], i1 = ctrl[base + Field.I1];
-      if (Atomics.exchange(ctrl, base + Field.DieMidJob, 0) === 1) {
-        runSlotJob(kernel, ctrl, base, i0, i0 + ((i1 - i0) >> 1));
-        process.exit(1);
-      }
-      runSlotJob(kernel, ctrl, base, i0, i1);
+      const memory = init.memory.buffer; // re-read: the arena may have grown
+      const flags = new Int32Array(memory, job[Job.Flags] >>> 0, job[Job.PackUnits] + job[Job.Chunks]);
+      const work = me[Slot.Work] >>> 0;
+      if (Atomics.exchange(me, Slot.DieMidJob, 0) === 1) dieMidChunk(kernel, job, work);
+      participate(kernel, job, flags, work, tick);
     } catch {
-      Atomics.store(ctrl, base + Field.Failed, seq);
+      Atomics.store(me, Slot.Failed, seq);
     }
     last = seq;
-    Atomics.store(ctrl, base + Field.Done, seq);
-    Atomics.notify(ctrl, base + Field.Done);
+    Atomics.store(me, Slot.Done, seq);
+    Atomics.notify(me, Slot.Done);
   }
+}
+
+/** Tests only: claim a chunk, compute half of its rows, exit — as a crash would leave it. */
+function dieMidChunk(kernel: KernelExports, job: Int32Array, work: number): never {
+  const c = Atomics.add(job, Job.ChunkNext, 1);
+  if (c < job[Job.Chunks]) computeChunk(kernel, job, c, work, 0.5);
+  process.exit(1);
 }
 
 main(workerData as WorkerInit);

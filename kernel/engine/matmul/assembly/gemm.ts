@@ -1,7 +1,7 @@
-// The WebAssembly SIMD matmul kernel (AssemblyScript). Computes one rectangle of C = op(A)·op(B) in the
-// GotoBLAS/BLIS way: pack a KC×NC block of op(B) into panels NR columns wide and an MC×KC block of op(A) into
-// panels MR rows high, then run an MR×NR register-blocked micro-kernel over them. Packing is where transposes are
-// absorbed, so the micro-kernel only ever sees one layout.
+// The WebAssembly SIMD matmul kernel (AssemblyScript), in the GotoBLAS/BLIS way, as two primitives the
+// JavaScript side schedules over threads: `packB` writes op(B) as panels NR columns wide (KC rows per block), shared
+// by all threads; `tile` computes one rectangle of C from them, packing its rows of op(A) into panels MR rows high
+// and running an MR×NR register-blocked micro-kernel. Packing is where transposes are absorbed.
 //
 // Every element of C gets exactly the same arithmetic whatever rectangle a thread owns: acc = fma(a, b, acc)
 // for p = 0, 1, … k-1, partial sums parked in C between KC blocks (exact). Edge tiles go through a scratch tile
@@ -14,11 +14,15 @@ const MR: i32 = 6; // rows of the register block: 12 accumulators + 2 B vectors 
 const VB: i32 = 32; // bytes in one row of the register block: two v128 (8 f32 or 4 f64)
 const KC: i32 = 256; // depth of a packed block
 const MC: i32 = 72; // rows of a packed A block (a multiple of MR)
-const NCB: i32 = 8 * 1024; // bytes of one row of a packed B block: 2048 f32 or 1024 f64 columns
 
-/** Bytes of scratch one thread needs (`work` argument): packed A block, packed B block, one edge tile. */
+/** Bytes of scratch one thread needs (`work` argument of `tile`): a packed A block and one edge tile. */
 export function workBytes(): i32 {
-  return MC * KC * 8 + KC * NCB + MR * VB;
+  return MC * KC * 8 + MR * VB;
+}
+
+/** Bytes `packB` writes for op(B) of k rows and n columns. */
+export function packedBytes(n: i32, k: i32): i32 {
+  return k * ((n + 1) >> 1) * 2 * 32; // k · ceil(n / NR) · VB, for NR ≥ 2 (an upper bound for f32's NR = 8)
 }
 
 @inline function fma<T>(a: v128, b: v128, c: v128): v128 {
@@ -63,37 +67,43 @@ function micro<T>(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, accumulat
   v128.store(c4, c40); v128.store(c4, c41, 16); v128.store(c5, c50); v128.store(c5, c51, 16);
 }
 
-/** Packs op(B)[pc:pc+kc, jc:jc+nc] into panels of NR columns, each kc rows of VB bytes, zero-padded. */
-function packB<T>(transB: bool, n: i32, k: i32, b: usize, pc: i32, kc: i32, jc: i32, nc: i32, dst: usize): void {
-  const S = <i32>sizeof<T>(), NR = VB / S;
-  for (let q = 0; q < nc; q += NR) {
-    const nr = min(NR, nc - q), panel = dst + <usize>(q / NR) * <usize>(kc * VB);
-    if (!transB) {
-      let src = b + (<usize>pc * <usize>n + <usize>(jc + q)) * <usize>S;
-      const ld = <usize>n * <usize>S;
-      if (nr == NR) {
-        for (let p = 0; p < kc; p++) {
-          const d = panel + <usize>(p * VB);
-          v128.store(d, v128.load(src)); v128.store(d, v128.load(src, 16), 16);
-          src += ld;
+/**
+ * Packs panels [q0, q1) of op(B) (NR columns each, zero-padded) for all of k. Block t (rows t·KC …) starts at
+ * dst + t·KC·np·VB and holds its panels one after another, kc rows of VB bytes each (np = panels in all).
+ */
+function packB<T>(transB: bool, n: i32, k: i32, b: usize, q0: i32, q1: i32, dst: usize): void {
+  const S = <i32>sizeof<T>(), NR = VB / S, np = (n + NR - 1) / NR;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc), block = dst + <usize>pc * <usize>(np * VB);
+    for (let q = q0; q < q1; q++) {
+      const jc = q * NR, nr = min(NR, n - jc), panel = block + <usize>q * <usize>(kc * VB);
+      if (!transB) {
+        let src = b + (<usize>pc * <usize>n + <usize>jc) * <usize>S;
+        const ld = <usize>n * <usize>S;
+        if (nr == NR) {
+          for (let p = 0; p < kc; p++) {
+            const d = panel + <usize>(p * VB);
+            v128.store(d, v128.load(src)); v128.store(d, v128.load(src, 16), 16);
+            src += ld;
+          }
+        } else {
+          for (let p = 0; p < kc; p++) {
+            const d = panel + <usize>(p * VB);
+            v128.store(d, v128.splat<T>(0)); v128.store(d, v128.splat<T>(0), 16);
+            for (let j = 0; j < nr; j++) store<T>(d + <usize>(j * S), load<T>(src + <usize>(j * S)));
+            src += ld;
+          }
         }
       } else {
-        for (let p = 0; p < kc; p++) {
-          const d = panel + <usize>(p * VB);
-          v128.store(d, v128.splat<T>(0)); v128.store(d, v128.splat<T>(0), 16);
-          for (let j = 0; j < nr; j++) store<T>(d + <usize>(j * S), load<T>(src + <usize>(j * S)));
-          src += ld;
-        }
-      }
-    } else {
-      // B is stored [n×k]: op(B)[p, j] = B[j, p], contiguous along p.
-      for (let j = 0; j < NR; j++) {
-        const d = panel + <usize>(j * S);
-        if (j < nr) {
-          const src = b + (<usize>(jc + q + j) * <usize>k + <usize>pc) * <usize>S;
-          for (let p = 0; p < kc; p++) store<T>(d + <usize>(p * VB), load<T>(src + <usize>(p * S)));
-        } else {
-          for (let p = 0; p < kc; p++) store<T>(d + <usize>(p * VB), <T>0);
+        // B is stored [n×k]: op(B)[p, j] = B[j, p], contiguous along p.
+        for (let j = 0; j < NR; j++) {
+          const d = panel + <usize>(j * S);
+          if (j < nr) {
+            const src = b + (<usize>(jc + j) * <usize>k + <usize>pc) * <usize>S;
+            for (let p = 0; p < kc; p++) store<T>(d + <usize>(p * VB), load<T>(src + <usize>(p * S)));
+          } else {
+            for (let p = 0; p < kc; p++) store<T>(d + <usize>(p * VB), <T>0);
+          }
         }
       }
     }
@@ -130,63 +140,63 @@ function packA<T>(transA: bool, m: i32, k: i32, a: usize, ic: i32, mc: i32, pc: 
 }
 
 /**
- * C[i0:i1, j0:j1] = op(A)·op(B) for row-major C [m×n]; A is [m×k] ([k×m] if transA), B is [k×n] ([n×k] if
- * transB). Pointers are byte addresses; `work` is this thread's scratch (workBytes()); the i32 at `progress`
- * is bumped after each packed A block so a watcher can tell a slow thread from a dead one.
+ * C[i0:i1, panels q0:q1] = op(A)·op(B) for row-major C [m×n]; A is [m×k] ([k×m] if transA); `packed` is op(B)
+ * as `packB` wrote it. Pointers are byte addresses; `work` is this thread's scratch (workBytes()).
  */
-function gemm<T>(
-  transA: bool, transB: bool, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize,
-  i0: i32, i1: i32, j0: i32, j1: i32, work: usize, progress: usize,
+function tile<T>(
+  transA: bool, m: i32, n: i32, k: i32, a: usize, packed: usize, c: usize,
+  i0: i32, i1: i32, q0: i32, q1: i32, work: usize,
 ): void {
-  const S = <i32>sizeof<T>(), NR = VB / S, NC = NCB / S;
-  const pA = work, pB = work + <usize>(MC * KC * 8), tile = pB + <usize>(KC * NCB);
+  const S = <i32>sizeof<T>(), NR = VB / S, np = (n + NR - 1) / NR;
+  const pA = work, scratch = work + <usize>(MC * KC * 8);
   const ldc = <usize>n * <usize>S;
-  for (let jc = j0; jc < j1; jc += NC) {
-    const nc = min(NC, j1 - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc), acc = pc > 0;
-      packB<T>(transB, n, k, b, pc, kc, jc, nc, pB);
-      for (let ic = i0; ic < i1; ic += MC) {
-        const mc = min(MC, i1 - ic);
-        packA<T>(transA, m, k, a, ic, mc, pc, kc, pA);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr), pb = pB + <usize>(jr / NR) * <usize>(kc * VB);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir), pa = pA + <usize>(ir / MR) * <usize>(kc * MR * S);
-            const cp = c + <usize>(ic + ir) * ldc + <usize>((jc + jr) * S);
-            if (mr == MR && nr == NR) {
-              micro<T>(kc, pa, pb, cp, ldc, acc);
-            } else {
-              // Edge tile: same kernel on a zero-padded scratch tile, then copy back the valid part.
-              if (acc) {
-                for (let i = 0; i < MR; i++) for (let j = 0; j < NR; j++) {
-                  const t = tile + <usize>(i * VB + j * S);
-                  store<T>(t, i < mr && j < nr ? load<T>(cp + <usize>i * ldc + <usize>(j * S)) : <T>0);
-                }
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc), acc = pc > 0, block = packed + <usize>pc * <usize>(np * VB);
+    for (let ic = i0; ic < i1; ic += MC) {
+      const mc = min(MC, i1 - ic);
+      packA<T>(transA, m, k, a, ic, mc, pc, kc, pA);
+      for (let q = q0; q < q1; q++) {
+        const jc = q * NR, nr = min(NR, n - jc), pb = block + <usize>q * <usize>(kc * VB);
+        for (let ir = 0; ir < mc; ir += MR) {
+          const mr = min(MR, mc - ir), pa = pA + <usize>(ir / MR) * <usize>(kc * MR * S);
+          const cp = c + <usize>(ic + ir) * ldc + <usize>(jc * S);
+          if (mr == MR && nr == NR) {
+            micro<T>(kc, pa, pb, cp, ldc, acc);
+          } else {
+            // Edge tile: same kernel on a zero-padded scratch tile, then copy back the valid part.
+            if (acc) {
+              for (let i = 0; i < MR; i++) for (let j = 0; j < NR; j++) {
+                const t = scratch + <usize>(i * VB + j * S);
+                store<T>(t, i < mr && j < nr ? load<T>(cp + <usize>i * ldc + <usize>(j * S)) : <T>0);
               }
-              micro<T>(kc, pa, pb, tile, <usize>VB, acc);
-              for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) {
-                store<T>(cp + <usize>i * ldc + <usize>(j * S), load<T>(tile + <usize>(i * VB + j * S)));
-              }
+            }
+            micro<T>(kc, pa, pb, scratch, <usize>VB, acc);
+            for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) {
+              store<T>(cp + <usize>i * ldc + <usize>(j * S), load<T>(scratch + <usize>(i * VB + j * S)));
             }
           }
         }
-        atomic.add<i32>(progress, 1);
       }
     }
   }
 }
 
-export function gemmF32(
-  transA: bool, transB: bool, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize,
-  i0: i32, i1: i32, j0: i32, j1: i32, work: usize, progress: usize,
-): void {
-  gemm<f32>(transA, transB, m, n, k, a, b, c, i0, i1, j0, j1, work, progress);
+export function packB32(transB: bool, n: i32, k: i32, b: usize, q0: i32, q1: i32, dst: usize): void {
+  packB<f32>(transB, n, k, b, q0, q1, dst);
 }
 
-export function gemmF64(
-  transA: bool, transB: bool, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize,
-  i0: i32, i1: i32, j0: i32, j1: i32, work: usize, progress: usize,
+export function packB64(transB: bool, n: i32, k: i32, b: usize, q0: i32, q1: i32, dst: usize): void {
+  packB<f64>(transB, n, k, b, q0, q1, dst);
+}
+
+export function tile32(
+  transA: bool, m: i32, n: i32, k: i32, a: usize, packed: usize, c: usize, i0: i32, i1: i32, q0: i32, q1: i32, work: usize,
 ): void {
-  gemm<f64>(transA, transB, m, n, k, a, b, c, i0, i1, j0, j1, work, progress);
+  tile<f32>(transA, m, n, k, a, packed, c, i0, i1, q0, q1, work);
+}
+
+export function tile64(
+  transA: bool, m: i32, n: i32, k: i32, a: usize, packed: usize, c: usize, i0: i32, i1: i32, q0: i32, q1: i32, work: usize,
+): void {
+  tile<f64>(transA, m, n, k, a, packed, c, i0, i1, q0, q1, work);
 }
