@@ -12,8 +12,9 @@ const matmulIndex = JSON.stringify(join(root, 'kernel/engine/matmul/index.ts'));
 const matmulThreads = JSON.stringify(join(root, 'kernel/engine/matmul/threads.ts'));
 
 function product(T: Float32ArrayConstructor | Float64ArrayConstructor, m: number, n: number, k: number): Float32Array | Float64Array {
-  const a = T.from({ length: m * k }, (_, i) => Math.sin(i)), b = T.from({ length: k * n }, (_, i) => Math.cos(3 * i));
-  const out = new T(m * n);
+  const a = new T(m * k), b = new T(k * n), out = new T(m * n);
+  for (let i = 0; i < a.length; i++) a[i] = Math.sin(i);
+  for (let i = 0; i < b.length; i++) b[i] = Math.cos(3 * i);
   gemm(false, true, m, n, k, a, 0, b, 0, out, 0);
   return out;
 }
