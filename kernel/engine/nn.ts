@@ -9,7 +9,8 @@ import { Tensor } from './tensor';
 /**
  * The base of all modules. Parameters are the fields holding leaf tensors that require grad; submodules are the
  * fields holding modules or arrays of modules, found in the order the fields were assigned. Subclass it and
- * write `forward`:
+ * write `forward`. Built-in modules name their parameters by path when constructed; a subclass's parameters get
+ * their paths on the first `parameters()`/`namedParameters()` call (creating its optimiser does it):
  * @example
  * class Affine extends nn.Module {
  *   w = tensor([2], { requiresGrad: true }); b = tensor([0], { requiresGrad: true });
