@@ -1,5 +1,6 @@
 // Every op of API.md against PyTorch (fixtures from scripts/torchFixtures.py): the output, the gradient of
-// (out * w).sum(), and the second-order gradient of Σᵢ (gradᵢ * vᵢ).sum() through backward({ createGraph: true }).
+// (out * w).sum() (equally out.backward(w)), in float64 and float32, and the second-order gradient of
+// Σᵢ (gradᵢ * vᵢ).sum() through backward({ createGraph: true }).
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as engine from '../../kernel/engine';
@@ -67,7 +68,9 @@ for (const [op, group] of byOp) {
           const out = apply(c, xs, form);
           assertClose(out, c.out, `${c.title}: output`);
           assert.equal(out.requiresGrad, true, `${c.title}: the output must require grad`);
-          out.mul(fromStored(c.w)).sum().backward();
+          // The function form seeds backward through (out * w).sum(); the method form passes w as the seed.
+          if (form === 'function') out.mul(fromStored(c.w)).sum().backward();
+          else out.backward(fromStored(c.w));
           xs.forEach((x, i) => {
             const g = c.grads[i];
             if (g) assertClose(x.grad, g, `${c.title}: gradient of input ${i}`);
