@@ -22,24 +22,26 @@ function numberFormat(values: ArrayLike<number>): (v: number) => string {
 
 export function formatTensor(t: Tensor): string {
   const summarise = t.size > THRESHOLD;
-  const shown: number[] = [];
-  const f0 = numberFormat(t.data);
-  const width = (() => { let w = 0; for (let i = 0; i < t.data.length; i++) w = Math.max(w, f0(t.data[i]).length); return w; })();
-  const fmtNum = (v: number): string => f0(v).padStart(width);
   const strides: number[] = [];
   let acc = 1;
   for (let d = t.ndim - 1; d >= 0; d--) { strides[d] = acc; acc *= t.shape[d]; }
   const indent = 'tensor('.length;
-  const render = (dim: number, offset: number): string => {
-    if (dim === t.ndim) { shown.push(offset); return fmtNum(t.data[offset]); }
+  /** The nested layout, with `leaf` turning each shown element's offset into text. */
+  const render = (dim: number, offset: number, leaf: (offset: number) => string): string => {
+    if (dim === t.ndim) return leaf(offset);
     const n = t.shape[dim];
     const idx = summarise && n > 2 * EDGE ? [...Array(EDGE).keys(), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)] : [...Array(n).keys()];
-    const parts = idx.map((i) => (i < 0 ? '...' : render(dim + 1, offset + i * strides[dim])));
+    const parts = idx.map((i) => (i < 0 ? '...' : render(dim + 1, offset + i * strides[dim], leaf)));
     if (dim === t.ndim - 1) return `[${parts.join(', ')}]`;
     const sep = ',' + '\n'.repeat(t.ndim - dim - 1) + ' '.repeat(indent + dim + 1);
     return `[${parts.join(sep)}]`;
   };
-  const body = t.ndim === 0 ? f0(t.data[0]) : render(0, 0);
+  const shown: number[] = [];
+  render(0, 0, (o) => { shown.push(t.data[o]); return ''; });
+  const f = numberFormat(shown);
+  let width = 0;
+  for (const v of shown) width = Math.max(width, f(v).length);
+  const body = t.ndim === 0 ? f(t.data[0]) : render(0, 0, (o) => f(t.data[o]).padStart(width));
   const extras: string[] = [];
   if (t.dtype === 'float32') extras.push('dtype=float32');
   if (t.node) extras.push(`gradFn=<${t.node.op}>`);

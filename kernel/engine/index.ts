@@ -1,5 +1,19 @@
-// The engine's public module (dist/engine.js): every name of /work/shared/API.md plus the hooks the kernel
-// and the other engine files use. A plain list of re-exports.
+/**
+ * The autodiff engine (dist/engine.js): every name of the API contract (/work/shared/API.md) plus the hooks the
+ * kernel and the other engine files use (onBackward, computeGrads, replay, recordOp, gradients, forwards).
+ *
+ * dtypes: float64 by default, float32 throughout. One promotion rule: an op's result is float64 if any tensor
+ * operand is float64 (PyTorch's rule); a plain number operand takes the dtype of the tensor it meets; a leaf's
+ * gradient has the leaf's dtype.
+ *
+ * Graphs: see graph.ts for the node structure (op, inputs, args, kept edge shares). backward() may run twice
+ * through the same graph (graphs are never freed; retainGraph has no effect).
+ * @example
+ * const w = randn([3, 2], { requiresGrad: true, seed: 0 });
+ * const loss = tensor([[1, 2, 3]]).matmul(w).tanh().sum();
+ * loss.backward(); // w.grad
+ */
+// A plain list of re-exports.
 export { Tensor } from './tensor';
 export type { NestedArray, TensorLike, Axis } from './tensor';
 export type { Dtype, FloatArray } from './dtype';

@@ -103,5 +103,6 @@ describe('toString', () => {
   });
   it('summarises large tensors', () => {
     assert.equal(arange(2000).toString(), 'tensor([   0.,    1.,    2., ..., 1997., 1998., 1999.])');
+    assert.equal(zeros([3, 1000]).toString(), 'tensor([[0., 0., 0., ..., 0., 0., 0.],\n        [0., 0., 0., ..., 0., 0., 0.],\n        [0., 0., 0., ..., 0., 0., 0.]])');
   });
 });
