@@ -375,6 +375,23 @@ for kind, opts in OPTIMS:
         OPTIM['runs'].append({'title': f'{kind} {json.dumps(opts)} on {problem}', 'optimizer': kind, 'options': opts,
                               'problem': problem, 'initial': initial, 'losses': losses, 'params': params})
 
+# A classifier trained with cross-entropy: relu kinks and the softmax inside every step.
+CLS_SIZES, CLS_X, CLS_T = [3, 6, 4], arr(10, 3), [int(v) for v in rng.randint(0, 4, size=10)]
+cls_init = mlp_weights(CLS_SIZES)
+
+
+def classifier():
+    model, named = torch_mlp(CLS_SIZES, 'relu', cls_init)
+    X, T = torch.tensor(CLS_X), torch.tensor(CLS_T)
+    return named, lambda: F.cross_entropy(model(X), T)
+
+
+OPTIM['classifier'] = {'sizes': CLS_SIZES, 'activation': 'relu', 'x': js(CLS_X), 'targets': CLS_T}
+for kind, opts in [('SGD', {'lr': 0.2, 'momentum': 0.9, 'weightDecay': 0.01}), ('Adam', {'lr': 0.03, 'weightDecay': 0.01})]:
+    initial, losses, params = trajectory(make_torch_opt(kind, opts), 8, classifier)
+    OPTIM['runs'].append({'title': f'{kind} {json.dumps(opts)} on classifier', 'optimizer': kind, 'options': opts,
+                          'problem': 'classifier', 'initial': initial, 'losses': losses, 'params': params})
+
 os.makedirs(OUT_DIR, exist_ok=True)
 meta = {'generator': 'scripts/torchFixtures.py', 'torch': torch.__version__, 'dtype': 'float64'}
 for name, body in [('ops', {'cases': OPS}), ('nn', NN), ('optim', OPTIM)]:

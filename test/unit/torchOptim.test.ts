@@ -1,17 +1,18 @@
 // optim.SGD and optim.Adam against torch.optim on the same problems from the same weights: the loss before
-// each step and every parameter after it, six steps per run.
+// each step and every parameter after it (six or eight steps per run).
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { nn, optim, Tensor } from '../../kernel/engine';
 import { assertClose, fromStored, loadFixture, Stored } from './fixtures/torch/compare';
 
 interface Run {
-  title: string; optimizer: 'SGD' | 'Adam'; options: Record<string, unknown>; problem: 'quadratic' | 'mlp';
+  title: string; optimizer: 'SGD' | 'Adam'; options: Record<string, unknown>; problem: 'quadratic' | 'mlp' | 'classifier';
   initial: Record<string, Stored>; losses: number[]; params: Record<string, Stored>[];
 }
 interface Fixture {
   quadratic: { A: Stored; b: Stored };
   mlp: { sizes: number[]; activation: nn.Activation; x: Stored; y: Stored };
+  classifier: { sizes: number[]; activation: nn.Activation; x: Stored; targets: number[] };
   runs: Run[];
 }
 
@@ -28,11 +29,13 @@ function problem(run: Run): { params: [string, Tensor][]; loss: () => Tensor } {
       loss: () => A.matmul(p).sub(b).pow(2).sum().add(q.mul(q).sum().mul(0.5)),
     };
   }
-  const { sizes, activation, x, y } = fixture.mlp;
-  const model = new nn.MLP(sizes, { activation, seed: 3 });
+  const spec = run.problem === 'mlp' ? fixture.mlp : fixture.classifier;
+  const model = new nn.MLP(spec.sizes, { activation: spec.activation, seed: 3 });
   const params = model.namedParameters();
   for (const [name, p] of params) p.data.set(run.initial[name].data);
-  const X = fromStored(x), Y = fromStored(y);
+  const X = fromStored(spec.x);
+  if (run.problem === 'classifier') return { params, loss: () => model.forward(X).crossEntropy(fixture.classifier.targets) };
+  const Y = fromStored(fixture.mlp.y);
   return { params, loss: () => model.forward(X).mseLoss(Y) };
 }
 
