@@ -82,6 +82,9 @@ export class Tensor {
    */
   toString(): string { return formatTensor(this); }
 
+  /** console.log and the REPL show the readable form, not the storage and the graph behind it. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return formatTensor(this); }
+
   /**
    * A copy that is part of the graph (gradients flow back to this tensor).
    * @example const y = x.clone();

@@ -106,3 +106,10 @@ describe('toString', () => {
     assert.equal(zeros([3, 1000]).toString(), 'tensor([[0., 0., 0., ..., 0., 0., 0.],\n        [0., 0., 0., ..., 0., 0., 0.],\n        [0., 0., 0., ..., 0., 0., 0.]])');
   });
 });
+
+describe('inspection', () => {
+  it('console.log shows the readable form', async () => {
+    const { inspect } = await import('node:util');
+    assert.equal(inspect(tensor([1, 2], { requiresGrad: true })), 'tensor([1., 2.], requiresGrad=true)');
+  });
+});
