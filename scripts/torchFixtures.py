@@ -14,6 +14,7 @@ Files written under test/unit/fixtures/torch/:
               fixed w, and the second-order gradient of sum_i (grad_i * v_i).sum() for a fixed v_i
   nn.json     nn.Linear / MLP forward and backward with given weights
   optim.json  SGD and Adam trajectories (losses and parameters after every step) from given initial weights
+  trace.json  a small graph with tensors used twice: every node's gradient and every edge's share of it
 """
 import json
 import os
@@ -392,9 +393,44 @@ for kind, opts in [('SGD', {'lr': 0.2, 'momentum': 0.9, 'weightDecay': 0.01}), (
     OPTIM['runs'].append({'title': f'{kind} {json.dumps(opts)} on classifier', 'optimizer': kind, 'options': opts,
                           'problem': 'classifier', 'initial': initial, 'losses': losses, 'params': params})
 
+
+# ---- graph snapshots: each edge's share of the gradient ----
+def trace_fixture():
+    """A graph where x and h are each used twice and b is broadcast. Every edge (input i of the op that made
+    `to`) carries the VJP of that op alone: the op re-applied to detached inputs, differentiated with respect to
+    input i, with dLoss/d(to) as the upstream gradient."""
+    leaves = {'x': arr(3), 'W': arr(3, 3), 'c': arr(3), 'b': arr()}
+    x, W, b = (torch.tensor(leaves[k], requires_grad=True) for k in ['x', 'W', 'b'])
+    c = torch.tensor(leaves['c'])
+    ops = {'matmul': torch.matmul, 'tanh': torch.tanh, 'mul': torch.mul, 'exp': torch.exp, 'add': torch.add,
+           'sum': torch.sum}
+    steps = [('a', 'matmul', ['x', 'W']), ('h', 'tanh', ['a']), ('p', 'mul', ['h', 'x']), ('q', 'exp', ['h']),
+             ('r', 'mul', ['q', 'c']), ('s', 'add', ['p', 'r']), ('u', 'add', ['s', 'b']), ('loss', 'sum', ['u'])]
+    t = {'x': x, 'W': W, 'c': c, 'b': b}
+    for name, op, inputs in steps:
+        t[name] = ops[op](*(t[k] for k in inputs))
+        if name != 'loss':
+            t[name].retain_grad()
+    t['loss'].backward()
+    grads = {k: js(v.grad) for k, v in t.items() if k not in ('c', 'loss')}
+    edges = []
+    for name, op, inputs in steps:
+        upstream = torch.ones(()) if name == 'loss' else t[name].grad
+        for i, k in enumerate(inputs):
+            share = None
+            if t[k].requires_grad:
+                local = [t[j].detach().clone().requires_grad_(n == i) for n, j in enumerate(inputs)]
+                share, = torch.autograd.grad(ops[op](*local), local[i], upstream)
+            edges.append({'to': name, 'from': k, 'argIndex': i, 'grad': None if share is None else js(share)})
+    return {'leaves': {k: js(v) for k, v in leaves.items()}, 'steps': [list(st) for st in steps],
+            'values': {k: js(v) for k, v in t.items()}, 'grads': grads, 'edges': edges}
+
+
+TRACE = trace_fixture()
+
 os.makedirs(OUT_DIR, exist_ok=True)
 meta = {'generator': 'scripts/torchFixtures.py', 'torch': torch.__version__, 'dtype': 'float64'}
-for name, body in [('ops', {'cases': OPS}), ('nn', NN), ('optim', OPTIM)]:
+for name, body in [('ops', {'cases': OPS}), ('nn', NN), ('optim', OPTIM), ('trace', TRACE)]:
     with open(os.path.join(OUT_DIR, f'{name}.json'), 'w') as f:
         json.dump({**meta, **body}, f, separators=(',', ':'))
         f.write('\n')
