@@ -15,6 +15,7 @@ import type { Writable } from 'node:stream';
 import {
   INTERRUPT_FD_ENV, type CellLanguage, type CellOutputMessage, type ClientToKernel, type DoneStatus,
   type KernelToClient, type MimeBundle, type ReadyMessage, type VariableInfo,
+  type GradientCheckReply, type GradientCheckRequest, type GraphReply, type GraphRequest,
 } from './protocol';
 
 /** The kernel's stdio: stdin, stdout, stderr, IPC, and the interrupt pipe (any byte written interrupts). */
@@ -206,6 +207,16 @@ export class KernelClient {
   async variables(): Promise<VariableInfo[]> {
     const reply = await this.request({ type: 'variables', requestId: `q${this.nextRequest++}` });
     return (reply as { variables: VariableInfo[] }).variables;
+  }
+
+  /** Checks the last backward() (or the graph behind a tensor path) against finite differences. */
+  async gradientCheck(options: Omit<GradientCheckRequest, 'type' | 'requestId'> = {}): Promise<GradientCheckReply> {
+    return await this.request({ type: 'gradientCheck', requestId: `q${this.nextRequest++}`, ...options }) as GradientCheckReply;
+  }
+
+  /** The last backward()'s graph (or the one behind a tensor path), optionally as mermaid, DOT, JSON or SVG text. */
+  async graph(options: Omit<GraphRequest, 'type' | 'requestId'> = {}): Promise<GraphReply> {
+    return await this.request({ type: 'graph', requestId: `q${this.nextRequest++}`, ...options }) as GraphReply;
   }
 
   private async request(m: ClientToKernel & { requestId: string }): Promise<KernelToClient> {

@@ -158,7 +158,8 @@ function replayOp(t: Tensor, inputs: Tensor[]): Tensor {
 class Replayer {
   /** Op tensors, inputs before outputs. */
   readonly order: Tensor[];
-  readonly base = new Map<Tensor, Tensor>();
+  /** Leaves' values, then (after the first full run) every tensor's unnudged value. */
+  private base = new Map<Tensor, Tensor>();
   replays = 0;
 
   constructor(private readonly root: Tensor, private readonly seed: Float64Array, ops: Tensor[], leaves: Tensor[],
@@ -167,7 +168,10 @@ class Replayer {
     for (const leaf of leaves) this.base.set(leaf, f64(leafValues.get(leaf) ?? leaf.data, leaf.shape));
   }
 
-  /** Values of every op tensor from the leaves' values (`over` replaces some of them). */
+  /**
+   * Values of every tensor, replayed from the leaves' values (`over` replaces some leaves). With `only`, just
+   * those ops are recomputed and the rest keep their values from `fix()`.
+   */
   run(over?: Map<Tensor, Tensor>, only?: readonly Tensor[]): Map<Tensor, Tensor> {
     this.replays++;
     const values = new Map<Tensor, Tensor>(this.base);
@@ -176,6 +180,11 @@ class Replayer {
       for (const t of only ?? this.order) values.set(t, replayOp(t, t.node!.inputs.map((x) => values.get(x)!)));
     });
     return values;
+  }
+
+  /** Takes these values as the unnudged point, for later runs with `only`. */
+  fix(values: Map<Tensor, Tensor>): void {
+    this.base = values;
   }
 
   /** Σ seed · root for one replay. */
@@ -278,6 +287,7 @@ export function checkBackward(rec: LastBackward, opts: GradientCheckOptions = {}
   // Determinism: the same point twice, and against what was recorded.
   const base = replayer.run();
   const again = replayer.run();
+  replayer.fix(base);
   let randomness: string | undefined;
   const randomOps = ops.filter((t) => RANDOM_OPS.has(t.node!.op)).map((t) => t.node!.op);
   if (randomOps.length) randomness = `the graph has ops that draw random numbers (${[...new Set(randomOps)].join(', ')})`;

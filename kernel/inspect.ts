@@ -14,6 +14,7 @@ import { nn, summarize, Tensor } from './engine';
 import type { TensorSummary } from './engine/trace';
 import { GradOrigin, gradOrigin, isStale } from './backwardLog';
 import type { MimeBundle } from './protocol';
+import { toMimeBundle } from './display';
 
 export type PathKey = string | number;
 
@@ -80,8 +81,8 @@ export function summaryMarkdown(s: TensorSummary): string {
 /** Where a gradient came from, and the warnings that go with it (markdown lines). */
 export function originLines(t: Tensor, origin: GradOrigin | undefined): string[] {
   if (!origin) return [];
-  const where = origin.cell ? `cell [${origin.cell.executionCount}]` : 'outside a cell';
-  const lines = [`from \`backward()\` in ${where}, step ${origin.step} (backward #${origin.index} of the kernel)`];
+  const where = origin.cell ? ` in cell [${origin.cell.executionCount}]` : '';
+  const lines = [`from \`backward()\`${where}, step ${origin.step} (backward #${origin.index} of the kernel)`];
   if (isStale(t, origin)) {
     lines.push('⚠️ **stale gradient**: the value has changed since that `backward()` (an optimiser step or an in-place update); the gradient belongs to the old value.');
   }
@@ -142,7 +143,7 @@ export function describeMarkdown(label: string, value: unknown): string {
   return otherMarkdown(label, value);
 }
 
-/** The answer to an `inspect` request: markdown (and plain text) for the value of a property path. */
+/** The answer to an `inspect` request: the value's output bundle (as a cell would show it) plus the hover's markdown. */
 export function inspectExpression(expression: string, scope: object = globalThis): { found: boolean; data?: MimeBundle } {
   const keys = parsePath(expression);
   if (!keys) return { found: false };
@@ -154,6 +155,7 @@ export function inspectExpression(expression: string, scope: object = globalThis
   } catch (e) {
     markdown = `**${mdEscape(expression)}**: (could not describe it: ${mdEscape(String((e as Error)?.message ?? e))})`;
   }
-  const plain = value instanceof Tensor ? `${String(value)}${value.grad ? `\ngrad: ${String(value.grad)}` : ''}` : inspect(value, { depth: 1 });
-  return { found: true, data: { 'text/markdown': markdown, 'text/plain': plain } };
+  let data: MimeBundle;
+  try { data = toMimeBundle(value, true); } catch { data = { 'text/plain': inspect(value, { depth: 1 }) }; }
+  return { found: true, data: { ...data, 'text/markdown': markdown } };
 }

@@ -1,0 +1,104 @@
+// The gradient check and the graph requests through the kernel process (dist/kernel.js) and its protocol: the
+// report names the cell of the backward(), marks failing edges in its graph, and the graph exports as text.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { KernelClient } from '../../kernel/client';
+import { GRADIENT_CHECK_MIME, GRAPH_MIME } from '../../kernel/protocol';
+import type { GradientCheckReport } from '../../kernel/gradientCheck';
+import type { GraphSnapshot } from '../../kernel/engine/trace';
+import type { CheckedEdge } from '../../kernel/graphExport';
+
+const root = join(__dirname, '..', '..');
+const kernelPath = join(root, 'dist', 'kernel.js');
+
+describe('kernel: gradient check and graph requests', () => {
+  let kernel: KernelClient;
+  before(async () => {
+    if (!existsSync(kernelPath)) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
+    kernel = await KernelClient.start({ kernelPath });
+  });
+  after(async () => { await kernel.shutdown(); });
+
+  test('before any backward() it says so', async () => {
+    const reply = await kernel.gradientCheck();
+    assert.match(reply.error ?? '', /no backward\(\)/);
+    assert.match((await kernel.graph()).error ?? '', /no backward\(\)/);
+  });
+
+  test('a correct graph passes, with the cell of its backward() and every edge marked pass', async () => {
+    const run = await kernel.run([
+      'const model = new nn.MLP([2, 3, 1], { activation: "tanh", seed: 1 });',
+      'const x = tensor([[1, 2], [0.5, -1]]);',
+      'const loss = model.forward(x).square().mean();',
+      'loss.backward();',
+    ].join('\n'), { executionCount: 7 });
+    assert.equal(run.status, 'ok');
+    const reply = await kernel.gradientCheck({ settings: { atol: 1e-6, rtol: 1e-4 } });
+    assert.equal(reply.error, undefined);
+    assert.equal(reply.passed, true);
+    assert.equal(reply.executionCount, 7);
+    const report = reply.data?.[GRADIENT_CHECK_MIME] as GradientCheckReport;
+    assert.equal(report.atol, 1e-6);
+    assert.equal(report.params.length, 4);
+    assert.match(String(reply.data?.['text/markdown']), /Gradient check: ✅ passed/);
+    assert.match(String(reply.data?.['text/markdown']), /backward\(\) of cell \[7\], step 1/);
+    assert.match(String(reply.data?.['text/plain']), /pass {2}layers\.0\.weight/);
+    const graph = reply.graph?.[GRAPH_MIME] as GraphSnapshot;
+    const checked = (graph.edges as CheckedEdge[]).filter((e) => e.check);
+    assert.ok(checked.length > 0 && checked.every((e) => e.check === 'pass'));
+  });
+
+  test('a customGrad with a wrong gradient fails, is named, and its edge is red in the graph', async () => {
+    const run = await kernel.run([
+      'const cube = customGrad(function cubeOp(x: Tensor) {',
+      '  return { value: x.pow(3), gradFunc: (dy: Tensor) => dy.mul(x.square()) }; // should be 3x²',
+      '});',
+      'const w = tensor([0.5, -0.2], { requiresGrad: true });',
+      'cube(w).sum().backward();',
+    ].join('\n'), { executionCount: 8 });
+    assert.equal(run.status, 'ok');
+    const reply = await kernel.gradientCheck();
+    assert.equal(reply.passed, false);
+    const report = reply.data?.[GRADIENT_CHECK_MIME] as GradientCheckReport;
+    assert.deepEqual(report.failingOps, ['cubeOp']);
+    assert.equal(report.params[0].name, 'w', 'parameters without a name are named by their variable');
+    assert.match(String(reply.data?.['text/markdown']), /wrong gradient rule.*`cubeOp`/);
+    const graph = reply.graph?.[GRAPH_MIME] as GraphSnapshot;
+    const red = (graph.edges as CheckedEdge[]).filter((e) => e.check === 'fail');
+    assert.equal(red.length, 1);
+    assert.equal(graph.nodes.find((n) => n.id === red[0].to)?.op, 'cubeOp');
+  });
+
+  test('checks one variable: a parameter of the last backward(), or the graph behind another tensor', async () => {
+    const one = await kernel.gradientCheck({ expression: 'model.layers[0].weight' });
+    assert.match(one.error ?? '', /no gradient from the last backward/);
+    const r = await kernel.run('const y = model.forward(x).sum();');
+    assert.equal(r.status, 'ok');
+    const behind = await kernel.gradientCheck({ expression: 'y' });
+    assert.equal(behind.passed, true);
+    assert.equal((behind.data?.[GRADIENT_CHECK_MIME] as GradientCheckReport).params.length, 4);
+    const w = await kernel.gradientCheck({ expression: 'w' });
+    assert.equal(w.passed, false);
+    assert.deepEqual((w.data?.[GRADIENT_CHECK_MIME] as GradientCheckReport).params.map((p) => p.name), ['w']);
+    assert.match((await kernel.gradientCheck({ expression: 'cube' })).error ?? '', /not a tensor/);
+  });
+
+  test('the graph of the last backward() or of a variable, in every export format', async () => {
+    const last = await kernel.graph({ format: 'dot' });
+    assert.equal(last.executionCount, 8);
+    assert.match(last.text ?? '', /^digraph backprop \{/);
+    assert.match(last.text ?? '', /label="cube/);
+    const svg = await kernel.graph({ expression: 'loss', format: 'svg', edgeLabel: 'mean' });
+    assert.match(svg.text ?? '', /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match(svg.text ?? '', /mean /);
+    const g = svg.data?.[GRAPH_MIME] as GraphSnapshot;
+    assert.equal(g.nodes.filter((n) => n.kind === 'leaf' && n.requiresGrad).length, 4);
+    assert.match((await kernel.graph({ format: 'mermaid' })).text ?? '', /^flowchart RL/);
+    const json = JSON.parse((await kernel.graph({ format: 'json' })).text ?? '') as GraphSnapshot;
+    assert.equal(json.version, 1);
+    assert.match((await kernel.graph({ expression: 'nothing' })).error ?? '', /not defined/);
+  });
+});
