@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import katex from 'katex';
 import { Marked, type Tokens } from 'marked';
+import { escapeHtml } from './escapeHtml';
+import { sanitizeHtml } from './sanitizeHtml';
 
 /** The mime type of graph outputs (RENDERER.md); kept here so the exporter needs nothing from the kernel. */
 const GRAPH_MIME = 'application/vnd.backprop.graph+json';
@@ -42,10 +44,6 @@ export interface HtmlOptions {
 
 const join_ = (s: MultilineString | undefined): string => (Array.isArray(s) ? s.join('') : s ?? '');
 
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]!));
-}
 
 /** JSON that is safe inside a <script> element: no `<`, `>`, `&` or line separators survive unescaped. */
 function scriptJson(value: unknown): string {
@@ -139,11 +137,7 @@ function renderOutput(o: NotebookOutput, graphs: GraphItem[], md: Marked): strin
   for (const mime of ['image/png', 'image/jpeg', 'image/gif']) {
     if (mime in data) return `<div class="output image"><img alt="${plain}" src="data:${mime};base64,${base64(data[mime])}"></div>`;
   }
-  if ('text/html' in data) {
-    // a sandbox without allow-scripts: the cell's HTML is shown, never run
-    const html = join_(data['text/html'] as MultilineString);
-    return `<iframe class="output html" sandbox="" srcdoc="${escapeHtml(html)}"></iframe>`;
-  }
+  if ('text/html' in data) return `<div class="output html">${sanitizeHtml(join_(data['text/html'] as MultilineString))}</div>`;
   if ('text/markdown' in data) return `<div class="output markdown">${md.parse(join_(data['text/markdown'] as MultilineString))}</div>`;
   if ('text/plain' in data) return `<pre class="output text">${plain}</pre>`;
   const json = Object.keys(data).find((m) => m === 'application/json' || m.endsWith('+json'));
@@ -187,6 +181,16 @@ const STYLE = `
   --vscode-panel-border: #d1d9e0;
   --vscode-widget-border: #d1d9e0;
   --vscode-editorWidget-background: #f6f8fa;
+  --vscode-editorWidget-border: #d1d9e0;
+  --vscode-editorHoverWidget-background: #f6f8fa;
+  --vscode-editorHoverWidget-foreground: #1f2328;
+  --vscode-editorHoverWidget-border: #d1d9e0;
+  --vscode-widget-shadow: rgba(0, 0, 0, .16);
+  --vscode-focusBorder: #0969da;
+  --vscode-button-secondaryBackground: #e6eaef;
+  --vscode-button-secondaryForeground: #1f2328;
+  --vscode-button-secondaryHoverBackground: #d1d9e0;
+  --vscode-button-border: transparent;
   --vscode-textLink-foreground: #0969da;
   --vscode-errorForeground: #cf222e;
   --vscode-editorError-foreground: #cf222e;
@@ -222,7 +226,9 @@ pre.source { background: #f6f8fa; border: 1px solid var(--vscode-panel-border); 
 .output.error { color: var(--vscode-errorForeground); background: #ffebe9; border-radius: 6px; padding: 6px 10px; }
 .output.graph { overflow-x: auto; }
 .output.image img { max-width: 100%; }
-iframe.output.html { width: 100%; min-height: 120px; border: 1px solid var(--vscode-panel-border); border-radius: 6px; }
+.output.html table { border-collapse: collapse; font: var(--vscode-editor-font-size) var(--vscode-editor-font-family); margin: 4px 0; }
+.output.html td, .output.html th { border: 1px solid var(--vscode-panel-border); padding: 2px 8px; text-align: right; }
+.output.html th { background: #f6f8fa; }
 footer { margin-top: 40px; color: var(--vscode-descriptionForeground); font-size: 12px; padding-left: 64px; }
 `;
 
@@ -276,8 +282,7 @@ export function notebookToHtml(nb: NotebookJson, opts: HtmlOptions = {}): string
   const title = opts.title ?? nb.metadata?.title ?? firstHeading(nb) ?? 'Notebook';
   const renderer = opts.rendererSource && graphs.length
     ? `<script type="application/json" id="bp-renderer">${scriptJson(opts.rendererSource)}</script>\n` : '';
-  const csp = "default-src 'none'; script-src 'unsafe-inline' blob:; style-src 'unsafe-inline'; img-src data: https:; "
-    + "font-src data:; frame-src 'self' about:;";
+  const csp = "default-src 'none'; script-src 'unsafe-inline' blob:; style-src 'unsafe-inline'; img-src data: https:; font-src data:";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -288,7 +293,7 @@ export function notebookToHtml(nb: NotebookJson, opts: HtmlOptions = {}): string
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 </head>
-<body>
+<body class="vscode-light">
 <main class="notebook">
 ${cells}
 <footer>Exported by backprop-nb. Graphs are drawn by the Backprop Notebooks renderer.</footer>
