@@ -1,0 +1,250 @@
+// `npm run bench`: the same workloads, in one process and one run, on this engine (dist/engine.js),
+// @tensorflow/tfjs-backend-wasm, @tensorflow/tfjs-backend-cpu and ml-matrix — square matmul GFLOP/s for
+// n = 128…2048 (float32 and float64, 1 and all threads) and an MLP training step — printed as tables with ratios
+// to each peer and written as JSON to bench/results/. Every time is the best of several runs (this machine is
+// shared), and a peer is skipped at sizes where one run would take too long.
+// Usage: node bench/run.mjs [--quick]   (--quick: n ≤ 512, fewer repetitions; for checking the script)
+import * as esbuild from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.argv.includes('--quick');
+const bp = require(join(root, 'dist/engine.js'));
+const tf = require('@tensorflow/tfjs-core');
+require('@tensorflow/tfjs-backend-cpu');
+await registerTfGradients();
+const tfWasm = require('@tensorflow/tfjs-backend-wasm');
+const { Matrix } = require('ml-matrix');
+
+/**
+ * tfjs-core's Node bundle has no gradients (the `@tensorflow/tfjs` umbrella package registers them) and its ESM
+ * files use extensionless imports Node cannot load: bundle `register_all_gradients` with esbuild. The copy of
+ * tfjs-core this pulls in registers into the same global registry and engine.
+ */
+async function registerTfGradients() {
+  const outfile = join(tmpdir(), `backprop-bench-tf-gradients-${process.pid}.cjs`);
+  await esbuild.build({
+    stdin: { contents: "import '@tensorflow/tfjs-core/dist/register_all_gradients';", resolveDir: root },
+    bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'error',
+  });
+  require(outfile);
+}
+
+const SIZES = quick ? [128, 256, 512] : [128, 256, 512, 1024, 2048];
+const CORES = availableParallelism();
+const MIN_MS = quick ? 100 : 400; // keep repeating a measurement until this much time has passed…
+const MAX_REPS = 30; // …or this many runs
+const SLOW_MS = 2500; // a peer whose previous size took this long (×8 for the next) is skipped
+/** PyTorch on this machine, from the issue (not run here: no Python in the bench). */
+const PYTORCH_MLP_STEP_MS = 0.94;
+
+/** Best time in ms of `fn` over repeated runs (after one warm-up run), and how many runs. */
+function best(fn) {
+  fn();
+  let min = Infinity, reps = 0;
+  const start = performance.now();
+  while (reps < 3 || (performance.now() - start < MIN_MS && reps < MAX_REPS)) {
+    const t0 = performance.now();
+    fn();
+    min = Math.min(min, performance.now() - t0);
+    reps++;
+  }
+  return min;
+}
+
+function randomData(T, len, seed) {
+  const x = new T(len);
+  let s = seed >>> 0;
+  for (let i = 0; i < len; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; x[i] = s / 2 ** 31 - 1; }
+  return x;
+}
+
+/** The matmul runners: each takes (n, dtype) and returns a function doing one n×n product, or null if n/a. */
+const matmulPeers = {
+  engine: (n, dtype) => {
+    const T = dtype === 'float32' ? Float32Array : Float64Array;
+    const a = bp.tensor(randomData(T, n * n, 1), { shape: [n, n], dtype }), b = bp.tensor(randomData(T, n * n, 2), { shape: [n, n], dtype });
+    return () => bp.matmul(a, b);
+  },
+  'tfjs-wasm': (n, dtype) => tfjsMatmul('wasm', n, dtype),
+  'tfjs-cpu': (n, dtype) => tfjsMatmul('cpu', n, dtype),
+  'ml-matrix': (n, dtype) => {
+    if (dtype !== 'float64') return null;
+    const a = new Matrix(n, n), b = new Matrix(n, n), ra = randomData(Float64Array, n * n, 1), rb = randomData(Float64Array, n * n, 2);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) { a.set(i, j, ra[i * n + j]); b.set(i, j, rb[i * n + j]); }
+    return () => a.mmul(b);
+  },
+};
+
+let tfBackend = '';
+function useTf(backend) {
+  if (tfBackend !== backend) { tf.setBackend(backend); tfBackend = backend; }
+}
+
+function tfjsMatmul(backend, n, dtype) {
+  if (dtype !== 'float32') return null; // TensorFlow.js computes in float32 only
+  useTf(backend);
+  const a = tf.tensor2d(randomData(Float32Array, n * n, 1), [n, n]), b = tf.tensor2d(randomData(Float32Array, n * n, 2), [n, n]);
+  return () => { useTf(backend); tf.tidy(() => tf.matMul(a, b).dataSync()); };
+}
+
+async function benchMatmul() {
+  const rows = [];
+  const threadCounts = [...new Set([1, CORES])];
+  const lastMs = {}; // peer/dtype/threads → ms at the previous size, to skip hopeless sizes
+  for (const dtype of ['float32', 'float64']) {
+    for (const n of SIZES) {
+      for (const threads of threadCounts) {
+        const row = { dtype, n, threads, gflops: {} };
+        for (const [peer, make] of Object.entries(matmulPeers)) {
+          const single = peer !== 'engine'; // the peers have no threads in Node: measured once, shown on both rows
+          const key = `${peer}/${dtype}/${single ? 1 : threads}`;
+          if (single && threads !== 1) { row.gflops[peer] = rows.find((r) => r.dtype === dtype && r.n === n && r.threads === 1)?.gflops[peer] ?? null; continue; }
+          if ((lastMs[key] ?? 0) * 8 > SLOW_MS) { row.gflops[peer] = null; continue; }
+          if (peer === 'engine') bp.setNumThreads(threads);
+          const fn = make(n, dtype);
+          if (!fn) { row.gflops[peer] = null; continue; }
+          const ms = best(fn);
+          lastMs[key] = ms;
+          row.gflops[peer] = (2 * n ** 3) / ms / 1e6;
+        }
+        rows.push(row);
+        printMatmulRow(row);
+      }
+    }
+  }
+  bp.setNumThreads(CORES);
+  return rows;
+}
+
+const fmt = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
+const pad = (s, w) => String(s).padStart(w);
+
+function printMatmulRow(r) {
+  const g = r.gflops, ratio = (p) => (g[p] ? `${fmt(g.engine / g[p])}×` : '—');
+  if (r === undefined) return;
+  console.log([pad(r.dtype, 8), pad(r.n, 5), pad(r.threads, 3), pad(fmt(g.engine), 7), pad(fmt(g['tfjs-wasm']), 9),
+    pad(fmt(g['tfjs-cpu']), 8), pad(fmt(g['ml-matrix']), 9), pad(ratio('tfjs-wasm'), 8), pad(ratio('tfjs-cpu'), 8),
+    pad(ratio('ml-matrix'), 9)].join(' '));
+}
+
+/** One MLP 784-256-256-10 training step, batch 128, float32, plain SGD: forward+loss, backward, update. */
+const MLP = { sizes: [784, 256, 256, 10], batch: 128, lr: 0.01 };
+const ITERS = quick ? 10 : 40;
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function mlpEngine() {
+  const { sizes, batch, lr } = MLP;
+  const model = new bp.nn.MLP(sizes, { seed: 0, dtype: 'float32' });
+  const opt = new bp.optim.SGD(model.parameters(), { lr });
+  const x = bp.tensor(randomData(Float32Array, batch * sizes[0], 3), { shape: [batch, sizes[0]], dtype: 'float32' });
+  const targets = Array.from({ length: batch }, (_, i) => (i * 7) % sizes.at(-1));
+  const fwd = [], bwd = [], upd = [];
+  for (let it = 0; it < ITERS + 5; it++) {
+    const t0 = performance.now();
+    const loss = bp.crossEntropy(model.forward(x), targets);
+    const t1 = performance.now();
+    loss.backward();
+    const t2 = performance.now();
+    opt.step();
+    opt.zeroGrad();
+    const t3 = performance.now();
+    if (it >= 5) { fwd.push(t1 - t0); bwd.push(t2 - t1); upd.push(t3 - t2); }
+  }
+  const step = median(fwd.map((f, i) => f + bwd[i] + upd[i]));
+  return { forwardMs: median(fwd), backwardMs: median(bwd), updateMs: median(upd), stepMs: step };
+}
+
+function mlpTfjs(backend) {
+  useTf(backend);
+  const { sizes, batch, lr } = MLP;
+  const vars = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const bound = 1 / Math.sqrt(sizes[l]);
+    vars.push(tf.variable(tf.randomUniform([sizes[l + 1], sizes[l]], -bound, bound, 'float32', l)));
+    vars.push(tf.variable(tf.randomUniform([sizes[l + 1]], -bound, bound, 'float32', 10 + l)));
+  }
+  const x = tf.tensor2d(randomData(Float32Array, batch * sizes[0], 3), [batch, sizes[0]]);
+  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => (i * 7) % sizes.at(-1)), 'int32'), sizes.at(-1));
+  const loss = () => {
+    let h = x;
+    for (let l = 0; l < vars.length; l += 2) {
+      h = tf.add(tf.matMul(h, vars[l], false, true), vars[l + 1]); // y = x Wᵀ + b, W [out, in] as nn.Linear
+      if (l + 2 < vars.length) h = tf.relu(h);
+    }
+    return tf.losses.softmaxCrossEntropy(labels, h);
+  };
+  const opt = tf.train.sgd(lr);
+  const fwd = [], step = [];
+  for (let it = 0; it < ITERS + 5; it++) {
+    const t0 = performance.now();
+    tf.tidy(() => loss().dataSync());
+    const t1 = performance.now();
+    tf.tidy(() => { opt.minimize(loss, true, vars).dataSync(); });
+    const t2 = performance.now();
+    if (it >= 5) { fwd.push(t1 - t0); step.push(t2 - t1); }
+  }
+  const forwardMs = median(fwd), stepMs = median(step);
+  return { forwardMs, backwardMs: stepMs - forwardMs, updateMs: null, stepMs };
+}
+
+async function main() {
+  tf.enableProdMode(); // no debug checks, no console banner
+  tfWasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+  await tf.setBackend('wasm');
+  await tf.ready();
+  await tf.setBackend('cpu');
+  await tf.ready();
+
+  // Start the matmul workers and give them time to come up (the first large product otherwise runs on one thread).
+  bp.setNumThreads(CORES);
+  for (let i = 0; i < 3; i++) { matmulPeers.engine(256, 'float32')(); await sleep(200); }
+
+  const started = Date.now();
+  const env = { node: process.version, v8: process.versions.v8, cpu: cpus()[0]?.model ?? '?', cores: CORES, date: new Date().toISOString() };
+  console.log(`node ${env.node} (V8 ${env.v8}), ${env.cores} cores, ${env.cpu}`);
+  console.log('\nmatmul GFLOP/s, square n×n (best of several runs); ratios = engine / peer (TensorFlow.js: float32 only, no threads in Node)');
+  console.log([pad('dtype', 8), pad('n', 5), pad('thr', 3), pad('engine', 7), pad('tfjs-wasm', 9), pad('tfjs-cpu', 8),
+    pad('ml-matrix', 9), pad('×wasm', 8), pad('×cpu', 8), pad('×ml', 9)].join(' '));
+  const matmul = await benchMatmul();
+
+  console.log(`\nMLP ${MLP.sizes.join('-')} training step, batch ${MLP.batch}, float32, SGD (median of ${ITERS}); ms`);
+  const mlp = { engine: mlpEngine(), 'tfjs-wasm': mlpTfjs('wasm'), 'tfjs-cpu': mlpTfjs('cpu') };
+  console.log([pad('', 10), pad('forward', 8), pad('backward', 9), pad('step', 7), pad('bwd/fwd', 8), pad('engine ×', 9)].join(' '));
+  for (const [peer, r] of Object.entries(mlp)) {
+    console.log([pad(peer, 10), pad(fmt(r.forwardMs, 2), 8), pad(fmt(r.backwardMs, 2), 9), pad(fmt(r.stepMs, 2), 7),
+      pad(fmt(r.backwardMs / r.forwardMs, 2), 8), pad(peer === 'engine' ? '' : `${fmt(r.stepMs / mlp.engine.stepMs)} faster`, 9)].join(' '));
+  }
+  console.log([pad('PyTorch', 10), pad('', 8), pad('', 9), pad(fmt(PYTORCH_MLP_STEP_MS, 2), 7), pad('', 8),
+    pad(`${fmt(PYTORCH_MLP_STEP_MS / mlp.engine.stepMs, 2)}×`, 9), ' (from the issue, not run here)'].join(' '));
+
+  const at = (dtype, threads, n) => matmul.find((r) => r.dtype === dtype && r.threads === threads && r.n === n)?.gflops.engine ?? null;
+  const big = SIZES.filter((n) => n >= 512);
+  const minOver = (dtype) => Math.min(...big.map((n) => at(dtype, CORES, n) ?? Infinity));
+  const goals = [
+    { goal: `float32 GFLOP/s, ${CORES} threads, n ≥ 512 (min)`, target: '≥ 100', value: minOver('float32'), ok: minOver('float32') >= 100 },
+    { goal: `float64 GFLOP/s, ${CORES} threads, n ≥ 512 (min)`, target: '≥ 50', value: minOver('float64'), ok: minOver('float64') >= 50 },
+    { goal: 'MLP training step, ms', target: '≤ 2.5', value: mlp.engine.stepMs, ok: mlp.engine.stepMs <= 2.5 },
+    { goal: 'backward / forward', target: '≤ 2', value: mlp.engine.backwardMs / mlp.engine.forwardMs, ok: mlp.engine.backwardMs / mlp.engine.forwardMs <= 2 },
+  ];
+  console.log('\ngoals');
+  for (const g of goals) console.log(`${g.goal.padEnd(42)} ${g.target.padStart(6)} ${pad(fmt(g.value, 2), 8)}  ${g.ok ? 'met' : 'NOT met'}`);
+
+  const results = { env, quick, seconds: (Date.now() - started) / 1000, matmul, mlp, pytorchMlpStepMs: PYTORCH_MLP_STEP_MS, goals };
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  const file = join(root, 'bench/results', `${env.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  console.log(`\n${results.seconds.toFixed(0)} s; results written to ${file}`);
+}
+
+await main();
