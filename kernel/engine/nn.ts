@@ -18,8 +18,11 @@ import { Tensor } from './tensor';
  * }
  */
 export abstract class Module {
-  /** Applies the module. Modules cannot be called as functions in TypeScript: write `model.forward(x)`. */
-  abstract forward(x: Tensor): Tensor;
+  /**
+   * Applies the module. Modules cannot be called as functions in TypeScript: write `model.forward(x)`. A subclass
+   * may take more arguments (`forward(x, mask)`).
+   */
+  abstract forward(x: Tensor, ...rest: unknown[]): Tensor;
 
   /**
    * The direct submodules with their names (fields; arrays of modules give 'layers.0', 'layers.1', ...).

@@ -117,6 +117,10 @@ describe('parameter names and groups', () => {
       tied = this.encoder; // the same module twice: its parameters are listed once
       forward(x: Tensor): Tensor { return this.heads[0].forward(this.encoder.forward(x).mul(this.scale)); }
     }
+    class TwoInputs extends nn.Module {
+      forward(x: Tensor, y: Tensor): Tensor { return x.add(y); }
+    }
+    assert.deepEqual(new TwoInputs().forward(tensor([1]), tensor([2])).toArray(), [3]);
     const net = new Net();
     assert.deepEqual(net.namedParameters().map(([n]) => n), ['scale', 'encoder.weight', 'encoder.bias',
       'heads.0.weight', 'heads.0.bias', 'heads.1.weight', 'heads.1.bias']);
