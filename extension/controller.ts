@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { CellOutputs } from './cellOutputs';
 import { KernelDiedError } from './kernelClient';
 import type { KernelSession, KernelSessions } from './kernelSessions';
+import type { Log } from './log';
 
 export const controllerId = 'backprop-ts';
 export const notebookType = 'jupyter-notebook';
@@ -23,22 +24,55 @@ export class BackpropController implements vscode.Disposable {
   readonly controller: vscode.NotebookController;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly sessions: KernelSessions, private readonly log: vscode.LogOutputChannel) {
+  /** Notebooks for which VS Code has this controller selected. */
+  private readonly selected = new Set<vscode.NotebookDocument>();
+
+  constructor(
+    private readonly extensionId: string, private readonly sessions: KernelSessions, private readonly log: Log,
+  ) {
     this.controller = vscode.notebooks.createNotebookController(controllerId, notebookType, 'Backprop (TypeScript)');
     this.controller.supportedLanguages = ['typescript', 'javascript'];
     this.controller.supportsExecutionOrder = true;
     this.controller.description = 'TypeScript cells on the Backprop autodiff engine';
     this.controller.executeHandler = (cells, notebook) => this.execute(cells, notebook);
     this.controller.interruptHandler = (notebook) => this.sessions.interrupt(notebook);
-    this.disposables.push(this.controller, vscode.workspace.onDidOpenNotebookDocument((nb) => this.updateAffinity(nb)));
+    this.disposables.push(
+      this.controller,
+      this.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
+        if (selected) this.selected.add(notebook);
+        else this.selected.delete(notebook);
+      }),
+      vscode.workspace.onDidOpenNotebookDocument((nb) => this.updateAffinity(nb)),
+      vscode.workspace.onDidCloseNotebookDocument((nb) => this.selected.delete(nb)),
+      vscode.window.onDidChangeActiveNotebookEditor((editor) => void this.selectIfPreferred(editor)),
+    );
     for (const nb of vscode.workspace.notebookDocuments) this.updateAffinity(nb);
+    void this.selectIfPreferred(vscode.window.activeNotebookEditor);
+  }
+
+  isSelected(notebook: vscode.NotebookDocument): boolean {
+    return this.selected.has(notebook);
+  }
+
+  private prefers(notebook: vscode.NotebookDocument): boolean {
+    return notebook.notebookType === notebookType && kernelspecName(notebook) === kernelspec.name;
   }
 
   /** Notebooks written for this kernel get it as their preferred kernel. */
   updateAffinity(notebook: vscode.NotebookDocument): void {
-    if (notebook.notebookType === notebookType && kernelspecName(notebook) === kernelspec.name) {
-      this.controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
-    }
+    if (this.prefers(notebook)) this.controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+  }
+
+  /**
+   * VS Code 1.100 only lists a preferred kernel first in its picker, and Run All still asks when several kernels
+   * exist; so a notebook written for this kernel gets it selected when shown, unless a kernel is selected already.
+   */
+  private async selectIfPreferred(editor: vscode.NotebookEditor | undefined): Promise<void> {
+    if (!editor || !this.prefers(editor.notebook) || this.isSelected(editor.notebook)) return;
+    if (vscode.window.activeNotebookEditor !== editor) return;
+    await vscode.commands.executeCommand('notebook.selectKernel', {
+      id: controllerId, extension: this.extensionId, skipIfAlreadySelected: true,
+    });
   }
 
   /** Queues the cells (they show as pending) and runs them in order after what this notebook already runs. */

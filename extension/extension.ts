@@ -3,7 +3,10 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { BackpropController } from './controller';
 import { KernelSessions, type KernelState } from './kernelSessions';
+import { createLog } from './log';
 import { kernelStatusBar } from './statusBar';
+
+const graphRendererId = 'backprop-graph';
 
 /** What activate() returns: lets the tests that run in the extension host look inside. */
 export interface BackpropApi {
@@ -11,23 +14,32 @@ export interface BackpropApi {
   rendererMessages: { notebook: string; message: unknown }[];
   kernelPid(notebook: vscode.NotebookDocument): number | undefined;
   kernelState(notebook: vscode.NotebookDocument): KernelState | undefined;
+  /** Whether VS Code has the Backprop kernel selected for the notebook. */
+  isSelected(notebook: vscode.NotebookDocument): boolean;
 }
 
 export function activate(context: vscode.ExtensionContext): BackpropApi {
-  const log = vscode.window.createOutputChannel('Backprop', { log: true });
+  const log = createLog();
   const sessions = new KernelSessions(context.asAbsolutePath('dist/kernel.js'), log);
-  const controller = new BackpropController(sessions, log);
+  const controller = new BackpropController(context.extension.id, sessions, log);
   const rendererMessages: BackpropApi['rendererMessages'] = [];
-  const messaging = vscode.notebooks.createRendererMessaging('backprop-graph');
   context.subscriptions.push(
     log, sessions, controller, kernelStatusBar(sessions),
     ...registerCommands(context.extension.id, controller, sessions),
-    messaging.onDidReceiveMessage((e) => rendererMessages.push({ notebook: e.editor.notebook.uri.toString(), message: e.message })),
   );
+  // VS Code allows messaging only with a renderer this extension contributes (renderer/, when it is built)
+  const renderers = (context.extension.packageJSON as { contributes?: { notebookRenderer?: { id: string }[] } }).contributes?.notebookRenderer ?? [];
+  if (renderers.some((r) => r.id === graphRendererId)) {
+    const messaging = vscode.notebooks.createRendererMessaging(graphRendererId);
+    context.subscriptions.push(messaging.onDidReceiveMessage((e) => {
+      rendererMessages.push({ notebook: e.editor.notebook.uri.toString(), message: e.message });
+    }));
+  }
   return {
     rendererMessages,
     kernelPid: (nb) => sessions.find(nb)?.kernel?.pid,
     kernelState: (nb) => sessions.find(nb)?.state,
+    isSelected: (nb) => controller.isSelected(nb),
   };
 }
 

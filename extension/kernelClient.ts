@@ -1,9 +1,14 @@
 // One kernel process (dist/kernel.js) seen from the extension host: fork it, run cells through the typed
 // protocol, interrupt, shut down, and notice when it dies. Knows nothing of VS Code, so node:test can drive it.
 import { fork, type ChildProcess } from 'node:child_process';
-import type {
-  CellOutputMessage, ClientToKernel, DoneMessage, ExecuteRequest, KernelToClient, ReadyMessage,
+import type { Writable } from 'node:stream';
+import {
+  INTERRUPT_FD_ENV,
+  type CellOutputMessage, type ClientToKernel, type DoneMessage, type ExecuteRequest, type KernelToClient, type ReadyMessage,
 } from '../kernel/protocol';
+
+/** The kernel's fd 4 is the interrupt pipe: a byte written there stops the running cell, even a busy loop. */
+const interruptFd = 4;
 
 /** Replies to the requests other than `execute`: one each, matched by requestId. */
 type ReplyMessage = Extract<KernelToClient, { type: 'inspectReply' | 'variablesReply' | 'gradientCheckReply' | 'graphReply' }>;
@@ -54,8 +59,8 @@ export class KernelClient {
     this.child = fork(options.kernelPath, [], {
       cwd: options.cwd,
       // In desktop VS Code process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it a plain Node.
-      env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1', [INTERRUPT_FD_ENV]: String(interruptFd) },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
       serialization: 'json',
     });
     for (const stream of [this.child.stdout, this.child.stderr]) {
@@ -73,6 +78,8 @@ export class KernelClient {
     // A kernel that never becomes ready is reported by whoever awaits `ready`; avoid an unhandled rejection here.
     this.ready.catch(() => undefined);
     this.child.on('error', (e) => log(`[kernel] ${e.message}`));
+    // writing to the pipe of a kernel that just died fails with EPIPE: the exit handler reports the death
+    this.child.stdio[interruptFd]?.on('error', () => undefined);
     this.child.on('exit', (code, signal) => {
       this.exitError = new KernelDiedError(code, signal, this.shuttingDown);
       log(`[kernel ${this.pid}] exited (${signal ?? `code ${code}`})`);
@@ -111,12 +118,14 @@ export class KernelClient {
 
   /**
    * Stops the running cell, keeping the variables. A cell in a synchronous loop never reads the IPC channel, so
-   * the process also gets SIGINT (the kernel runs cells with breakOnSigint).
+   * the byte on the interrupt pipe (read by a watcher thread in the kernel) does that; the message covers a cell
+   * that awaits forever.
    */
   interrupt(): void {
     if (!this.alive || !this.busy) return;
+    const pipe = this.child.stdio[interruptFd] as Writable | null;
+    if (pipe && !pipe.destroyed) pipe.write('!');
     this.send({ type: 'interrupt' });
-    this.child.kill('SIGINT');
   }
 
   /** Asks the kernel to exit; kills it if it has not within `graceMs`. */

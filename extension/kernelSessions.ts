@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { KernelClient } from './kernelClient';
 import { kernelEnv } from './settings';
+import type { Log } from './log';
 
 export type KernelState = 'idle' | 'busy';
 
@@ -34,25 +35,25 @@ function kernelCwd(notebook: vscode.NotebookDocument): string {
 }
 
 export class KernelSessions implements vscode.Disposable {
-  private readonly sessions = new Map<string, KernelSession>();
+  /** Keyed by the document, not its URI: a closed untitled notebook's URI comes back for the next one. */
+  private readonly sessions = new Map<vscode.NotebookDocument, KernelSession>();
   private readonly changed = new vscode.EventEmitter<KernelSession>();
   /** Fires when a notebook's kernel starts, stops, gets busy or idle. */
   readonly onDidChange = this.changed.event;
   private readonly closeListener: vscode.Disposable;
 
-  constructor(private readonly kernelPath: string, private readonly log: vscode.LogOutputChannel) {
+  constructor(private readonly kernelPath: string, private readonly log: Log) {
     this.closeListener = vscode.workspace.onDidCloseNotebookDocument((nb) => void this.close(nb));
   }
 
   get(notebook: vscode.NotebookDocument): KernelSession {
-    const key = notebook.uri.toString();
-    let s = this.sessions.get(key);
-    if (!s) { s = new KernelSession(notebook); this.sessions.set(key, s); }
+    let s = this.sessions.get(notebook);
+    if (!s) { s = new KernelSession(notebook); this.sessions.set(notebook, s); }
     return s;
   }
 
   find(notebook: vscode.NotebookDocument): KernelSession | undefined {
-    return this.sessions.get(notebook.uri.toString());
+    return this.sessions.get(notebook);
   }
 
   /** The notebook's live kernel, started (and awaited ready) if there is none. */
@@ -97,7 +98,7 @@ export class KernelSessions implements vscode.Disposable {
   private async close(notebook: vscode.NotebookDocument): Promise<void> {
     const s = this.find(notebook);
     if (!s) return;
-    this.sessions.delete(notebook.uri.toString());
+    this.sessions.delete(notebook);
     s.cancelPending();
     await s.kernel?.shutdown();
   }

@@ -1,7 +1,7 @@
 // Builds every bundle of the project with esbuild. Each entry is built only when its source exists, so the
 // build grows with the project. Usage: node scripts/build.mjs [--watch]
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,6 +41,7 @@ for (const e of browser) {
 const suite = r('test/vscode/suite');
 if (existsSync(suite)) {
   const entryPoints = readdirSync(suite).filter((f) => f === 'index.ts' || f.endsWith('.test.ts')).map((f) => join(suite, f));
+  rmSync(r('out/vscode-suite'), { recursive: true, force: true });   // no stale test files from removed sources
   jobs.push(esbuild.build({
     ...common, entryPoints, outdir: r('out/vscode-suite'), platform: 'node', format: 'cjs', target: 'node20',
     external: ['vscode', 'mocha'],

@@ -18,11 +18,15 @@ test('extension suite inside VS Code (code-server)', { timeout: 240_000 }, async
     extensionTestsPath: suitePath,
     workspace: join(repoRoot, 'test', 'vscode', 'workspace'),
     timeoutMs: 200_000,
+    env: { BACKPROP_LOG_TO_CONSOLE: '1' },
     onLine: verbose ? (l) => console.log(l) : undefined,
   });
   for (const r of run.tests) {
     await t.test(r.title, { skip: r.state === 'pending' }, () => {
-      if (r.state === 'failed') assert.fail(r.error ?? 'failed');
+      if (r.state !== 'failed') return;
+      const inner = new Error(r.error?.split('\n')[0] ?? 'failed');
+      inner.stack = r.error;   // the stack inside the extension host, not this runner's
+      throw inner;
     });
   }
   const context = `extension host output:\n${run.lines.join('\n')}`;
