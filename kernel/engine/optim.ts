@@ -64,7 +64,8 @@ export interface SGDOptions {
  * @example const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
  */
 export class SGD extends Optimizer {
-  readonly lr: number;
+  /** The learning rate; assign to it to schedule it (as param_groups[0].lr in PyTorch). */
+  lr: number;
   readonly momentum: number;
   readonly weightDecay: number;
   private readonly buffers = new Map<Tensor, Float64Array>();
@@ -111,7 +112,8 @@ interface AdamState { step: number; m: Float64Array; v: Float64Array }
  * @example const opt = new optim.Adam(model.parameters(), { lr: 0.01 });
  */
 export class Adam extends Optimizer {
-  readonly lr: number;
+  /** The learning rate; assign to it to schedule it (as param_groups[0].lr in PyTorch). */
+  lr: number;
   readonly betas: readonly [number, number];
   readonly eps: number;
   readonly weightDecay: number;

@@ -36,6 +36,16 @@ describe('optim.SGD', () => {
     close(arr(p), [0.8 - 0.28], 'step 2');
   });
 
+  it('reads the learning rate at each step, so it can be scheduled', () => {
+    const p = tensor([1], { requiresGrad: true });
+    const opt = new optim.SGD([p], { lr: 0.1 });
+    setGrad(p, [1]);
+    opt.step();
+    opt.lr = 0.01;
+    opt.step();
+    close(arr(p), [1 - 0.1 - 0.01], 'two steps');
+  });
+
   it('updates in place, records no graph, and skips parameters without a gradient', () => {
     const p = tensor([1, 2], { requiresGrad: true, name: 'p' });
     const q = tensor([5], { requiresGrad: true, name: 'q' });
