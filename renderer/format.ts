@@ -2,14 +2,16 @@
 // in with textContent, never as markup.
 import type { TensorSummary } from './types';
 
-/** At most this many values are written out in a graph label; larger tensors get a summary. */
+/** At most this many values are written out in a box label; larger tensors get a summary. */
 export const LABEL_VALUES = 4;
+/** Significant digits in graph labels (cards show 4). */
+export const LABEL_DIGITS = 3;
 
 /**
- * A number in at most 4 significant digits, exponent form when very large or small; NaN/Infinity spelled out.
+ * A number in at most `digits` significant digits, exponent form when very large or small; NaN/Infinity spelled out.
  * @example formatNumber(0.000123456) === '1.235e-4'
  */
-export function formatNumber(x: number): string {
+export function formatNumber(x: number, digits = 4): string {
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';
@@ -17,10 +19,10 @@ export function formatNumber(x: number): string {
   const a = Math.abs(x);
   if (Number.isInteger(x) && a < 1e6) return String(x);
   if (a >= 1e4 || a < 1e-3) {
-    const [m, e] = x.toExponential(3).split('e');
+    const [m, e] = x.toExponential(digits - 1).split('e');
     return `${trimZeros(m)}e${e.startsWith('+') ? e.slice(1) : e}`;
   }
-  return trimZeros(x.toPrecision(4));
+  return trimZeros(x.toPrecision(digits));
 }
 
 function trimZeros(s: string): string {
@@ -41,25 +43,14 @@ export function sizeOf(shape: readonly number[]): number {
 }
 
 /**
- * The numbers themselves when there are at most `LABEL_VALUES` of them, a compact summary otherwise.
+ * For labels: the numbers themselves when there are at most `maxValues` of them, a compact summary otherwise.
  * @example summaryText({ shape: [], values: [0.5], ... }) === '0.5'
  */
-export function summaryText(s: TensorSummary): string {
+export function summaryText(s: TensorSummary, maxValues = LABEL_VALUES): string {
   const n = sizeOf(s.shape);
-  if (s.values && s.values.length === n && n <= LABEL_VALUES) {
-    return n === 1 ? formatNumber(s.values[0]) : `[${s.values.map(formatNumber).join(', ')}]`;
-  }
-  return `μ ${formatNumber(s.mean)} σ ${formatNumber(s.std)}`;
-}
-
-/**
- * A gradient for an edge or node label: the numbers when few, otherwise its norm.
- * @example gradText(edge.grad) === '0.25'
- */
-export function gradText(s: TensorSummary): string {
-  const n = sizeOf(s.shape);
-  if (s.values && s.values.length === n && n <= LABEL_VALUES) return summaryText(s);
-  return `‖·‖ ${formatNumber(s.norm)}`;
+  const f = (x: number) => formatNumber(x, LABEL_DIGITS);
+  if (s.values && s.values.length === n && n <= maxValues) return n === 1 ? f(s.values[0]) : `[${s.values.map(f).join(', ')}]`;
+  return `μ ${f(s.mean)} σ ${f(s.std)}`;
 }
 
 /** Non-finite entries, as a short warning, or '' when there are none. */
@@ -94,7 +85,7 @@ export function valueGrid(s: TensorSummary): string[][] | undefined {
   const cols = s.shape.length >= 2 ? s.shape[s.shape.length - 1] : s.values.length;
   const rows: string[][] = [];
   for (let i = 0; i < s.values.length; i += Math.max(1, cols)) {
-    rows.push(s.values.slice(i, i + Math.max(1, cols)).map(formatNumber));
+    rows.push(s.values.slice(i, i + Math.max(1, cols)).map((v) => formatNumber(v)));
   }
   return rows;
 }

@@ -38,35 +38,38 @@ const SHAPE: Record<NodeKind | 'group', [string, string]> = {
   group: ['[', ']'],
 };
 
-function nodeLine(n: ViewNode): string {
+function nodeLine(n: ViewNode, prefix: string): string {
   const [open, close] = SHAPE[n.kind];
-  return `${n.key}${open}"${n.lines.map((l) => placeholder(l.text)).join('<br>')}"${close}`;
+  return `${prefix}${n.key}${open}"${n.lines.map((l) => placeholder(l.text)).join('<br>')}"${close}`;
 }
 
 /**
- * The flowchart: right to left, each edge drawn from the tensor made to the tensor it was made from, so the
- * arrows point the way the gradient flows (inputs end up on the left, the loss on the right).
+ * The flowchart: each edge drawn from the tensor made to the tensor it was made from, so the arrows point the
+ * way the gradient flows (right to left: inputs on the left, the loss on the right; or top to bottom: the
+ * loss on top).
+ * `prefix` (letters and digits) keeps ids unique when several outputs share one page.
  * @example mermaidText(view).startsWith('flowchart RL')
  */
-export function mermaidText(view: ViewModel): string {
-  const out = ['flowchart RL'];
+export function mermaidText(view: ViewModel, prefix = ''): string {
+  if (!/^[A-Za-z0-9]*$/.test(prefix)) throw new Error('mermaidText: the id prefix must be letters and digits');
+  const out = [`flowchart ${view.direction === 'TB' ? 'TB' : 'RL'}`];
   const inGroup = new Map<string, ViewNode[]>();
   for (const n of view.nodes) {
     if (n.parentGroup) {
       if (!inGroup.has(n.parentGroup)) inGroup.set(n.parentGroup, []);
       inGroup.get(n.parentGroup)!.push(n);
-    } else out.push(`  ${nodeLine(n)}`);
+    } else out.push(`  ${nodeLine(n, prefix)}`);
   }
   for (const g of view.groups) {
     const ms = inGroup.get(g.key);
     if (!ms) continue;
-    out.push(`  subgraph ${g.key} ["${placeholder('▾ ' + g.name)}"]`);
-    for (const n of ms) out.push(`    ${nodeLine(n)}`);
+    out.push(`  subgraph ${prefix}${g.key} ["${placeholder('▾ ' + g.name)}"]`);
+    for (const n of ms) out.push(`    ${nodeLine(n, prefix)}`);
     out.push('  end');
   }
   for (const e of view.edges) {
     const label = e.label ? `|"${placeholder(e.label)}"|` : '';
-    out.push(`  ${e.to} ${e.key}@-->${label} ${e.from}`);
+    out.push(`  ${prefix}${e.to} ${prefix}${e.key}@-->${label} ${prefix}${e.from}`);
   }
   return out.join('\n');
 }

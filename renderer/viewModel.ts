@@ -1,6 +1,6 @@
 // Snapshot → what to draw: which nodes and groups are visible, their label lines, edge labels, colours, and
 // what was hidden. Pure (no DOM, no mermaid), so every decision here is unit-tested.
-import { formatNumber, formatShape, gradText, nonFiniteText, summaryText } from './format';
+import { formatNumber, formatShape, LABEL_DIGITS, LABEL_VALUES, nonFiniteText, sizeOf, summaryText } from './format';
 import { classifyGrad, classifyNorm, DEFAULT_SCALE, type GradMark, type GradScaleOptions } from './gradScale';
 import type { GraphEdge, GraphNode, GraphSnapshot } from './types';
 
@@ -19,7 +19,12 @@ export interface ViewState {
   groups: Map<string, boolean>;
   /** How many boxes may be drawn; starts at `maxNodes`, grows with "show more". */
   limit?: number;
+  /** Layout direction chosen by the user (else picked to fit the width). */
+  direction?: Direction;
 }
+
+/** RL: inputs left, loss right, arrows pointing left. TB: loss on top, inputs below, arrows pointing down. */
+export type Direction = 'RL' | 'TB';
 
 export type LineRole = 'title' | 'shape' | 'value' | 'grad' | 'note';
 export interface LabelLine { role: LineRole; text: string }
@@ -77,6 +82,7 @@ export interface ViewModel {
   /** Plain-language notes on what is hidden or truncated. */
   notes: string[];
   totalNodes: number;
+  direction: Direction;
 }
 
 /**
@@ -102,19 +108,26 @@ function title(n: GraphNode, kind: NodeKind): string {
   }
 }
 
-/** `∇ 0.25`, with a warning mark and non-finite counts where they apply. */
-export function gradLabel(g: GraphEdge['grad'], mark: GradMark): string {
+/** Edges write out their gradient's numbers up to this size (boxes up to LABEL_VALUES), their norm beyond. */
+export const EDGE_VALUES = 2;
+
+/**
+ * `∇ 0.25` (the numbers) or `‖∇‖ 1.2` (the norm), with a warning mark and non-finite counts where they apply.
+ * @example gradLabel(edge.grad, classifyGrad(edge.grad)) === '∇ 0.25'
+ */
+export function gradLabel(g: GraphEdge['grad'], mark: GradMark, maxValues = LABEL_VALUES): string {
   if (!g) return '';
-  const bad = nonFiniteText(g);
-  const text = bad && g.values === undefined ? bad : gradText(g);
-  return `${mark.symbol ? mark.symbol + ' ' : ''}∇ ${text}`;
+  const sym = mark.symbol ? mark.symbol + ' ' : '';
+  const n = sizeOf(g.shape);
+  if (g.values && g.values.length === n && n <= maxValues) return `${sym}∇ ${summaryText(g, maxValues)}`;
+  return `${sym}‖∇‖ ${nonFiniteText(g) || formatNumber(g.norm, LABEL_DIGITS)}`;
 }
 
 function nodeLines(n: GraphNode, kind: NodeKind, mark: GradMark): LabelLine[] {
   const lines: LabelLine[] = [
     { role: 'title', text: title(n, kind) },
     { role: 'shape', text: formatShape(n.shape) },
-    { role: 'value', text: `= ${summaryText(n.value)}` },
+    { role: 'value', text: `${nonFiniteText(n.value) ? '⚠ ' : ''}= ${summaryText(n.value)}` },
   ];
   if (n.grad) lines.push({ role: 'grad', text: gradLabel(n.grad, mark) });
   else if (kind === 'constant' || kind === 'input') lines.push({ role: 'grad', text: 'no grad' });
@@ -138,7 +151,7 @@ function groupGradNorm(members: GraphNode[]): number {
  * then, if still too many boxes, keeps those nearest the loss and notes what is hidden.
  * @example buildViewModel(snapshot, DEFAULT_OPTIONS, { groups: new Map() }).edges[0].label === '∇ 0.25'
  */
-export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPTIONS, state: ViewState = { groups: new Map() }): ViewModel {
+export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPTIONS, state: ViewState = { groups: new Map() }, width = 900): ViewModel {
   const maxNodes = Math.max(1, Math.floor(opts.maxNodes));
   const defaultCollapsed = s.nodes.length > maxNodes;
   const groupNames: string[] = [];
@@ -233,7 +246,7 @@ export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPT
     const mark = classifyGrad(e.grad, opts);
     const fromNode = unitIndex.get(from)!, toNode = unitIndex.get(to)!;
     edges.push({
-      key: `e${edges.length}`, from, to, edge: e, mark, label: gradLabel(e.grad, mark),
+      key: `e${edges.length}`, from, to, edge: e, mark, label: gradLabel(e.grad, mark, EDGE_VALUES),
       pinKey: `edge:${fromNode.pinKey}>${toNode.pinKey}#${e.argIndex}`,
     });
   }
@@ -247,10 +260,39 @@ export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPT
   const collapsed = groups.filter((g) => g.collapsed && shownKeys.has(`c${g.key.slice(1)}`)).length;
   if (collapsed) notes.push(`${collapsed} module group${collapsed > 1 ? 's are' : ' is'} collapsed: click one (▸) to expand it.`);
   if (hiddenNodes > 0) {
-    notes.push(`Showing ${shown.length} of ${units.length} boxes, those nearest the loss; ${hiddenNodes.toLocaleString('en-US')} tensor${hiddenNodes > 1 ? 's are' : ' is'} hidden.`);
+    notes.push(`Showing ${shown.length} of ${units.length.toLocaleString('en-US')} boxes, those nearest the loss; ${hiddenNodes.toLocaleString('en-US')} tensor${hiddenNodes > 1 ? 's are' : ' is'} hidden.`);
   }
   return {
     snapshotId: s.id, step: s.step, nodes: shown, edges, groups,
     rootKey: unitOf.get(s.root), hiddenNodes, limit, notes, totalNodes: s.nodes.length,
+    direction: state.direction ?? chooseDirection(shown, edges, width),
   };
+}
+
+/**
+ * Right-to-left reads like the maths (inputs left, loss right), but a deep graph gets too wide for a notebook
+ * column: then top-to-bottom (loss on top). Sizes are rough estimates of the boxes mermaid will draw.
+ * @example chooseDirection(view.nodes, view.edges, 900) === 'RL'
+ */
+export function chooseDirection(nodes: readonly ViewNode[], edges: readonly ViewEdge[], width: number): Direction {
+  if (!nodes.length) return 'RL';
+  // longest path from the inputs gives each box its rank
+  const rank = new Map<string, number>(nodes.map((n) => [n.key, 0]));
+  for (let pass = 0, changed = true; changed && pass < nodes.length; pass++) {
+    changed = false;
+    for (const e of edges) {
+      const r = rank.get(e.from)! + 1;
+      if (r > rank.get(e.to)!) { rank.set(e.to, r); changed = true; }
+    }
+  }
+  const ranks = Math.max(...rank.values()) + 1;
+  const perRank = new Map<number, number>();
+  for (const r of rank.values()) perRank.set(r, (perRank.get(r) ?? 0) + 1);
+  const breadth = Math.max(...perRank.values());
+  const chars = Math.max(...nodes.map((n) => Math.max(...n.lines.map((l) => Math.min(l.text.length, 40)))));
+  const boxW = chars * 7.8 + 24, boxH = 4 * 16 + 24;
+  const fit = (w: number, h: number) => Math.min(1, width / w, 720 / h);
+  const rl = fit(ranks * (boxW + 80), breadth * (boxH + 28));
+  const tb = fit(breadth * (boxW + 28), ranks * (boxH + 56));
+  return rl >= 0.6 || rl >= tb ? 'RL' : 'TB';
 }

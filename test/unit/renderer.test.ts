@@ -3,13 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { flatGraph, deepGraph, HOSTILE, hostileGraph, mlpGraph, nanGraph, scalarGraph, toJson } from '../e2e/fixtures/graphs';
-import { formatNumber, formatShape, gradText, summaryText } from '../../renderer/format';
+import { formatNumber, formatShape, statRows, summaryText, valueGrid } from '../../renderer/format';
 import { classifyGrad, classifyNorm, scalePosition, scaleTicks, DEFAULT_SCALE } from '../../renderer/gradScale';
 import { gradientFlow } from '../../renderer/gradientFlow';
 import { clipLine, mermaidText, placeholder } from '../../renderer/mermaidText';
 import { parseSnapshot, parseSnapshotText, SnapshotError } from '../../renderer/snapshot';
 import type { GraphSnapshot, TensorSummary } from '../../renderer/types';
-import { buildViewModel, DEFAULT_OPTIONS, nodeKind, type ViewState } from '../../renderer/viewModel';
+import { buildViewModel, chooseDirection, DEFAULT_OPTIONS, gradLabel, nodeKind, type ViewState } from '../../renderer/viewModel';
 
 const parse = (o: unknown): GraphSnapshot => parseSnapshotText(toJson(o)).snapshot;
 const fresh = (): ViewState => ({ groups: new Map() });
@@ -58,8 +58,12 @@ describe('format', () => {
     const s = (values: number[]): TensorSummary => ({ shape: [values.length], values, mean: 1, std: 2, min: 0, max: 3, norm: 5, nan: 0, inf: 0 });
     assert.equal(summaryText(s([1, 2, 3, 4])), '[1, 2, 3, 4]');
     assert.equal(summaryText(s([1, 2, 3, 4, 5])), 'μ 1 σ 2');
-    assert.equal(gradText(s([1, 2, 3, 4, 5])), '‖·‖ 5');
+    assert.equal(summaryText(s([1 / 3, 2])), '[0.333, 2]');
+    assert.equal(gradLabel(s([1, 2, 3]), classifyGrad(s([1, 2, 3])), 2), '‖∇‖ 5');
+    assert.equal(gradLabel(s([1, 2]), classifyGrad(s([1, 2])), 2), '∇ [1, 2]');
     assert.equal(summaryText({ ...s([0.5]), shape: [] }), '0.5');
+    assert.deepEqual(valueGrid({ ...s([1, 2.5, 1 / 3, 4, 5, 6]), shape: [2, 3] }), [['1', '2.5', '0.3333'], ['4', '5', '6']]);
+    assert.deepEqual(statRows({ ...s([1]), nan: 2 }).at(-1), ['non-finite', '2 NaN']);
   });
 });
 
@@ -98,8 +102,8 @@ describe('view model', () => {
     assert.equal(twice.length, 2);
     close(twice[0].edge.grad!.values![0] + twice[1].edge.grad!.values![0], o.grad!.values![0]);
     // micrograd's neuron: o = tanh(0.8814) = 0.7071, dL/do = 2o on each... o·o gives o on each edge
-    assert.deepEqual(twice.map((e) => e.label), ['∇ 0.7071', '∇ 0.7071']);
-    assert.deepEqual(v.nodes.find((n) => n.node === o)!.lines.map((l) => l.text), ['tanh · o', 'scalar', '= 0.7071', '∇ 1.414']);
+    assert.deepEqual(twice.map((e) => e.label), ['∇ 0.707', '∇ 0.707']);
+    assert.deepEqual(v.nodes.find((n) => n.node === o)!.lines.map((l) => l.text), ['tanh · o', 'scalar', '= 0.707', '∇ 1.41']);
     const x1 = v.nodes.find((n) => n.node?.name === 'x1')!;
     assert.equal(x1.lines.at(-1)!.text, 'no grad');
     assert.equal(v.rootKey, v.nodes.find((n) => n.kind === 'loss')!.key);
@@ -110,7 +114,8 @@ describe('view model', () => {
     const v = buildViewModel(parse(mlpGraph()), DEFAULT_OPTIONS, fresh());
     assert.deepEqual(v.groups.map((g) => [g.name, g.collapsed, g.size]), [['layers.0', false, 5], ['layers.1', false, 4]]);
     assert.ok(v.nodes.filter((n) => n.parentGroup === 'g0').length === 5);
-    assert.ok(v.edges.every((e) => e.label.startsWith('∇')) || v.edges.some((e) => e.label === ''));
+    for (const e of v.edges) assert.equal(e.label === '', e.edge.grad === undefined);
+    assert.ok(v.edges.some((e) => /^‖∇‖ \d/.test(e.label)) && v.edges.some((e) => /^∇ -?\d/.test(e.label)));
   });
   it('collapses every group when the graph is larger than maxNodes, and honours the user’s toggles', () => {
     const s = parse(mlpGraph());
@@ -120,7 +125,7 @@ describe('view model', () => {
     assert.deepEqual(boxes.map((b) => b.lines[0].text), ['▸ layers.0', '▸ layers.1']);
     // edges inside a collapsed group are not drawn; edges across it keep their own gradient
     assert.ok(v.edges.every((e) => e.from !== e.to));
-    assert.ok(v.edges.some((e) => e.to === boxes[1].key && e.from === boxes[0].key && e.label.startsWith('∇')));
+    assert.ok(v.edges.some((e) => e.to === boxes[1].key && e.from === boxes[0].key && e.label === '‖∇‖ 0.446'));
     const open = buildViewModel(s, { ...DEFAULT_OPTIONS, maxNodes: 10 }, { groups: new Map([['layers.1', true]]) });
     assert.deepEqual(open.groups.map((g) => g.collapsed), [true, false]);
     const shut = buildViewModel(s, DEFAULT_OPTIONS, { groups: new Map([['layers.0', false]]) });
@@ -133,7 +138,7 @@ describe('view model', () => {
     assert.equal(v.nodes.length, 60);
     assert.equal(v.hiddenNodes, raw.nodes.length - 60);
     assert.ok(v.nodes.some((n) => n.kind === 'loss'));
-    assert.match(v.notes.join(' '), new RegExp(`Showing 60 of ${raw.nodes.length} boxes.*${(raw.nodes.length - 60).toLocaleString('en-US')} tensors are hidden`));
+    assert.match(v.notes.join(' '), new RegExp(`Showing 60 of ${raw.nodes.length.toLocaleString("en-US")} boxes.*${(raw.nodes.length - 60).toLocaleString('en-US')} tensors are hidden`));
     assert.ok(v.nodes.some((n) => n.lines.some((l) => /^\+\d+ hidden input/.test(l.text))));
     const more = buildViewModel(parse(raw), DEFAULT_OPTIONS, { groups: new Map(), limit: 120 });
     assert.equal(more.nodes.length, 120);
@@ -143,6 +148,15 @@ describe('view model', () => {
     assert.ok(v.nodes.length <= 60);
     assert.ok(v.nodes.filter((n) => n.kind === 'group').length >= 50);
   });
+  it('lays out right to left unless the graph is too deep for the width', () => {
+    const scalar = buildViewModel(parse(scalarGraph()));
+    assert.equal(scalar.direction, 'RL');
+    const deep = buildViewModel(parse(deepGraph(6)), { ...DEFAULT_OPTIONS, maxNodes: 100 });
+    assert.equal(deep.direction, 'TB');
+    assert.equal(chooseDirection(deep.nodes, deep.edges, 10_000), 'RL');
+    assert.equal(buildViewModel(parse(deepGraph(6)), DEFAULT_OPTIONS, { groups: new Map(), direction: 'RL' }).direction, 'RL');
+    assert.ok(mermaidText(deep).startsWith('flowchart TB\n'));
+  });
   it('notes a snapshot the kernel truncated', () => {
     const raw = { ...scalarGraph(), truncated: { totalNodes: 12000, shownNodes: 500 } };
     assert.match(buildViewModel(parse(raw)).notes[0], /500 of 12,000 tensors/);
@@ -151,7 +165,7 @@ describe('view model', () => {
     const v = buildViewModel(parse(nanGraph()));
     const w = v.nodes.find((n) => n.node?.name === 'w')!;
     assert.equal(w.mark.flag, 'nonfinite');
-    assert.match(w.lines.at(-1)!.text, /^⚠ ∇ \[NaN, 0.6931\]$/);
+    assert.match(w.lines.at(-1)!.text, /^⚠ ∇ \[NaN, 0.693\]$/);
     const z = v.nodes.find((n) => n.node?.name === 'z')!;
     assert.match(z.lines.at(-1)!.text, /Infinity/);
   });
@@ -174,7 +188,7 @@ describe('mermaid text', () => {
     }
     // every line is one of the few statement forms, with ids we made
     const label = '"[^"\\n]*"';
-    const stmt = new RegExp(`^(flowchart RL|  end|  subgraph g\\d+ \\[${label}\\]|\\s+[nc]\\d+(\\(\\[|\\[\\[|\\{\\{|\\(|\\[)${label}(\\]\\)|\\]\\]|\\}\\}|\\)|\\])|  [nc]\\d+ e\\d+@-->(\\|${label}\\|)? [nc]\\d+)$`);
+    const stmt = new RegExp(`^(flowchart (RL|TB)|  end|  subgraph g\\d+ \\[${label}\\]|\\s+[nc]\\d+(\\(\\[|\\[\\[|\\{\\{|\\(|\\[)${label}(\\]\\)|\\]\\]|\\}\\}|\\)|\\])|  [nc]\\d+ e\\d+@-->(\\|${label}\\|)? [nc]\\d+)$`);
     for (const line of text.split('\n')) assert.match(line, stmt);
     assert.equal(text.split('\n').length, 1 + 5 + 2 + 4);
     assert.ok(HOSTILE.length > 0);

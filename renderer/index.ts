@@ -1,0 +1,78 @@
+// Notebook renderer `backprop-graph` for `application/vnd.backprop.graph+json` (see /work/shared/RENDERER.md):
+// the computation graph of a backward() call with the gradient on every edge, drawn with mermaid in VS Code's
+// output webview. Wiring only: the view model, drawing and interaction live in their own files.
+//
+// Messages (ctx.postMessage, when the host enables messaging; types in messages.ts):
+//   renderer → extension  { type: 'rendered', id, snapshotId, step, nodes, edges, edgeLabels, nodeTitles,
+//                           hiddenNodes, collapsedGroups, notes }   after every draw
+//                         { type: 'renderError', id, message }     when the output cannot be drawn
+//   extension → renderer  { type: 'options', maxNodes?, vanishing?, exploding? }   redraws shown outputs
+import type { ActivationFunction, OutputItem } from 'vscode-notebook-renderer';
+import type { OptionsMessage, RendererMessage } from './messages';
+import { newOutputState, renderOutput, showError, type OutputState } from './outputView';
+import { SnapshotError } from './snapshot';
+import { watchTheme } from './theme';
+import { DEFAULT_OPTIONS, type ViewOptions } from './viewModel';
+
+interface Live {
+  state: OutputState;
+  item: OutputItem;
+  element: HTMLElement;
+}
+
+function readText(item: OutputItem): string {
+  try {
+    return item.text();
+  } catch {
+    return JSON.stringify(item.json());
+  }
+}
+
+export const activate: ActivationFunction = (ctx) => {
+  let options: ViewOptions = { ...DEFAULT_OPTIONS };
+  /** Per output id; an element re-rendered under a new id keeps its state too. */
+  const live = new Map<string, Live>();
+  const byElement = new WeakMap<HTMLElement, OutputState>();
+  const post = (m: RendererMessage) => ctx.postMessage?.(m);
+
+  const render = async (l: Live, signal?: AbortSignal) => {
+    try {
+      await renderOutput({
+        element: l.element, outputId: l.item.id, text: readText(l.item), options, state: l.state, post, signal,
+        rerender: () => void render(l),
+      });
+    } catch (e) {
+      const message = e instanceof SnapshotError ? e.message : `the graph could not be drawn: ${(e as Error)?.message ?? e}`;
+      l.state.generation++;
+      showError(l.element, message);
+      post({ type: 'renderError', id: l.item.id, message });
+    }
+  };
+
+  ctx.onDidReceiveMessage?.((m: OptionsMessage) => {
+    if (m?.type !== 'options') return;
+    const num = (v: unknown, d: number) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : d);
+    options = { maxNodes: num(m.maxNodes, options.maxNodes), vanishing: num(m.vanishing, options.vanishing), exploding: num(m.exploding, options.exploding) };
+    for (const l of live.values()) void render(l);
+  });
+  if (typeof document !== 'undefined' && document.body) watchTheme(() => { for (const l of live.values()) void render(l); });
+
+  return {
+    renderOutputItem(item, element, signal) {
+      const state = live.get(item.id)?.state ?? byElement.get(element) ?? newOutputState();
+      byElement.set(element, state);
+      const l: Live = { state, item, element };
+      live.set(item.id, l);
+      return render(l, signal);
+    },
+    disposeOutputItem(id) {
+      if (id === undefined) {
+        for (const l of live.values()) l.state.zoomPan?.dispose();
+        live.clear();
+        return;
+      }
+      live.get(id)?.state.zoomPan?.dispose();
+      live.delete(id);
+    },
+  };
+};

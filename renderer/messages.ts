@@ -1,0 +1,39 @@
+// Messages between the renderer and the extension (through ctx.postMessage / ctx.onDidReceiveMessage, when
+// the host enables messaging: the manifest says "requiresMessaging": "optional").
+
+/** Renderer → extension, after each successful draw. Tests in VS Code assert on it. */
+export interface RenderedMessage {
+  type: 'rendered';
+  /** The output item's id (stable while a later backward() replaces the output). */
+  id: string;
+  snapshotId: string;
+  step: number;
+  /** Boxes drawn (tensors plus collapsed groups) and edges drawn. */
+  nodes: number;
+  edges: number;
+  /** Each drawn edge's label, e.g. '∇ 0.7071', in the snapshot's edge order ('' for no gradient). */
+  edgeLabels: string[];
+  /** Each drawn box's first label line (name or op), in snapshot order. */
+  nodeTitles: string[];
+  /** Tensors of the snapshot not drawn (neither a box nor inside a collapsed group). */
+  hiddenNodes: number;
+  collapsedGroups: string[];
+  notes: string[];
+}
+
+/** Renderer → extension, when the output could not be drawn (the message is also shown in the output). */
+export interface RenderErrorMessage {
+  type: 'renderError';
+  id: string;
+  message: string;
+}
+
+export type RendererMessage = RenderedMessage | RenderErrorMessage;
+
+/** Extension → renderer: settings (e.g. from `backprop.graph.maxNodes`); outputs already shown are redrawn. */
+export interface OptionsMessage {
+  type: 'options';
+  maxNodes?: number;
+  vanishing?: number;
+  exploding?: number;
+}
