@@ -60,6 +60,12 @@ export interface CellResult {
 
 interface Pending { outputs: CellOutput[]; started: number; onMessage?: (m: CellOutputMessage) => void; resolve: (r: CellResult) => void }
 
+/**
+ * Node flags the kernel needs: interrupting a cell busy in a timer callback terminates that callback half-way,
+ * and Node's async-hooks stack check would then abort the process (see kernel/interrupt.ts).
+ */
+export const KERNEL_EXEC_ARGV = ['--no-force-async-hooks-checks'];
+
 /** Text the kernel process wrote outside any cell (native crash messages, out-of-memory reports) is kept up to this size. */
 const STDERR_TAIL = 4000;
 
@@ -96,7 +102,7 @@ export class KernelClient {
       cwd: this.options.cwd,
       // Under VS Code, process.execPath is Electron: this makes it a plain Node.
       env: { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: '1', [INTERRUPT_FD_ENV]: String(INTERRUPT_FD) },
-      execArgv: this.options.execArgv ?? [],
+      execArgv: [...KERNEL_EXEC_ARGV, ...this.options.execArgv ?? []],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
       serialization: 'json',
     });

@@ -4,11 +4,10 @@
  * the gradient); graph snapshots get the graph mime, which the renderer draws.
  */
 import { inspect } from 'node:util';
-import { Tensor } from './engine';
-import { summarize } from './engine/trace';
+import { Tensor, summarize } from './engine';
 import { GRAPH_MIME, MimeBundle } from './protocol';
 import { graphText } from './graphText';
-import type { GraphSnapshot } from './engine/trace';
+import type { GraphSnapshot } from './engine';
 
 /** Tables are drawn up to this many cells; larger tensors are summarised. */
 const MAX_TABLE_CELLS = 400;

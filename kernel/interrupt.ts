@@ -10,11 +10,17 @@
  *      sends `Runtime.terminateExecution`, which unwinds the running JavaScript (the cell's frames and ours) back
  *      to the event loop and leaves the heap, so the globals, as they were; then it tells the main thread, which
  *      reports the cell as interrupted.
+ * Node checks its async id stack when a callback returns; a timer callback terminated half-way leaves it
+ * unbalanced, and the check aborts the process. So the kernel runs with `--no-force-async-hooks-checks` (see
+ * KERNEL_EXEC_ARGV in kernel/client.ts), and the stack is reset right after each termination.
  * `vm`'s `breakOnSigint` only covers code inside the `runInThisContext` call, not what runs after an `await`;
  * termination covers both. Without the pipe (a client that does not open it), SIGINT and the `interrupt`
  * message still stop a cell that awaits, and `breakOnSigint` one that loops before its first `await`.
  */
 import { Worker } from 'node:worker_threads';
+
+/** Thrown after a termination to reset Node's async id stack; the uncaught-exception handler must ignore it. */
+export const ASYNC_STACK_RESET = Symbol('backprop: async stack reset after interrupt');
 
 /** How long the watcher waits for an idle main thread to answer before it terminates the running code. */
 const ASK_MS = 300;
@@ -55,6 +61,9 @@ export function watchInterrupts(fd: number, onInterrupt: () => void): void {
       Atomics.notify(flag, 0);
     }
     onInterrupt();
+    // Terminated callbacks (a timer's, a nextTick's) leave their entries on Node's async id stack; Node's
+    // uncaught-exception path clears that stack, so take it once, on purpose (main.ts ignores this value).
+    if (m === 'terminated') throw ASYNC_STACK_RESET;
   });
   worker.on('error', (e) => process.emitWarning(`interrupt watcher: ${e.message}`));
   worker.unref();

@@ -6,7 +6,7 @@ import { captureStdio, send } from './outbox';
 import { installGlobals } from './globals';
 import { installGraphOutput } from './graphOutput';
 import { enqueue, interruptRunning, reportStrayError, declaredNames } from './execute';
-import { watchInterrupts } from './interrupt';
+import { ASYNC_STACK_RESET, watchInterrupts } from './interrupt';
 import { ClientToKernel, INTERRUPT_FD_ENV, PROTOCOL_VERSION } from './protocol';
 import { installBackwardLog, noteCell } from './backwardLog';
 import { answerGradientCheck, answerGraph, answerInspect, answerVariables } from './tools';
@@ -29,7 +29,7 @@ process.on('message', (message: ClientToKernel) => {
   }
 });
 
-process.on('uncaughtException', reportStrayError);
+process.on('uncaughtException', (e) => { if (e !== ASYNC_STACK_RESET) reportStrayError(e); });
 process.on('unhandledRejection', reportStrayError);
 process.on('SIGINT', interruptRunning);
 // The client is gone: nobody will read our outputs.

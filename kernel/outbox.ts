@@ -2,18 +2,22 @@
  * The kernel's one way out: every message to the client goes through `send`. Text the cells write
  * (console.*, process.stdout/stderr.write) is captured here and sent as `stream` messages of the cell that is
  * running, coalesced so that a loop printing 10,000 lines sends a few hundred messages, yet in order with the
- * other outputs (any other message flushes the pending text first).
+ * other outputs (any other message flushes the pending text first). A cell that prints little has its text sent
+ * at once, so a print before a long synchronous loop shows while the loop runs.
  */
 import type { KernelToClient } from './protocol';
 
 /** Pending text is sent when it reaches this size or this age, or before any other message. */
 const FLUSH_BYTES = 16 * 1024;
 const FLUSH_MS = 100;
+const BURST = 20;
 
 type StreamName = 'stdout' | 'stderr';
 
 let pending: { name: StreamName; text: string; requestId: string } | null = null;
 let pendingSince = 0;
+let windowStart = 0;
+let windowWrites = 0;
 let timer: NodeJS.Timeout | null = null;
 /** The request whose cell is running, or the last one: text written by timers after a cell ends goes there. */
 let requestId = '';
@@ -52,6 +56,13 @@ export function flush(): void {
 function write(name: StreamName, text: string): void {
   if (pending && (pending.name !== name || pending.requestId !== requestId)) flush();
   const now = Date.now();
+  // Text goes at once (a print before a long loop must show while it runs) unless the cell prints a lot:
+  // beyond BURST writes in FLUSH_MS, it is coalesced.
+  if (now - windowStart >= FLUSH_MS) { windowStart = now; windowWrites = 0; }
+  if (!pending && ++windowWrites <= BURST) {
+    post({ type: 'stream', requestId, name, text });
+    return;
+  }
   if (!pending) { pending = { name, text: '', requestId }; pendingSince = now; }
   pending.text += text;
   if (pending.text.length >= FLUSH_BYTES || now - pendingSince >= FLUSH_MS) flush();

@@ -1,0 +1,92 @@
+// The kernel process's life: interrupts that keep the variables (a synchronous loop before or after an await,
+// a promise that never settles), a kernel that dies in a cell, restart, and memory over a long training loop.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { KernelClient, type CellResult, type CellOutput } from '../../kernel/client';
+
+const root = join(__dirname, '..', '..');
+const kernelPath = join(root, 'dist', 'kernel.js');
+
+const result = (r: CellResult) => {
+  const o = r.outputs.find((x) => x.kind === 'executeResult');
+  return o && 'data' in o ? String(o.data['text/plain']) : undefined;
+};
+
+/** Interrupts the cell once it has printed `marker` (so the loop is surely running). */
+async function runAndInterrupt(kernel: KernelClient, code: string, marker = 'started'): Promise<CellResult> {
+  return kernel.run(code, {
+    onMessage: (m) => { if (m.type === 'stream' && m.text.includes(marker)) setTimeout(() => kernel.interrupt(), 100); },
+  });
+}
+
+describe('kernel: interrupt, death, restart', () => {
+  let kernel: KernelClient;
+  before(async () => {
+    if (!existsSync(kernelPath)) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
+    kernel = await KernelClient.start({ kernelPath });
+  });
+  after(async () => { await kernel.shutdown(); });
+
+  test('a synchronous infinite loop is interrupted and the variables survive', async () => {
+    await kernel.run('const kept = tensor([1, 2, 3]);\nlet spins = 0;');
+    const r = await runAndInterrupt(kernel, 'console.log("started");\nprocess.stdout.write("");\nwhile (true) { spins++; }');
+    assert.equal(r.status, 'interrupted');
+    assert.equal(result(await kernel.run('[kept.sum().item(), spins > 0]')), '[ 6, true ]');
+  });
+
+  test('a loop after an await is interrupted too, and the kernel keeps working', async () => {
+    const r = await runAndInterrupt(kernel, 'await new Promise((r) => setTimeout(r, 10));\nconsole.log("started");\nlet after = 0;\nfor (;;) { after++; }');
+    assert.equal(r.status, 'interrupted');
+    assert.equal(result(await kernel.run('after > 0 && kept.size === 3')), 'true');
+  });
+
+  test('an await that never settles is abandoned', async () => {
+    const r = await runAndInterrupt(kernel, 'console.log("started");\nawait new Promise(() => {});\nconst never = 1;');
+    assert.equal(r.status, 'interrupted');
+    assert.equal(result(await kernel.run('typeof never')), "'undefined'");
+    assert.equal(result(await kernel.run('kept.size')), '3');
+  });
+
+  test('a loop in a timer callback, while the cell awaits it, is interrupted', async () => {
+    const r = await runAndInterrupt(kernel, [
+      'function spin() { console.log("started"); for (;;) {} }',
+      'await new Promise((resolve) => setTimeout(() => { spin(); resolve(0); }, 20));',
+    ].join('\n'));
+    assert.equal(r.status, 'interrupted');
+    assert.equal(result(await kernel.run('kept.size')), '3');
+  });
+
+  test('a loop in a nextTick callback is interrupted, and async context still works afterwards', async () => {
+    const r = await runAndInterrupt(kernel, 'process.nextTick(() => { console.log("started"); for (;;) {} });\nawait new Promise(() => {});');
+    assert.equal(r.status, 'interrupted');
+    const als = await kernel.run([
+      'const { AsyncLocalStorage } = require("node:async_hooks");',
+      'const store = new AsyncLocalStorage<number>();',
+      'await store.run(5, async () => { await new Promise((r) => setTimeout(r, 5)); return store.getStore(); })',
+    ].join('\n'));
+    assert.equal(result(als), '5');
+    assert.equal(result(await kernel.run('await new Promise((r) => setImmediate(() => r(kept.size)))')), '3');
+  });
+
+  test('a cell that exits the process is reported, and the next run starts a new kernel', async () => {
+    const before = kernel.pid;
+    const r = await kernel.run('console.log("bye");\nprocess.exit(3)');
+    assert.equal(r.status, 'died');
+    assert.equal(r.exit?.code, 3);
+    const err = r.outputs.find((o) => o.kind === 'error') as Extract<CellOutput, { kind: 'error' }>;
+    assert.match(err.evalue, /lost/);
+    const next = await kernel.run('typeof kept');
+    assert.equal(next.status, 'ok');
+    assert.equal(result(next), "'undefined'", 'a new kernel, without the old state');
+    assert.notEqual(kernel.pid, before);
+  });
+
+  test('restart gives a fresh kernel', async () => {
+    await kernel.run('const gone = 1;');
+    await kernel.restart();
+    assert.equal(result(await kernel.run('typeof gone')), "'undefined'");
+  });
+});
