@@ -111,7 +111,7 @@ export class MatmulPool {
       ctrl[base + Slot.Work] = work + (i + 1) * this.workBytes;
       if (this.killNextWorkerMidJob) { this.killNextWorkerMidJob = false; ctrl[base + Slot.DieMidJob] = 1; }
       Atomics.store(ctrl, base + Slot.Seq, seq);
-      Atomics.notify(ctrl, base + Slot.Seq);
+      if (Atomics.load(ctrl, base + Slot.Sleeping) === 1) Atomics.notify(ctrl, base + Slot.Seq);
       posted.push({ w, seq });
     });
     participate(this.kernel, job, flags, work, noop);
@@ -147,7 +147,10 @@ export class MatmulPool {
       const done = Atomics.load(ctrl, base + Slot.Done);
       if (done === seq) return Atomics.load(ctrl, base + Slot.Failed) !== seq;
       if (this.state(w) !== State.Ready) return false;
+      // As for workers: CallerSleeping is set before wait re-checks Done, and the worker sets Done before reading it.
+      Atomics.store(this.job, Job.CallerSleeping, 1);
       Atomics.wait(ctrl, base + Slot.Done, done, 50);
+      Atomics.store(this.job, Job.CallerSleeping, 0);
       const p = Atomics.load(ctrl, base + Slot.Progress);
       if (p !== progress) { progress = p; movedAt = Date.now(); }
       else if (Date.now() - movedAt > STALL_MS) return false;

@@ -3,7 +3,7 @@
 // product (the job); slot s ≥ 1 belongs to one worker.
 
 /** Bumped whenever the layout or meaning below changes: a worker built from other sources refuses to start. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const CONTROL_BYTES = 4096;
 export const SLOT_INTS = 32;
@@ -26,6 +26,8 @@ export const enum Slot {
   DieMidJob = 5,
   /** Byte address of this worker's scratch area for the current job. */
   Work = 6,
+  /** 1 while the worker sleeps in Atomics.wait: only then does posting a job need Atomics.notify. */
+  Sleeping = 7,
 }
 
 /** Int32 fields of the job (slot 0). Addresses are bytes in the shared memory. */
@@ -36,6 +38,8 @@ export const enum Job {
   /** Int32 flags: PackUnits flags (packed panel groups), then Chunks flags (computed rectangles of C). */
   Flags,
   PackUnits, PackNext, Chunks, ChunkNext, RowParts, ColParts,
+  /** 1 while the calling thread sleeps waiting for workers: only then does finishing need Atomics.notify. */
+  CallerSleeping,
 }
 
 export const enum State { Starting = 0, Ready = 1, Dead = 2 }
