@@ -5,6 +5,7 @@ import { BackpropController } from './controller';
 import { KernelSessions, type KernelState } from './kernelSessions';
 import { createLog } from './log';
 import { kernelStatusBar } from './statusBar';
+import { registerTools, type ToolsApi } from './tools';
 
 const graphRendererId = 'backprop-graph';
 
@@ -16,6 +17,8 @@ export interface BackpropApi {
   kernelState(notebook: vscode.NotebookDocument): KernelState | undefined;
   /** Whether VS Code has the Backprop kernel selected for the notebook. */
   isSelected(notebook: vscode.NotebookDocument): boolean;
+  /** Hover, variables view, gradient and graph commands (extension/tools.ts). */
+  tools: ToolsApi;
 }
 
 export function activate(context: vscode.ExtensionContext): BackpropApi {
@@ -27,6 +30,8 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     log, sessions, controller, kernelStatusBar(sessions),
     ...registerCommands(context.extension.id, controller, sessions),
   );
+  const tools = registerTools(context, controller, sessions, log);
+  context.subscriptions.push(...tools.disposables);
   // VS Code allows messaging only with a renderer this extension contributes (renderer/, when it is built)
   const renderers = (context.extension.packageJSON as { contributes?: { notebookRenderer?: { id: string }[] } }).contributes?.notebookRenderer ?? [];
   if (renderers.some((r) => r.id === graphRendererId)) {
@@ -40,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     kernelPid: (nb) => sessions.find(nb)?.kernel?.pid,
     kernelState: (nb) => sessions.find(nb)?.state,
     isSelected: (nb) => controller.isSelected(nb),
+    tools: tools.api,
   };
 }
 

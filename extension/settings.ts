@@ -6,3 +6,16 @@ export function kernelEnv(notebook: vscode.NotebookDocument): Record<string, str
   const threads = vscode.workspace.getConfiguration('backprop', notebook.uri).get<number>('matmulThreads', 0);
   return threads > 0 ? { BACKPROP_THREADS: String(Math.floor(threads)) } : {};
 }
+
+/** `backprop.gradientCheck.*`: the tolerances and sample size of gradient checks. */
+export function gradientCheckSettings(scope?: vscode.Uri): { eps: number; atol: number; rtol: number; sampleSize: number } {
+  const c = vscode.workspace.getConfiguration('backprop.gradientCheck', scope);
+  return { eps: c.get('eps', 1e-6), atol: c.get('atol', 1e-5), rtol: c.get('rtol', 1e-3), sampleSize: c.get('sampleSize', 64) };
+}
+
+/** `backprop.graph.*`: the most boxes a graph draws, and what its edge labels show. */
+export function graphSettings(scope?: vscode.Uri): { maxNodes: number; edgeLabel: 'norm' | 'mean' | 'values' } {
+  const c = vscode.workspace.getConfiguration('backprop.graph', scope);
+  const label = c.get<string>('edgeLabel', 'norm');
+  return { maxNodes: c.get('maxNodes', 60), edgeLabel: label === 'mean' || label === 'values' ? label : 'norm' };
+}

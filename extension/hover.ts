@@ -1,0 +1,89 @@
+// Hover in Backprop notebook cells: the identifier or property path under the cursor (`model.layers[0].weight`)
+// is inspected by the notebook's kernel, which answers with markdown (kernel/inspect.ts): value, gradient, where
+// the gradient came from, stale or accumulated.
+//
+// Busy kernel: cells run on the kernel's main thread, so a request waits until the cell ends (or awaits). Rather
+// than hang, or show a snapshot that a running training loop is changing under it, the hover says at once that
+// the kernel is busy; the variables view keeps the values as of the last cell for the meantime.
+import * as vscode from 'vscode';
+import type { InspectReply } from '../kernel/protocol';
+import type { KernelSessions } from './kernelSessions';
+
+/** How long a hover waits for the kernel (it can be awaiting inside a cell, or in a long gradient check). */
+const TIMEOUT_MS = 3000;
+
+/**
+ * The property path that ends at the identifier under `character`: `a.b[0].c` when hovering `c`, `a.b` when
+ * hovering `b`. Undefined when the cursor is not on an identifier.
+ * @example expressionAt('y = model.layers[0].weight;', 22) // { expression: 'model.layers[0].weight', start: 4, end: 26 }
+ */
+export function expressionAt(line: string, character: number): { expression: string; start: number; end: number } | undefined {
+  const isId = (c: string | undefined) => c !== undefined && /[\w$]/.test(c);
+  let at = character;
+  if (!isId(line[at])) {
+    if (!isId(line[at - 1])) return undefined;
+    at--;
+  }
+  let start = at, end = at;
+  while (isId(line[start - 1])) start--;
+  while (isId(line[end])) end++;
+  if (/^\d/.test(line.slice(start, end))) return undefined;
+  // Walk left over `.name`, `?.name`, `[123]`, `['key']`. A chain that starts at a call, a literal or anything
+  // else cannot be evaluated without running code: no hover then (rather than a wrong value).
+  const skipSpaces = (i: number) => { while (i > 0 && line[i - 1] === ' ') i--; return i; };
+  for (;;) {
+    let i = skipSpaces(start);
+    if (line[i - 1] === '.') {
+      if (line[i - 2] === '.') break; // spread `...x`
+      i = skipSpaces(line[i - 2] === '?' ? i - 2 : i - 1);
+    } else if (line[i - 1] === ']') {
+      const open = line.lastIndexOf('[', i - 1);
+      if (open < 0 || !/^\s*(?:\d+|'[^'\\]*'|"[^"\\]*")\s*$/.test(line.slice(open + 1, i - 1))) return undefined;
+      i = skipSpaces(open);
+      if (!isId(line[i - 1]) && line[i - 1] !== ']') return undefined;
+      if (line[i - 1] === ']') { start = i; continue; }
+    } else break;
+    if (line[i - 1] === ']') { start = i; continue; }
+    if (!isId(line[i - 1])) return undefined;
+    let j = i;
+    while (isId(line[j - 1])) j--;
+    if (/^\d/.test(line.slice(j, i))) return undefined;
+    start = j;
+  }
+  return { expression: line.slice(start, end).replace(/\s+/g, ''), start, end };
+}
+
+export class KernelHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly sessions: KernelSessions) {}
+
+  async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const notebook = vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === document));
+    const session = notebook && this.sessions.find(notebook);
+    if (!session?.kernel?.alive) return undefined;
+    const found = expressionAt(document.lineAt(position.line).text, position.character);
+    if (!found) return undefined;
+    const range = new vscode.Range(position.line, found.start, position.line, found.end);
+    if (session.state === 'busy') {
+      return new vscode.Hover(new vscode.MarkdownString(`$(sync~spin) **${found.expression}**: the Backprop kernel is running a cell; hover again when it is done.`, true), range);
+    }
+    let reply: InspectReply;
+    try {
+      reply = await session.kernel.request<InspectReply>({ type: 'inspect', expression: found.expression }, TIMEOUT_MS);
+    } catch (e) {
+      return new vscode.Hover(new vscode.MarkdownString(`**${found.expression}**: no answer from the kernel (${(e as Error).message}).`), range);
+    }
+    if (token.isCancellationRequested || !reply.found) return undefined;
+    const markdown = reply.data?.['text/markdown'];
+    const text = typeof markdown === 'string' ? markdown : '```\n' + String(reply.data?.['text/plain'] ?? '') + '\n```';
+    return new vscode.Hover(new vscode.MarkdownString(text), range);
+  }
+}
+
+/** Hovers for TypeScript and JavaScript notebook cells. */
+export function registerHover(sessions: KernelSessions): vscode.Disposable {
+  const selector: vscode.DocumentSelector = [
+    { scheme: 'vscode-notebook-cell', language: 'typescript' },
+    { scheme: 'vscode-notebook-cell', language: 'javascript' },
+  ];
+  return vscode.languages.registerHoverProvider(selector, new KernelHoverProvider(sessions));
+}
