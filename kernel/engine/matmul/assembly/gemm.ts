@@ -25,6 +25,12 @@ export function packedBytes(n: i32, k: i32): i32 {
   return k * ((n + 1) >> 1) * 2 * 32; // k · ceil(n / NR) · VB, for NR ≥ 2 (an upper bound for f32's NR = 8)
 }
 
+/** Depth of the packed blocks for k: at most KC, and equal, so no block is a short remainder (784 → 4 × 196). */
+@inline function depthBlock(k: i32): i32 {
+  const blocks = (k + KC - 1) / KC;
+  return (k + blocks - 1) / blocks;
+}
+
 @inline function fma<T>(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return v128.relaxed_madd<T>(a, b, c);
   return v128.add<T>(v128.mul<T>(a, b), c);
@@ -68,13 +74,13 @@ function micro<T>(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, accumulat
 }
 
 /**
- * Packs panels [q0, q1) of op(B) (NR columns each, zero-padded) for all of k. Block t (rows t·KC …) starts at
- * dst + t·KC·np·VB and holds its panels one after another, kc rows of VB bytes each (np = panels in all).
+ * Packs panels [q0, q1) of op(B) (NR columns each, zero-padded) for all of k. The block of rows from pc starts
+ * at dst + pc·np·VB and holds its panels one after another, kc rows of VB bytes each (np = panels in all).
  */
 function packB<T>(transB: bool, n: i32, k: i32, b: usize, q0: i32, q1: i32, dst: usize): void {
-  const S = <i32>sizeof<T>(), NR = VB / S, np = (n + NR - 1) / NR;
-  for (let pc = 0; pc < k; pc += KC) {
-    const kc = min(KC, k - pc), block = dst + <usize>pc * <usize>(np * VB);
+  const S = <i32>sizeof<T>(), NR = VB / S, np = (n + NR - 1) / NR, kcMax = depthBlock(k);
+  for (let pc = 0; pc < k; pc += kcMax) {
+    const kc = min(kcMax, k - pc), block = dst + <usize>pc * <usize>(np * VB);
     for (let q = q0; q < q1; q++) {
       const jc = q * NR, nr = min(NR, n - jc), panel = block + <usize>q * <usize>(kc * VB);
       if (!transB) {
@@ -150,8 +156,9 @@ function tile<T>(
   const S = <i32>sizeof<T>(), NR = VB / S, np = (n + NR - 1) / NR;
   const pA = work, scratch = work + <usize>(MC * KC * 8);
   const ldc = <usize>n * <usize>S;
-  for (let pc = 0; pc < k; pc += KC) {
-    const kc = min(KC, k - pc), acc = pc > 0, block = packed + <usize>pc * <usize>(np * VB);
+  const kcMax = depthBlock(k);
+  for (let pc = 0; pc < k; pc += kcMax) {
+    const kc = min(kcMax, k - pc), acc = pc > 0, block = packed + <usize>pc * <usize>(np * VB);
     for (let ic = i0; ic < i1; ic += MC) {
       const mc = min(MC, i1 - ic);
       packA<T>(transA, m, k, a, ic, mc, pc, kc, pA);
