@@ -6,7 +6,7 @@
 //   renderer → extension  { type: 'rendered', id, snapshotId, step, nodes, edges, edgeLabels, nodeTitles,
 //                           hiddenNodes, collapsedGroups, notes }   after every draw
 //                         { type: 'renderError', id, message }     when the output cannot be drawn
-//   extension → renderer  { type: 'options', maxNodes?, vanishing?, exploding? }   redraws shown outputs
+//   extension → renderer  { type: 'options', maxNodes?, edgeLabel?, vanishing?, exploding? }   redraws shown outputs
 import type { ActivationFunction, OutputItem } from 'vscode-notebook-renderer';
 import type { OptionsMessage, RendererMessage } from './messages';
 import { newOutputState, renderOutput, showError, type OutputState } from './outputView';
@@ -52,7 +52,11 @@ export const activate: ActivationFunction = (ctx) => {
   ctx.onDidReceiveMessage?.((m: OptionsMessage) => {
     if (m?.type !== 'options') return;
     const num = (v: unknown, d: number) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : d);
-    options = { maxNodes: num(m.maxNodes, options.maxNodes), vanishing: num(m.vanishing, options.vanishing), exploding: num(m.exploding, options.exploding) };
+    const edgeLabel = m.edgeLabel === 'norm' || m.edgeLabel === 'mean' || m.edgeLabel === 'values' ? m.edgeLabel : options.edgeLabel;
+    options = {
+      maxNodes: num(m.maxNodes, options.maxNodes), vanishing: num(m.vanishing, options.vanishing),
+      exploding: num(m.exploding, options.exploding), edgeLabel,
+    };
     for (const l of live.values()) void render(l);
   });
   if (typeof document !== 'undefined' && document.body) watchTheme(() => { for (const l of live.values()) void render(l); });

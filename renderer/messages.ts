@@ -30,10 +30,11 @@ export interface RenderErrorMessage {
 
 export type RendererMessage = RenderedMessage | RenderErrorMessage;
 
-/** Extension → renderer: settings (e.g. from `backprop.graph.maxNodes`); outputs already shown are redrawn. */
+/** Extension → renderer: settings (`backprop.graph.*`); outputs already shown are redrawn. */
 export interface OptionsMessage {
   type: 'options';
   maxNodes?: number;
+  edgeLabel?: 'norm' | 'mean' | 'values';
   vanishing?: number;
   exploding?: number;
 }

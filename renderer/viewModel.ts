@@ -6,12 +6,20 @@ import type { GraphEdge, GraphNode, GraphSnapshot } from './types';
 
 export type NodeKind = 'input' | 'parameter' | 'constant' | 'op' | 'loss';
 
+/**
+ * What an edge label says (setting `backprop.graph.edgeLabel`): `norm` the gradient's L2 norm, `mean` its
+ * mean, `values` its numbers when there are at most 4. A one-element gradient always shows its value (with
+ * its sign), so a scalar used twice shows two numbers that add up to its gradient.
+ */
+export type EdgeLabelMode = 'norm' | 'mean' | 'values';
+
 export interface ViewOptions extends GradScaleOptions {
   /** Above this many nodes, groups start collapsed and at most this many boxes are drawn. */
   maxNodes: number;
+  edgeLabel: EdgeLabelMode;
 }
 
-export const DEFAULT_OPTIONS: ViewOptions = { ...DEFAULT_SCALE, maxNodes: 60 };
+export const DEFAULT_OPTIONS: ViewOptions = { ...DEFAULT_SCALE, maxNodes: 60, edgeLabel: 'norm' };
 
 /** What the user changed, kept across re-renders of the same output. */
 export interface ViewState {
@@ -108,19 +116,20 @@ function title(n: GraphNode, kind: NodeKind): string {
   }
 }
 
-/** Edges write out their gradient's numbers up to this size (boxes up to LABEL_VALUES), their norm beyond. */
-export const EDGE_VALUES = 2;
-
 /**
- * `∇ 0.25` (the numbers) or `‖∇‖ 1.2` (the norm), with a warning mark and non-finite counts where they apply.
+ * `∇ 0.25` (the numbers), `‖∇‖ 1.2` (the norm) or `mean ∇ 0.1`, with a warning mark and non-finite counts
+ * where they apply. Boxes show values up to LABEL_VALUES numbers, then the norm.
  * @example gradLabel(edge.grad, classifyGrad(edge.grad)) === '∇ 0.25'
  */
-export function gradLabel(g: GraphEdge['grad'], mark: GradMark, maxValues = LABEL_VALUES): string {
+export function gradLabel(g: GraphEdge['grad'], mark: GradMark, mode: EdgeLabelMode = 'values'): string {
   if (!g) return '';
   const sym = mark.symbol ? mark.symbol + ' ' : '';
   const n = sizeOf(g.shape);
+  const maxValues = mode === 'values' ? LABEL_VALUES : 1;
   if (g.values && g.values.length === n && n <= maxValues) return `${sym}∇ ${summaryText(g, maxValues)}`;
-  return `${sym}‖∇‖ ${nonFiniteText(g) || formatNumber(g.norm, LABEL_DIGITS)}`;
+  const bad = nonFiniteText(g);
+  if (mode === 'mean') return `${sym}mean ∇ ${bad || formatNumber(g.mean, LABEL_DIGITS)}`;
+  return `${sym}‖∇‖ ${bad || formatNumber(g.norm, LABEL_DIGITS)}`;
 }
 
 function nodeLines(n: GraphNode, kind: NodeKind, mark: GradMark): LabelLine[] {
@@ -246,7 +255,7 @@ export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPT
     const mark = classifyGrad(e.grad, opts);
     const fromNode = unitIndex.get(from)!, toNode = unitIndex.get(to)!;
     edges.push({
-      key: `e${edges.length}`, from, to, edge: e, mark, label: gradLabel(e.grad, mark, EDGE_VALUES),
+      key: `e${edges.length}`, from, to, edge: e, mark, label: gradLabel(e.grad, mark, opts.edgeLabel),
       pinKey: `edge:${fromNode.pinKey}>${toNode.pinKey}#${e.argIndex}`,
     });
   }

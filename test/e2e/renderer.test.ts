@@ -49,7 +49,7 @@ describe('renderer in Chromium', { skip }, () => {
     assert.deepEqual(await boxLines(p, w1.id), ['w1', 'scalar', '= -3', '∇ 1.41']);
     // every label sits on its own edge: its centre is within a few pixels of that edge's path
     const far = await p.$$eval('#out g.edgeLabel[data-bp]', (labels) => labels.map((l) => {
-      const path = l.ownerSVGElement!.querySelector(`path.bp-edge[data-bp="${l.getAttribute('data-bp')}"]`) as SVGPathElement;
+      const path = (l as SVGGElement).ownerSVGElement!.querySelector(`path.bp-edge[data-bp="${l.getAttribute('data-bp')}"]`) as SVGPathElement;
       const b = (l as SVGGraphicsElement).getBBox();
       const m = (l as SVGGraphicsElement).getCTM()!, pm = path.getCTM()!;
       const cx = m.e + b.x + b.width / 2, cy = m.f + b.y + b.height / 2;

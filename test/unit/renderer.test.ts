@@ -59,8 +59,12 @@ describe('format', () => {
     assert.equal(summaryText(s([1, 2, 3, 4])), '[1, 2, 3, 4]');
     assert.equal(summaryText(s([1, 2, 3, 4, 5])), 'μ 1 σ 2');
     assert.equal(summaryText(s([1 / 3, 2])), '[0.333, 2]');
-    assert.equal(gradLabel(s([1, 2, 3]), classifyGrad(s([1, 2, 3])), 2), '‖∇‖ 5');
-    assert.equal(gradLabel(s([1, 2]), classifyGrad(s([1, 2])), 2), '∇ [1, 2]');
+    const ok = classifyGrad(s([1, 2, 3]));
+    assert.equal(gradLabel(s([1, 2, 3]), ok, 'norm'), '‖∇‖ 5');
+    assert.equal(gradLabel(s([1, 2, 3]), ok, 'mean'), 'mean ∇ 1');
+    assert.equal(gradLabel(s([1, 2, 3]), ok, 'values'), '∇ [1, 2, 3]');
+    assert.equal(gradLabel(s([1, 2, 3, 4, 5]), ok, 'values'), '‖∇‖ 5');
+    assert.equal(gradLabel({ ...s([-0.5]), shape: [] }, ok, 'norm'), '∇ -0.5');
     assert.equal(summaryText({ ...s([0.5]), shape: [] }), '0.5');
     assert.deepEqual(valueGrid({ ...s([1, 2.5, 1 / 3, 4, 5, 6]), shape: [2, 3] }), [['1', '2.5', '0.3333'], ['4', '5', '6']]);
     assert.deepEqual(statRows({ ...s([1]), nan: 2 }).at(-1), ['non-finite', '2 NaN']);
