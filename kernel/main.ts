@@ -29,7 +29,7 @@ process.on('message', (message: ClientToKernel) => {
   }
 });
 
-process.on('uncaughtException', (e) => { if (e !== ASYNC_STACK_RESET) reportStrayError(e); });
+process.on('uncaughtException', (e: unknown) => { if (e !== ASYNC_STACK_RESET) reportStrayError(e); });
 process.on('unhandledRejection', reportStrayError);
 process.on('SIGINT', interruptRunning);
 // The client is gone: nobody will read our outputs.

@@ -90,3 +90,44 @@ describe('kernel: interrupt, death, restart', () => {
     assert.equal(result(await kernel.run('typeof gone')), "'undefined'");
   });
 });
+
+describe('kernel: memory over a long training loop', () => {
+  let kernel: KernelClient;
+  before(async () => { kernel = await KernelClient.start({ kernelPath, execArgv: ['--expose-gc'] }); });
+  after(async () => { await kernel.shutdown(); });
+
+  test('10x more steps (graphs shown after backward) do not keep 10x more memory', async () => {
+    const setup = await kernel.run([
+      'manualSeed(0);',
+      'const model = new nn.MLP([4, 16, 1], { activation: "tanh" });',
+      'const opt = new optim.SGD(model.parameters(), { lr: 0.01 });',
+      'const xs = randn([8, 4]), ys = randn([8, 1]);',
+      'function train(steps: number): number {',
+      '  let last = 0;',
+      '  for (let i = 0; i < steps; i++) {',
+      '    opt.zeroGrad();',
+      '    const loss = mseLoss(model.forward(xs), ys);',
+      '    loss.backward();',
+      '    opt.step();',
+      '    last = loss.item();',
+      '  }',
+      '  return last;',
+      '}',
+      'function heapAfter(steps: number): number {',
+      '  train(steps);',
+      '  (globalThis as any).gc();',
+      '  return process.memoryUsage().heapUsed;',
+      '}',
+      'heapAfter(100);',
+    ].join('\n'));
+    assert.equal(setup.status, 'ok', JSON.stringify(setup.outputs));
+    const heap = async (steps: number) => {
+      const r = await kernel.run(`heapAfter(${steps})`);
+      assert.equal(r.status, 'ok', JSON.stringify(r.outputs));
+      return Number(result(r));
+    };
+    const small = await heap(1000);
+    const large = await heap(10000);
+    assert.ok(large < small * 1.5 + 8e6, `heap after 1,000 steps ${small}, after 10,000 steps ${large}`);
+  });
+});
