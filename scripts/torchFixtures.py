@@ -305,11 +305,18 @@ for activation, loss_kind in [('relu', 'mseLoss'), ('tanh', 'crossEntropy'), ('s
         target = [int(v) for v in rng.randint(0, sizes[-1], size=6)]
         loss = F.cross_entropy(out, torch.tensor(target))
         target_js = target
-    loss.backward()
+    loss.backward(retain_graph=True)
+    # Second order: the Hessian times v, as d/dθ Σ (dLoss/dθ · v) over x and every parameter.
+    wrt = [('x', x)] + named
+    first = torch.autograd.grad(loss, [t for _, t in wrt], create_graph=True)
+    vrng = np.random.RandomState(100 + len(NN['mlp']))
+    vs = [torch.tensor(np.round(vrng.uniform(-1.0, 1.0, size=tuple(t.shape)), 3)) for _, t in wrt]
+    hvp = torch.autograd.grad(sum((g * v).sum() for g, v in zip(first, vs)), [t for _, t in wrt])
     NN['mlp'].append({
         'title': f'MLP {sizes} {activation} + {loss_kind}', 'sizes': sizes, 'activation': activation,
         'loss': loss_kind, 'params': {k: js(v) for k, v in weights.items()}, 'x': js(x), 'target': target_js,
         'out': js(out), 'lossValue': float(loss), 'grads': {'x': js(x.grad), **{k: js(p.grad) for k, p in named}},
+        'v': {k: js(v) for (k, _), v in zip(wrt, vs)}, 'hvp': {k: js(h) for (k, _), h in zip(wrt, hvp)},
     })
 
 

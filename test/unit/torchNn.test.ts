@@ -12,7 +12,7 @@ interface LinearCase {
 interface MlpCase {
   title: string; sizes: number[]; activation: nn.Activation; loss: 'mseLoss' | 'crossEntropy';
   params: Record<string, Stored>; x: Stored; target: Stored | number[]; out: Stored; lossValue: number;
-  grads: Record<string, Stored>;
+  grads: Record<string, Stored>; v: Record<string, Stored>; hvp: Record<string, Stored>;
 }
 
 const fixture = loadFixture<{ linear: LinearCase[]; mlp: MlpCase[] }>('nn');
@@ -58,6 +58,24 @@ describe('nn.MLP matches the same torch.nn.Sequential', () => {
       loss.backward();
       assertClose(x.grad, c.grads.x, `${c.title}: dx`);
       for (const [name, p] of named) assertClose(p.grad, c.grads[name], `${c.title}: d${name}`);
+    });
+
+    it(`${c.title}: Hessian-vector product (createGraph)`, () => {
+      const model = new nn.MLP(c.sizes, { activation: c.activation, seed: 1 });
+      const named = model.namedParameters();
+      for (const [name, p] of named) load(p, c.params[name]);
+      const x = fromStored(c.x, true);
+      const out = model.forward(x);
+      const loss = c.loss === 'mseLoss' ? out.mseLoss(fromStored(c.target as Stored)) : out.crossEntropy(c.target as number[]);
+      loss.backward({ createGraph: true });
+      const wrt: [string, Tensor][] = [['x', x], ...named];
+      const dot = wrt.map(([name, t]) => {
+        const g = t.grad as Tensor;
+        t.zeroGrad();
+        return g.mul(fromStored(c.v[name])).sum();
+      }).reduce((a, b) => a.add(b));
+      dot.backward();
+      for (const [name, t] of wrt) assertClose(t.grad, c.hvp[name], `${c.title}: (H v) for ${name}`);
     });
   }
 });
