@@ -12,11 +12,12 @@ export interface FlowBar {
 }
 
 /**
- * Parameters (leaves that require grad) sorted by the forward position of their first use.
+ * Parameters (leaves that require grad), first layer first: sorted by their longest path to the loss, farthest
+ * first (a layer's weight sits farther from the loss than the next layer's), then by their order in the snapshot.
  * @example gradientFlow(snapshot, DEFAULT_SCALE).map((b) => b.label) // ['layers.0.weight', 'layers.0.bias', ...]
  */
 export function gradientFlow(s: GraphSnapshot, opts: GradScaleOptions): FlowBar[] {
-  // Kahn's order over the whole graph gives every node a forward position.
+  // Kahn's order, then longest distances to the root walking it backwards
   const indeg = new Map<string, number>(s.nodes.map((n) => [n.id, 0]));
   const out = new Map<string, string[]>();
   for (const e of s.edges) {
@@ -24,22 +25,27 @@ export function gradientFlow(s: GraphSnapshot, opts: GradScaleOptions): FlowBar[
     if (!out.has(e.from)) out.set(e.from, []);
     out.get(e.from)!.push(e.to);
   }
-  const pos = new Map<string, number>();
-  const queue = s.nodes.filter((n) => indeg.get(n.id) === 0).map((n) => n.id);
-  for (let q = 0; q < queue.length; q++) {
-    pos.set(queue[q], q);
-    for (const t of out.get(queue[q]) ?? []) {
+  const order = s.nodes.filter((n) => indeg.get(n.id) === 0).map((n) => n.id);
+  for (let q = 0; q < order.length; q++) {
+    for (const t of out.get(order[q]) ?? []) {
       const d = indeg.get(t)! - 1;
       indeg.set(t, d);
-      if (d === 0) queue.push(t);
+      if (d === 0) order.push(t);
     }
   }
-  const firstUse = (n: GraphNode) => Math.min(...(out.get(n.id) ?? []).map((t) => pos.get(t) ?? Infinity), Infinity);
+  const dist = new Map<string, number>([[s.root, 0]]);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const id = order[i];
+    for (const t of out.get(id) ?? []) {
+      const d = dist.get(t);
+      if (d !== undefined && d + 1 > (dist.get(id) ?? -1)) dist.set(id, d + 1);
+    }
+  }
   const index = new Map(s.nodes.map((n, i) => [n.id, i]));
   return s.nodes
     .filter((n) => n.kind === 'leaf' && n.requiresGrad)
-    .map((n) => ({ n, use: firstUse(n) }))
-    .sort((a, b) => (a.use - b.use) || (index.get(a.n.id)! - index.get(b.n.id)!))
+    .map((n) => ({ n, d: dist.get(n.id) ?? -1 }))
+    .sort((a, b) => (b.d - a.d) || (index.get(a.n.id)! - index.get(b.n.id)!))
     .map(({ n }) => ({
       node: n,
       label: n.name ?? n.id,

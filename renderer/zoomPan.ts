@@ -6,7 +6,7 @@ export interface ZoomState {
   scale: number;
   x: number;
   y: number;
-  /** True until the user zooms or pans: then the view refits when the width or the graph changes. */
+  /** True until the user zooms or pans: until then the view refits when the width or the graph changes. */
   auto: boolean;
   /** Viewport height in px, kept with the zoom. */
   viewHeight?: number;
@@ -17,7 +17,9 @@ export const newZoomState = (): ZoomState => ({ scale: 1, x: 0, y: 0, auto: true
 const MIN_SCALE = 0.05;
 const MAX_SCALE = 4;
 const PAD = 8;
-const MAX_VIEW_HEIGHT = 900;
+const MAX_VIEW_HEIGHT = 1000;
+/** Fitting also shrinks a tall graph to the viewport height, but never below this scale (text stays legible). */
+const MIN_FIT_SCALE = 0.65;
 /** A drag shorter than this is a click. */
 export const CLICK_SLOP = 4;
 
@@ -41,7 +43,8 @@ export function attachZoomPan(viewport: HTMLElement, content: SVGSVGElement, wid
   const maxHeight = () => MAX_VIEW_HEIGHT;
   const fit = () => {
     const avail = Math.max(50, viewport.clientWidth - 2 * PAD);
-    state.scale = Math.max(MIN_SCALE, Math.min(1, avail / width));
+    const tall = Math.max(MIN_FIT_SCALE, (maxHeight() - 2 * PAD) / height);
+    state.scale = Math.max(MIN_SCALE, Math.min(1, avail / width, tall));
     const h = Math.min(maxHeight(), height * state.scale + 2 * PAD);
     state.viewHeight = Math.round(h);
     viewport.style.height = `${state.viewHeight}px`;
