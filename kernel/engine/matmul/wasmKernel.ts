@@ -14,7 +14,7 @@ export interface CompiledKernel {
 let compiled: CompiledKernel | undefined;
 
 /** Enables relaxed SIMD where V8 still hides it behind a flag (a no-op where it ships by default). */
-export function enableRelaxedSimd(): void {
+function enableRelaxedSimd(): void {
   try { setFlagsFromString('--experimental-wasm-relaxed-simd'); } catch { /* not a V8 with this flag */ }
 }
 
@@ -34,8 +34,9 @@ export function compiledKernel(): CompiledKernel {
   let module: WebAssembly.Module | null = null;
   if (typeof WebAssembly === 'object' && forced !== 'js') {
     if (forced !== 'simd') {
-      enableRelaxedSimd();
+      // Ask for the flag only where relaxed SIMD is missing: a V8 that ships it may no longer know the flag.
       module = tryCompile(relaxedSimdWasm);
+      if (!module) { enableRelaxedSimd(); module = tryCompile(relaxedSimdWasm); }
       if (module) return (compiled = { kind: 'wasm-relaxed-simd', module });
     }
     module = tryCompile(simdWasm);

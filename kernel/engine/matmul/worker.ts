@@ -4,7 +4,6 @@
 import { workerData } from 'node:worker_threads';
 import { Job, KernelExports, PROTOCOL_VERSION, SLOT_INTS, Slot, State, WorkerInit } from './protocol';
 import { computeChunk, participate } from './schedule';
-import { enableRelaxedSimd } from './wasmKernel';
 
 /**
  * How long to poll for the next job before sleeping. Waking a sleeping thread costs the caller ~100 µs on a busy
@@ -19,7 +18,6 @@ function main(init: WorkerInit): void {
   const markDead = () => { Atomics.store(me, Slot.State, State.Dead); Atomics.notify(me, Slot.Done); };
   if (init.protocol !== PROTOCOL_VERSION) return markDead(); // a stale dist/matmulWorker.js: the pool goes on without it
   process.on('exit', markDead);
-  enableRelaxedSimd();
   const kernel = new WebAssembly.Instance(init.module, { env: { memory: init.memory } }).exports as unknown as KernelExports;
   const tick = () => { Atomics.add(me, Slot.Progress, 1); };
 
