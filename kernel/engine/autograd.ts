@@ -8,6 +8,7 @@
 // A second backward() through the same graph is allowed (graphs are never freed; `retainGraph` is accepted
 // and has no effect): the gradients accumulate again into the leaves, as with retainGraph: true in PyTorch.
 import { fmt, sameShape, broadcastsTo } from './shape';
+import type { FloatArray } from './dtype';
 import { isGradEnabled, OpNode, withGradMode } from './graph';
 import { Tensor, TensorLike } from './tensor';
 import { gradients } from './gradients';
@@ -116,11 +117,14 @@ function isOptions(x: unknown): x is BackwardOptions {
   return typeof x === 'object' && x !== null && !(x instanceof Tensor) && !Array.isArray(x);
 }
 
-/** A copy when `g` is already some other tensor's gradient, so no two `.grad`s are the same object. */
-function own(g: Tensor, used: Set<Tensor>): Tensor {
-  if (!used.has(g)) { used.add(g); return g; }
+/**
+ * `g`, or a copy when its storage already backs another `.grad` or the seed (identity-like rules such as add
+ * and reshape pass storage through), so no two `.grad`s share storage and writing one cannot change another.
+ */
+function own(g: Tensor, used: Set<FloatArray>): Tensor {
+  if (!used.has(g.data)) { used.add(g.data); return g; }
   const c = new Tensor(g.data.slice(), g.shape);
-  used.add(c);
+  used.add(c.data);
   return c;
 }
 
@@ -132,7 +136,7 @@ export function backward(root: Tensor, grad?: TensorLike | BackwardOptions, opti
   const { grads, nodes } = propagate(root, seed, createGraph, (t) => t.retainsGrad);
   // Every rule has run: now write the results.
   withGradMode(createGraph, () => {
-    const used = new Set<Tensor>([seed]);
+    const used = new Set<FloatArray>([seed.data]);
     for (const n of nodes) { n.t.node!.grad = n.grad; n.t.node!.edgeGrads = n.shares; }
     for (const [t, g] of grads) {
       if (!(t.node === null ? t.requiresGrad : t.retainsGrad)) continue;
@@ -157,9 +161,10 @@ export function computeGrads(root: Tensor, inputs: readonly Tensor[], grad?: Ten
   const seed = seedFor(root, grad);
   const wanted = new Set(inputs);
   const { grads } = propagate(root, seed, createGraph, (t) => wanted.has(t));
+  const used = new Set<FloatArray>([seed.data]);
   return inputs.map((x) => {
     const g = grads.get(x);
-    if (g) return createGraph ? g : detached(g);
+    if (g) return createGraph ? g : own(detached(g), used);
     const z = x.dtype === 'float32' ? new Float32Array(x.size) : new Float64Array(x.size);
     return new Tensor(z, x.shape);
   });

@@ -319,3 +319,15 @@ describe("PyTorch's special cases", () => {
     assert.deepEqual(gradOf((x) => x.log(), [0, 4]), [Infinity, 0.25]);
   });
 });
+
+describe('gradient storage', () => {
+  it('no two .grads share storage, even through reshape (a view) and add (identity)', () => {
+    const a = tensor([1, 2, 3], { requiresGrad: true }), b = tensor([[1], [2], [3]], { requiresGrad: true });
+    const seed = tensor([1, 1, 1]);
+    a.add(b.reshape([3])).backward(seed);
+    assert.notEqual(a.grad?.data, b.grad?.data);
+    assert.notEqual(a.grad?.data, seed.data);
+    b.grad!.data[0] = 99;
+    assert.deepEqual(a.grad?.toArray(), [1, 1, 1]);
+  });
+});
