@@ -154,7 +154,7 @@ function detached(g: Tensor): Tensor {
  * Gradients of root with respect to `inputs` (zeros for an input root does not depend on), without touching any
  * `.grad`, the kept edge shares, or the backward listeners — PyTorch's autograd.grad. Used by grad() and
  * gradcheck().
- * @example const [dx] = gradients(y, [x]);
+ * @example const [dx] = computeGrads(y, [x]);
  */
 export function computeGrads(root: Tensor, inputs: readonly Tensor[], grad?: TensorLike, options?: { createGraph?: boolean }): Tensor[] {
   const createGraph = options?.createGraph === true;

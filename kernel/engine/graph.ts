@@ -57,6 +57,10 @@ export interface OpNode {
 
 let gradEnabled = true;
 
+/**
+ * Whether ops record a graph right now (false inside noGrad).
+ * @example noGrad(() => isGradEnabled()) // false
+ */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
