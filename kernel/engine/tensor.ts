@@ -82,6 +82,12 @@ export class Tensor {
    */
   toString(): string { return formatTensor(this); }
 
+  /**
+   * JSON.stringify writes the values as nested arrays (never the graph behind the tensor).
+   * @example JSON.stringify({ w: tensor([1, 2]) }) // '{"w":[1,2]}'
+   */
+  toJSON(): NestedArray { return this.toArray(); }
+
   /** console.log and the REPL show the readable form, not the storage and the graph behind it. */
   [Symbol.for('nodejs.util.inspect.custom')](): string { return formatTensor(this); }
 

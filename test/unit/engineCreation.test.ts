@@ -113,3 +113,10 @@ describe('inspection', () => {
     assert.equal(inspect(tensor([1, 2], { requiresGrad: true })), 'tensor([1., 2.], requiresGrad=true)');
   });
 });
+
+describe('JSON', () => {
+  it('JSON.stringify writes the values, not the graph', () => {
+    const x = tensor([[1, 2]], { requiresGrad: true });
+    assert.equal(JSON.stringify({ y: x.mul(2), s: scalar(3) }), '{"y":[[2,4]],"s":3}');
+  });
+});
