@@ -15,7 +15,12 @@
  *   `edgeGrads[i]` is input i's share of dRoot/d(inputs[i]) through this op (the VJP after un-broadcasting), or
  *   null when input i does not require grad. A leaf's total is its `.grad` (which accumulates across calls);
  *   a node's `grad`/`edgeGrads` hold the latest backward only.
- * - Tensors have a unique increasing `id` (a stable node id for graph snapshots) and an optional `name`.
+ * - `vjp`/`replay`: set only for ops recorded with `recordOp` (customGrad); table ops use gradients[op] and
+ *   forwards[op].
+ * - Only tensors that require grad get a node; an input that does not require grad is still listed in `inputs`
+ *   (its edge has no share). `computeGrads` (autograd.grad) runs the same rules but writes none of these fields.
+ * - Tensors have a unique increasing `id` (a stable node id for graph snapshots), an optional `name`, and an
+ *   optional `group` (module path, set by nn).
  */
 import type { Tensor } from './tensor';
 import type { Dtype } from './dtype';
