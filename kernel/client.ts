@@ -13,12 +13,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import {
-  INTERRUPT_FD_ENV, type CellLanguage, type CellOutputMessage, type ClientToKernel, type DoneStatus,
+  INTERRUPT_FD_ENV, KERNEL_EXEC_ARGV, type CellLanguage, type CellOutputMessage, type ClientToKernel, type DoneStatus,
   type KernelToClient, type MimeBundle, type ReadyMessage, type VariableInfo,
   type GradientCheckReply, type GradientCheckRequest, type GraphReply, type GraphRequest,
 } from './protocol';
 
-/** The kernel's stdio: stdin, stdout, stderr, IPC, and the interrupt pipe (any byte written interrupts). */
+/** The kernel's stdio: stdin, stdout, stderr, IPC, and the interrupt pipe (`<requestId>\n` interrupts that request). */
 const INTERRUPT_FD = 4;
 
 export interface KernelClientOptions {
@@ -59,12 +59,6 @@ export interface CellResult {
 }
 
 interface Pending { outputs: CellOutput[]; started: number; onMessage?: (m: CellOutputMessage) => void; resolve: (r: CellResult) => void }
-
-/**
- * Node flags the kernel needs: interrupting a cell busy in a timer callback terminates that callback half-way,
- * and Node's async-hooks stack check would then abort the process (see kernel/interrupt.ts).
- */
-export const KERNEL_EXEC_ARGV = ['--no-force-async-hooks-checks'];
 
 /** Text the kernel process wrote outside any cell (native crash messages, out-of-memory reports) is kept up to this size. */
 const STDERR_TAIL = 4000;
@@ -198,10 +192,12 @@ export class KernelClient {
   /** Stops the running cell; the kernel keeps its variables. */
   interrupt(): void {
     if (this.exited) return;
-    const pipe = this.child.stdio[INTERRUPT_FD] as Writable | null;
-    if (pipe && !pipe.destroyed) pipe.write('!');
-    // An idle kernel (a cell awaiting forever) also takes the message.
-    this.send({ type: 'interrupt' });
+    for (const requestId of this.pending.keys()) {
+      const pipe = this.child.stdio[INTERRUPT_FD] as Writable | null;
+      if (pipe && !pipe.destroyed) pipe.write(`${requestId}\n`);
+      // An idle kernel (a cell awaiting forever) also takes the message.
+      this.send({ type: 'interrupt', requestId });
+    }
   }
 
   /** Looks up a variable path (`w.grad`) in the kernel. */

@@ -12,6 +12,7 @@ import { setNotebookFolder } from './modules';
 import { flush, send, setRequest, currentRequest } from './outbox';
 import { toMimeBundle, inspectValue } from './display';
 import type { DoneStatus, ExecuteRequest } from './protocol';
+import { noteRun } from './interrupt';
 
 interface Run { request: ExecuteRequest; startTime: number; finished: boolean }
 
@@ -27,9 +28,12 @@ export function enqueue(request: ExecuteRequest): void {
   pump();
 }
 
-/** Ends the running cell as interrupted (its variables stay). Queued cells still run: the client cancels them. */
-export function interruptRunning(): void {
-  if (running) finish(running, 'interrupted');
+/**
+ * Ends the running cell as interrupted (its variables stay); with `requestId`, only if that request is the one
+ * running (a late interrupt must not stop the cell after it). Queued cells still run: the client cancels them.
+ */
+export function interruptRunning(requestId?: string): void {
+  if (running && (requestId === undefined || running.request.requestId === requestId)) finish(running, 'interrupted');
 }
 
 /** Reports an error thrown outside any cell's own flow (a timer, an unhandled rejection) on the current cell. */
@@ -51,6 +55,7 @@ function finish(r: Run, status: DoneStatus): void {
     const endTime = Date.now();
     send({ type: 'done', requestId: r.request.requestId, status, startTime: r.startTime, endTime, durationMs: endTime - r.startTime });
     running = null;
+    noteRun('');
     setImmediate(pump);
   }
 }
@@ -64,6 +69,7 @@ function fail(r: Run, report: ErrorReport): void {
 async function run(request: ExecuteRequest): Promise<void> {
   const r: Run = { request, startTime: Date.now(), finished: false };
   running = r;
+  noteRun(request.requestId);
   setRequest(request.requestId);
   beginCell(request.requestId);
   const folder = request.notebookPath ? dirname(request.notebookPath) : undefined;

@@ -4,7 +4,8 @@
  * A cell can be stuck in two ways: busy (a synchronous loop, before or after an `await`: the main thread never
  * returns to the event loop, so it cannot read a message) or idle (awaiting a promise that never settles).
  * A watcher thread tells them apart and acts:
- *   1. the client writes a byte to the interrupt pipe (fd INTERRUPT_FD), which the watcher thread reads;
+ *   1. the client writes the request's id and a newline to the interrupt pipe, which the watcher thread reads
+ *      (and ignores unless that request is the one running);
  *   2. the watcher asks the main thread, by message, to abandon its cell, and waits up to ASK_MS for the answer;
  *   3. no answer means the main thread is busy: the watcher opens an inspector session on the main thread and
  *      sends `Runtime.terminateExecution`, which unwinds the running JavaScript (the cell's frames and ours) back
@@ -12,7 +13,7 @@
  *      reports the cell as interrupted.
  * Node checks its async id stack when a callback returns; a timer callback terminated half-way leaves it
  * unbalanced, and the check aborts the process. So the kernel runs with `--no-force-async-hooks-checks` (see
- * KERNEL_EXEC_ARGV in kernel/client.ts), and the stack is reset right after each termination.
+ * KERNEL_EXEC_ARGV in kernel/protocol.ts), and the stack is reset right after each termination.
  * `vm`'s `breakOnSigint` only covers code inside the `runInThisContext` call, not what runs after an `await`;
  * termination covers both. Without the pipe (a client that does not open it), SIGINT and the `interrupt`
  * message still stop a cell that awaits, and `breakOnSigint` one that loops before its first `await`.
@@ -27,43 +28,71 @@ const ASK_MS = 300;
 
 const watcherSource = `
 const { parentPort, workerData } = require('node:worker_threads');
-const flag = new Int32Array(workerData.shared);
-function interrupt() {
-  Atomics.store(flag, 0, 1);
-  parentPort.postMessage('ask');
-  Atomics.wait(flag, 0, 1, ${ASK_MS});
-  if (Atomics.load(flag, 0) === 0) return;
+const state = new Int32Array(workerData.shared, 0, 2);
+const idBytes = new Uint8Array(workerData.shared, 8);
+function runningRequest() {
+  return Buffer.from(idBytes.subarray(0, Atomics.load(state, 1))).toString('utf8');
+}
+function interrupt(requestId) {
+  // Only the request the client means: if it has ended, the cell running now is another one.
+  if (requestId === '' || requestId !== runningRequest()) return;
+  Atomics.store(state, 0, 1);
+  parentPort.postMessage({ kind: 'ask', requestId });
+  Atomics.wait(state, 0, 1, ${ASK_MS});
+  if (Atomics.load(state, 0) === 0) return;
   // A session left connected would make the process print "Waiting for the debugger" when it exits.
   const session = new (require('node:inspector').Session)();
   session.connectToMainThread();
   session.post('Runtime.terminateExecution', () => {
     session.disconnect();
-    Atomics.store(flag, 0, 0);
-    parentPort.postMessage('terminated');
+    Atomics.store(state, 0, 0);
+    parentPort.postMessage({ kind: 'terminated', requestId });
   });
 }
+// '<requestId>\\n' stops that request; a lone '!' stops whatever runs.
+let buffered = '';
 const pipe = new (require('node:net').Socket)({ fd: workerData.fd, readable: true, writable: false });
-pipe.on('data', interrupt);
+pipe.setEncoding('utf8');
+pipe.on('data', (text) => {
+  for (const c of text) {
+    if (c === '!' && buffered === '') interrupt(runningRequest());
+    else if (c === '\\n') { interrupt(buffered); buffered = ''; }
+    else buffered += c;
+  }
+});
 pipe.on('error', () => {});
 `;
 
+/** Shared with the watcher: int32 [0] 1 while it waits for the main thread's answer, [1] byte length of the running request's id; bytes from 8: that id. */
+const MAX_ID_BYTES = 120;
+const shared = new SharedArrayBuffer(8 + MAX_ID_BYTES);
+const state = new Int32Array(shared, 0, 2);
+const idBytes = new Uint8Array(shared, 8);
+
+/** Tells the watcher which request is running ('' for none). */
+export function noteRun(requestId: string): void {
+  const bytes = Buffer.from(requestId, 'utf8').subarray(0, MAX_ID_BYTES);
+  Atomics.store(state, 1, 0);
+  idBytes.set(bytes);
+  Atomics.store(state, 1, bytes.length);
+}
+
 /**
- * Starts the watcher on the interrupt pipe `fd`; `onInterrupt` runs on the main thread once it is free again
- * (immediately if it was idle, after termination if it was busy).
+ * Starts the watcher on the interrupt pipe `fd`, on which the client writes the id of the request to stop and a
+ * newline. `onInterrupt(requestId)` runs on the main thread once it is free again (at once if it was idle, after
+ * termination if it was busy).
  */
-export function watchInterrupts(fd: number, onInterrupt: () => void): void {
-  const shared = new SharedArrayBuffer(4);
-  const flag = new Int32Array(shared);
+export function watchInterrupts(fd: number, onInterrupt: (requestId: string) => void): void {
   const worker = new Worker(watcherSource, { eval: true, workerData: { shared, fd } });
-  worker.on('message', (m) => {
-    if (m === 'ask') {
-      Atomics.store(flag, 0, 0);
-      Atomics.notify(flag, 0);
+  worker.on('message', (m: { kind: 'ask' | 'terminated'; requestId: string }) => {
+    if (m.kind === 'ask') {
+      Atomics.store(state, 0, 0);
+      Atomics.notify(state, 0);
     }
-    onInterrupt();
+    onInterrupt(m.requestId);
     // Terminated callbacks (a timer's, a nextTick's) leave their entries on Node's async id stack; Node's
     // uncaught-exception path clears that stack, so take it once, on purpose (main.ts ignores this value).
-    if (m === 'terminated') throw ASYNC_STACK_RESET;
+    if (m.kind === 'terminated') throw ASYNC_STACK_RESET;
   });
   worker.on('error', (e) => process.emitWarning(`interrupt watcher: ${e.message}`));
   worker.unref();

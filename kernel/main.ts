@@ -19,7 +19,7 @@ installBackwardLog();
 process.on('message', (message: ClientToKernel) => {
   switch (message.type) {
     case 'execute': noteCell(message.requestId, message); enqueue(message); break;
-    case 'interrupt': interruptRunning(); break;
+    case 'interrupt': interruptRunning(message.requestId); break;
     case 'inspect': send(answerInspect(message)); break;
     case 'variables': send(answerVariables(message, declaredNames)); break;
     case 'gradientCheck': send(answerGradientCheck(message, declaredNames)); break;
@@ -31,7 +31,7 @@ process.on('message', (message: ClientToKernel) => {
 
 process.on('uncaughtException', (e: unknown) => { if (e !== ASYNC_STACK_RESET) reportStrayError(e); });
 process.on('unhandledRejection', reportStrayError);
-process.on('SIGINT', interruptRunning);
+process.on('SIGINT', () => interruptRunning());
 // The client is gone: nobody will read our outputs.
 process.on('disconnect', () => process.exit(0));
 

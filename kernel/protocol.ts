@@ -56,6 +56,8 @@ export interface ExecuteRequest {
  */
 export interface InterruptRequest {
   type: 'interrupt';
+  /** The request to stop; without it, whatever runs when the message is read. */
+  requestId?: string;
 }
 
 /** Sent by the client (hover, later issue): evaluate a side-effect-free expression and describe its value. */
@@ -299,6 +301,14 @@ export type CellOutputMessage = StreamMessage | DisplayMessage | UpdateOutputMes
 
 /**
  * Environment variable naming the kernel's interrupt pipe: a file descriptor, opened by the client as an extra
- * stdio pipe, on which any byte written interrupts the running cell even while it is busy (see kernel/interrupt.ts).
+ * stdio pipe, on which the client writes `<requestId>\n` to interrupt that request's cell even while it is busy
+ * (a lone `!` interrupts whatever runs, racing with the end of that cell); see kernel/interrupt.ts and kernel/client.ts.
  */
 export const INTERRUPT_FD_ENV = 'BACKPROP_INTERRUPT_FD';
+
+/**
+ * Node flags to fork the kernel with. `--no-force-async-hooks-checks`: interrupting a cell busy in a timer or
+ * nextTick callback terminates that callback half-way, and Node's async-hooks stack check would then abort the
+ * process (the kernel resets the stack itself right after; see kernel/interrupt.ts).
+ */
+export const KERNEL_EXEC_ARGV: readonly string[] = ['--no-force-async-hooks-checks'];
