@@ -36,9 +36,22 @@ export function packedBytes(n: i32, k: i32): i32 {
   return v128.add<T>(v128.mul<T>(a, b), c);
 }
 
-@inline function splat<T>(p: usize): v128 {
-  if (sizeof<T>() == 4) return v128.load32_splat(p);
-  return v128.load64_splat(p);
+/** Element `i` of an A panel row, in every lane. Constant offsets fold into the load: no address arithmetic. */
+@inline function splat<T>(p: usize, i: i32): v128 {
+  if (sizeof<T>() == 4) {
+    if (i == 0) return v128.load32_splat(p);
+    if (i == 1) return v128.load32_splat(p, 4);
+    if (i == 2) return v128.load32_splat(p, 8);
+    if (i == 3) return v128.load32_splat(p, 12);
+    if (i == 4) return v128.load32_splat(p, 16);
+    return v128.load32_splat(p, 20);
+  }
+  if (i == 0) return v128.load64_splat(p);
+  if (i == 1) return v128.load64_splat(p, 8);
+  if (i == 2) return v128.load64_splat(p, 16);
+  if (i == 3) return v128.load64_splat(p, 24);
+  if (i == 4) return v128.load64_splat(p, 32);
+  return v128.load64_splat(p, 40);
 }
 
 /** C[MR×NR] (row stride ldc bytes) = (accumulate ? C : 0) + Apanel[MR×kc]·Bpanel[kc×NR]. */
@@ -54,17 +67,18 @@ function micro<T>(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, accumulat
   }
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-    let a = splat<T>(pa);
+    let a: v128;
+    a = splat<T>(pa, 0);
     c00 = fma<T>(a, b0, c00); c01 = fma<T>(a, b1, c01);
-    a = splat<T>(pa + S);
+    a = splat<T>(pa, 1);
     c10 = fma<T>(a, b0, c10); c11 = fma<T>(a, b1, c11);
-    a = splat<T>(pa + 2 * S);
+    a = splat<T>(pa, 2);
     c20 = fma<T>(a, b0, c20); c21 = fma<T>(a, b1, c21);
-    a = splat<T>(pa + 3 * S);
+    a = splat<T>(pa, 3);
     c30 = fma<T>(a, b0, c30); c31 = fma<T>(a, b1, c31);
-    a = splat<T>(pa + 4 * S);
+    a = splat<T>(pa, 4);
     c40 = fma<T>(a, b0, c40); c41 = fma<T>(a, b1, c41);
-    a = splat<T>(pa + 5 * S);
+    a = splat<T>(pa, 5);
     c50 = fma<T>(a, b0, c50); c51 = fma<T>(a, b1, c51);
     pa += 6 * S; pb += VB;
   }
