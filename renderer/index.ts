@@ -33,6 +33,15 @@ export const activate: ActivationFunction = (ctx) => {
   /** Per output id; an element re-rendered under a new id keeps its state too. */
   const live = new Map<string, Live>();
   const byElement = new WeakMap<HTMLElement, OutputState>();
+  /** States of disposed outputs, briefly: VS Code may dispose an output and render the same id again on update. */
+  const retired = new Map<string, OutputState>();
+  const retire = (id: string, l: Live) => {
+    l.state.zoomPan?.dispose();
+    l.state.zoomPan = undefined;
+    retired.delete(id);
+    retired.set(id, l.state);
+    if (retired.size > 50) retired.delete(retired.keys().next().value!);
+  };
   const post = (m: RendererMessage) => ctx.postMessage?.(m);
 
   const render = async (l: Live, signal?: AbortSignal) => {
@@ -49,6 +58,14 @@ export const activate: ActivationFunction = (ctx) => {
     }
   };
 
+  /** Redraws every output still on the page (an element VS Code dropped without disposing is forgotten). */
+  const redrawAll = () => {
+    for (const [id, l] of live) {
+      if (l.element.isConnected) void render(l);
+      else { retire(id, l); live.delete(id); }
+    }
+  };
+
   ctx.onDidReceiveMessage?.((m: OptionsMessage) => {
     if (m?.type !== 'options') return;
     const num = (v: unknown, d: number) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : d);
@@ -57,26 +74,25 @@ export const activate: ActivationFunction = (ctx) => {
       maxNodes: num(m.maxNodes, options.maxNodes), vanishing: num(m.vanishing, options.vanishing),
       exploding: num(m.exploding, options.exploding), edgeLabel,
     };
-    for (const l of live.values()) void render(l);
+    redrawAll();
   });
-  if (typeof document !== 'undefined' && document.body) watchTheme(() => { for (const l of live.values()) void render(l); });
+  if (typeof document !== 'undefined' && document.body) watchTheme(redrawAll);
 
   return {
     renderOutputItem(item, element, signal) {
-      const state = live.get(item.id)?.state ?? byElement.get(element) ?? newOutputState();
+      const state = live.get(item.id)?.state ?? retired.get(item.id) ?? byElement.get(element) ?? newOutputState();
+      retired.delete(item.id);
       byElement.set(element, state);
       const l: Live = { state, item, element };
       live.set(item.id, l);
       return render(l, signal);
     },
     disposeOutputItem(id) {
-      if (id === undefined) {
-        for (const l of live.values()) l.state.zoomPan?.dispose();
-        live.clear();
-        return;
+      for (const [key, l] of live) {
+        if (id !== undefined && key !== id) continue;
+        retire(key, l);
+        live.delete(key);
       }
-      live.get(id)?.state.zoomPan?.dispose();
-      live.delete(id);
     },
   };
 };

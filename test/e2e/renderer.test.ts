@@ -129,6 +129,11 @@ describe('renderer in Chromium', { skip }, () => {
     assert.ok(Math.abs(scaleOf(zoom) / fitted - 1.5625) < 1e-3, `${zoom} after fitting at ${fitted}`);
     assert.equal(await p.locator('#out .bp-pins .bp-card').getAttribute('data-pin'), 'name:layers.0.weight');
     assert.notEqual(await p.locator('#out .bp-pins .bp-card').textContent(), card1);
+    // VS Code may dispose an output before rendering its update: the view survives that too
+    await p.evaluate(() => (window as any).disposeOutput('cell1'));
+    assert.equal((await renderIn(p, 'cell1', toJson(mlpGraph(3, 2)))).step, 3);
+    assert.equal(await p.$eval('#out .bp-viewport > svg', (s) => (s as SVGSVGElement).style.transform), zoom);
+    assert.equal(await p.locator('#out .bp-pins .bp-card').count(), 1);
     await p.close();
   });
 
