@@ -112,6 +112,7 @@ export class BackpropController implements vscode.Disposable {
         notebookPath: cell.notebook.uri.scheme === 'file' ? cell.notebook.uri.fsPath : undefined,
       }, (m) => outputs.add(m));
       ok = done.status === 'ok';
+      if (done.status === 'interrupted') outputs.addError('Interrupted', 'The cell was interrupted. The kernel keeps its variables.');
     } catch (e) {
       if (e instanceof KernelDiedError) {
         outputs.addError('KernelDied', e.byClient

@@ -58,6 +58,8 @@ export class KernelClient {
     const log = options.log ?? (() => undefined);
     this.child = fork(options.kernelPath, [], {
       cwd: options.cwd,
+      // not the host's flags (a debugged extension host's --inspect-brk would stop the kernel too)
+      execArgv: [],
       // In desktop VS Code process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it a plain Node.
       env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1', [INTERRUPT_FD_ENV]: String(interruptFd) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],

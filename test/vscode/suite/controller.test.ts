@@ -92,6 +92,10 @@ suite('Backprop controller on basics.ipynb', () => {
     const { rendererMessages } = await api();
     const uri = notebook.uri.toString();
     await vscode.window.showNotebookDocument(notebook, { selections: [new vscode.NotebookRange(2, 3)] });
-    await waitFor('a message from the backprop-graph renderer', () => rendererMessages.some((m) => m.notebook === uri), 30_000);
+    // the renderer posts { type: 'rendered', step, nodes, edges, ... } after each draw (renderer/messages.ts)
+    const drawn = await waitFor('the backprop-graph renderer to draw the second backward()', () => rendererMessages
+      .map((m) => m.message as { type?: string; step?: number; nodes?: number; edges?: number })
+      .find((m, i) => rendererMessages[i].notebook === uri && m.type === 'rendered' && m.step === 2), 30_000);
+    assert.ok((drawn.nodes ?? 0) >= 2 && (drawn.edges ?? 0) >= 2, JSON.stringify(drawn));
   });
 });

@@ -24,6 +24,7 @@ suite('Backprop kernel lifecycle', () => {
     await vscode.commands.executeCommand('notebook.cancelExecution');
     await run;
     assert.equal((await waitForEnd(nb.cellAt(1))).success, false, 'the loop cell ended unsuccessfully');
+    assert.deepEqual(itemsOf(nb.cellAt(1), errorMime).map((t) => (JSON.parse(t) as { name: string }).name), ['Interrupted']);
     assert.notEqual(nb.cellAt(2).executionSummary?.success, true, 'the queued cell did not run');
     assert.equal(nb.cellAt(2).outputs.length, 0);
     assert.equal(kernelPid(nb), pid, 'same kernel process');
