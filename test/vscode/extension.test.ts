@@ -10,14 +10,14 @@ import { runExtensionTests } from './runExtensionTests';
 
 const suitePath = join(repoRoot, 'out', 'vscode-suite');
 
-test('extension suite inside VS Code (code-server)', { timeout: 240_000 }, async (t) => {
+test('extension suite inside VS Code (code-server)', { timeout: 480_000 }, async (t) => {
   assert.ok(existsSync(join(suitePath, 'index.js')), 'out/vscode-suite/index.js is built (node scripts/build.mjs)');
   const verbose = !!process.env.BACKPROP_VERBOSE;
   const run = await runExtensionTests({
     extensionDevelopmentPath: repoRoot,
     extensionTestsPath: suitePath,
     workspace: join(repoRoot, 'test', 'vscode', 'workspace'),
-    timeoutMs: 200_000,
+    timeoutMs: 420_000,
     env: { BACKPROP_LOG_TO_CONSOLE: '1' },
     onLine: verbose ? (l) => console.log(l) : undefined,
   });
