@@ -1,0 +1,37 @@
+/*
+ * backprop-nb: runs Backprop notebooks headless through the same kernel as VS Code.
+ * Exit status: 0 all cells ran (or --allow-errors), 1 a cell failed, 2 bad arguments or an unreadable notebook.
+ */
+import { parseArgs, UsageError, USAGE } from './args';
+import { runNotebook } from './run';
+import { NotebookError } from './notebook';
+import { version } from '../package.json';
+
+async function main(argv: string[]): Promise<number> {
+  const cmd = parseArgs(argv);
+  if (cmd.command === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
+  if (cmd.command === 'version') {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  let failed = false;
+  for (const notebook of cmd.notebooks) {
+    const report = await runNotebook(notebook, cmd, (line) => process.stderr.write(`${line}\n`));
+    process.stderr.write(`wrote ${report.outPath}\n`);
+    if (report.failed) {
+      failed = true;
+      if (!cmd.allowErrors) return 1;
+    }
+  }
+  return failed && !cmd.allowErrors ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+  if (e instanceof UsageError || e instanceof NotebookError) {
+    process.stderr.write(`backprop-nb: ${e.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`backprop-nb: ${(e as Error)?.message ?? String(e)}\n`);
+    process.exitCode = 1;
+  }
+});

@@ -1,0 +1,101 @@
+/*
+ * `backprop-nb run`: every code cell of a notebook, in order, in one kernel; the outputs go back into the
+ * notebook. Progress goes to stderr, one line per cell.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { KernelClient, type CellResult } from '../kernel/client';
+import { cellLanguage, cellSource, Notebook, NotebookError, parseNotebook, serializeNotebook, toNbOutput } from './notebook';
+import type { RunOptions } from './args';
+
+/** After an interrupt for --timeout, how long the kernel gets to stop before it is killed. */
+const KILL_AFTER_MS = 5000;
+
+export interface RunReport { path: string; outPath: string; failed: boolean }
+
+/** Where the executed notebook goes: --out, --out-dir/<name>, the notebook itself (--inplace), or <name>.out.ipynb next to it. */
+export function outputPath(notebook: string, opts: RunOptions): string {
+  if (opts.out !== undefined) return resolve(opts.out);
+  if (opts.outDir !== undefined) return resolve(opts.outDir, basename(notebook));
+  if (opts.inplace) return resolve(notebook);
+  return resolve(dirname(notebook), basename(notebook).replace(/(\.ipynb)?$/, '.out.ipynb'));
+}
+
+export function readNotebook(path: string): Notebook {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new NotebookError(code === 'ENOENT' ? `${path}: no such file` : code === 'EISDIR' ? `${path} is a folder, not a notebook` : `${path}: ${(e as Error).message}`);
+  }
+  return parseNotebook(text, path);
+}
+
+/** Runs one notebook; returns whether a cell failed. `log` gets the progress lines. */
+export async function runNotebook(path: string, opts: RunOptions, log: (line: string) => void, kernelPath?: string): Promise<RunReport> {
+  const nb = readNotebook(path);
+  const absolute = resolve(path);
+  const outPath = outputPath(path, opts);
+  const code = nb.cells.map((c, i) => ({ c, i })).filter(({ c }) => c.cell_type === 'code');
+  log(`running ${path} (${code.length} code cells)`);
+  const kernel = await KernelClient.start({ kernelPath, cwd: dirname(absolute) });
+  let failed = false;
+  let count = 0;
+  try {
+    for (const [k, { c, i }] of code.entries()) {
+      const source = cellSource(c);
+      if (failed && !opts.allowErrors) {
+        // Cells after the failure did not run: no stale outputs from an earlier run.
+        c.outputs = [];
+        c.execution_count = null;
+        continue;
+      }
+      if (source.trim() === '') { c.outputs = []; c.execution_count = null; continue; }
+      const executionCount = ++count;
+      const prefix = `[${k + 1}/${code.length}] cell ${i + 1}`;
+      const result = await runCell(kernel, source, {
+        executionCount, cellId: c.id ?? `cell-${i + 1}`, language: cellLanguage(c, nb), notebookPath: absolute,
+      }, opts.timeout);
+      c.execution_count = executionCount;
+      c.outputs = result.outputs.map(toNbOutput);
+      log(`  ${prefix}: ${describeResult(result)} (${result.durationMs} ms)`);
+      if (result.status !== 'ok') failed = true;
+    }
+  } finally {
+    await kernel.shutdown();
+  }
+  mkdirSync(dirname(outPath), { recursive: true });
+  writeFileSync(outPath, serializeNotebook(nb));
+  return { path, outPath, failed };
+}
+
+function describeResult(r: CellResult): string {
+  if (r.status === 'ok') return 'ok';
+  const err = r.outputs.find((o) => o.kind === 'error');
+  const what = err && err.kind === 'error' ? `${err.ename}: ${err.evalue}` : r.status;
+  return `${r.status === 'error' ? 'failed' : r.status} - ${what.split('\n')[0]}`;
+}
+
+/** Runs a cell; past `timeout` seconds it is interrupted (and the kernel restarted if it does not stop). */
+async function runCell(kernel: KernelClient, source: string, options: Parameters<KernelClient['run']>[1], timeout?: number): Promise<CellResult> {
+  if (timeout === undefined) return kernel.run(source, options);
+  let timedOut = false;
+  let killer: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    kernel.interrupt();
+    killer = setTimeout(() => { void kernel.restart(); }, KILL_AFTER_MS);
+  }, timeout * 1000);
+  try {
+    const result = await kernel.run(source, options);
+    if (!timedOut) return result;
+    const outputs = result.outputs.filter((o) => o.kind !== 'error' || !o.ename.startsWith('Kernel'));
+    outputs.push({ kind: 'error', ename: 'Timeout', evalue: `the cell ran longer than ${timeout} s and was stopped`, traceback: [`Timeout: the cell ran longer than ${timeout} s and was stopped`] });
+    return { ...result, status: 'error', outputs };
+  } finally {
+    clearTimeout(timer);
+    if (killer) clearTimeout(killer);
+  }
+}
+
