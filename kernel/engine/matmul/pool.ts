@@ -93,7 +93,7 @@ export class MatmulPool {
   run(p: Product, threads: number): Float32Array | Float64Array {
     const { m, n, k } = p, f32 = p.a instanceof Float32Array, S = f32 ? 4 : 8, View = f32 ? Float32Array : Float64Array;
     const ready = this.workers.filter((w) => this.state(w) === State.Ready).slice(0, threads - 1);
-    const cut = plan(m, n, k, f32, ready.length + 1), chunks = cut.rowParts * cut.colParts;
+    const cut = plan(m, n, k, f32, ready.length + 1), chunks = cut.chunks;
     const at = this.layout([
       (ready.length + 1) * this.workBytes, (cut.packUnits + chunks) * 4, k * panels(n, f32) * 32, m * k * S, k * n * S, m * n * S,
     ]);
@@ -102,7 +102,7 @@ export class MatmulPool {
     new View(buf, b, k * n).set(p.b);
     const flags = new Int32Array(buf, flagsAt, cut.packUnits + chunks).fill(0);
     const job = this.job, values = [+f32, +p.transA, +p.transB, m, n, k, a, b, c, packed, flagsAt,
-      cut.packUnits, 0, chunks, 0, cut.rowParts, cut.colParts];
+      cut.packUnits, 0, chunks, 0, +cut.byRows, cut.guide, cut.minUnits];
     for (let i = 0; i < values.length; i++) Atomics.store(job, i, values[i]);
 
     const posted: { w: PoolWorker; seq: number }[] = [];

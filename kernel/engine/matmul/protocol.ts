@@ -3,7 +3,7 @@
 // product (the job); slot s ≥ 1 belongs to one worker.
 
 /** Bumped whenever the layout or meaning below changes: a worker built from other sources refuses to start. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 export const CONTROL_BYTES = 4096;
 export const SLOT_INTS = 32;
@@ -37,7 +37,9 @@ export const enum Job {
   Packed,
   /** Int32 flags: PackUnits flags (packed panel groups), then Chunks flags (computed rectangles of C). */
   Flags,
-  PackUnits, PackNext, Chunks, ChunkNext, RowParts, ColParts,
+  PackUnits, PackNext, Chunks, ChunkNext,
+  /** Chunks are row ranges (1) or column (panel) ranges (0), sized by guidedBounds(…, Guide, MinUnits). */
+  ByRows, Guide, MinUnits,
   /** 1 while the calling thread sleeps waiting for workers: only then does finishing need Atomics.notify. */
   CallerSleeping,
 }

@@ -50,7 +50,7 @@ function main(init: WorkerInit): void {
 /** Tests only: claim a chunk, compute half of its rows, exit — as a crash would leave it. */
 function dieMidChunk(kernel: KernelExports, job: Int32Array, work: number): never {
   const c = Atomics.add(job, Job.ChunkNext, 1);
-  if (c < job[Job.Chunks]) computeChunk(kernel, job, c, work, 0.5);
+  if (c < job[Job.Chunks]) computeChunk(kernel, job, null, c, work, 0.5);
   process.exit(1);
 }
 
