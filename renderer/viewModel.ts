@@ -19,6 +19,9 @@ export interface ViewOptions extends GradScaleOptions {
   edgeLabel: EdgeLabelMode;
 }
 
+/** At most this many expanded groups are drawn as outlined subgraphs. */
+export const MAX_OUTLINED = 12;
+
 export const DEFAULT_OPTIONS: ViewOptions = { ...DEFAULT_SCALE, maxNodes: 60, edgeLabel: 'norm' };
 
 /** What the user changed, kept across re-renders of the same output. */
@@ -198,7 +201,7 @@ export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPT
           lines: [
             { role: 'title', text: `▸ ${g.name}` },
             { role: 'shape', text: `${ms.length} tensors · ${params} parameters` },
-            ...(ms.some((m) => m.grad) ? [{ role: 'grad' as const, text: `${mark.symbol ? mark.symbol + ' ' : ''}‖∇ params‖ ${formatNumber(gradNorm)}` }] : []),
+            ...(ms.some((m) => m.grad) ? [{ role: 'grad' as const, text: `${mark.symbol ? mark.symbol + ' ' : ''}‖∇ params‖ ${formatNumber(gradNorm, LABEL_DIGITS)}` }] : []),
           ],
         });
       }
@@ -247,6 +250,10 @@ export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPT
     }
   }
   const shownKeys = new Set(shown.map((u) => u.key));
+  // Mermaid lays out each outlined group (subgraph) on its own, which is slow with many: beyond a few, no outlines.
+  const outlined = new Set(shown.map((u) => u.parentGroup).filter((g): g is string => !!g));
+  const unoutlined = outlined.size > MAX_OUTLINED ? outlined.size : 0;
+  if (unoutlined) for (const u of shown) u.parentGroup = undefined;
 
   const edges: ViewEdge[] = [];
   for (const e of s.edges) {
@@ -268,6 +275,7 @@ export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPT
   }
   const collapsed = groups.filter((g) => g.collapsed && shownKeys.has(`c${g.key.slice(1)}`)).length;
   if (collapsed) notes.push(`${collapsed} module group${collapsed > 1 ? 's are' : ' is'} collapsed: click one (▸) to expand it.`);
+  if (unoutlined) notes.push(`${unoutlined} module groups are expanded, too many to outline: "Collapse all" folds them.`);
   if (hiddenNodes > 0) {
     notes.push(`Showing ${shown.length} of ${units.length.toLocaleString('en-US')} boxes, those nearest the loss; ${hiddenNodes.toLocaleString('en-US')} tensor${hiddenNodes > 1 ? 's are' : ' is'} hidden.`);
   }

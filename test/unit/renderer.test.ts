@@ -9,7 +9,7 @@ import { gradientFlow } from '../../renderer/gradientFlow';
 import { clipLine, mermaidText, placeholder } from '../../renderer/mermaidText';
 import { parseSnapshot, parseSnapshotText, SnapshotError } from '../../renderer/snapshot';
 import type { GraphSnapshot, TensorSummary } from '../../renderer/types';
-import { buildViewModel, chooseDirection, DEFAULT_OPTIONS, gradLabel, nodeKind, type ViewState } from '../../renderer/viewModel';
+import { buildViewModel, chooseDirection, DEFAULT_OPTIONS, gradLabel, MAX_OUTLINED, nodeKind, type ViewState } from '../../renderer/viewModel';
 
 const parse = (o: unknown): GraphSnapshot => parseSnapshotText(toJson(o)).snapshot;
 const fresh = (): ViewState => ({ groups: new Map() });
@@ -160,6 +160,14 @@ describe('view model', () => {
     assert.equal(chooseDirection(deep.nodes, deep.edges, 10_000), 'RL');
     assert.equal(buildViewModel(parse(deepGraph(6)), DEFAULT_OPTIONS, { groups: new Map(), direction: 'RL' }).direction, 'RL');
     assert.ok(mermaidText(deep).startsWith('flowchart TB\n'));
+  });
+  it('outlines at most MAX_OUTLINED expanded groups', () => {
+    const few = buildViewModel(parse(deepGraph(MAX_OUTLINED)), { ...DEFAULT_OPTIONS, maxNodes: 1000 });
+    assert.equal(new Set(few.nodes.map((n) => n.parentGroup).filter(Boolean)).size, MAX_OUTLINED);
+    const many = buildViewModel(parse(deepGraph(MAX_OUTLINED + 1)), { ...DEFAULT_OPTIONS, maxNodes: 1000 });
+    assert.ok(many.nodes.every((n) => n.parentGroup === undefined));
+    assert.match(many.notes.join(), new RegExp(`${MAX_OUTLINED + 1} module groups are expanded, too many to outline`));
+    assert.ok(!mermaidText(many).includes('subgraph'));
   });
   it('notes a snapshot the kernel truncated', () => {
     const raw = { ...scalarGraph(), truncated: { totalNodes: 12000, shownNodes: 500 } };
