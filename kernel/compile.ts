@@ -2,7 +2,7 @@
  * The cell compiler: TypeScript (or JavaScript) source → one script that runs in the kernel's realm and keeps
  * its top-level names for later cells.
  *
- * 1. esbuild strips the types (`transform`, in the kernel process, with a source map back to the cell).
+ * 1. esbuild strips the types (`transform`, with a source map back to the cell; see transpile.ts).
  * 2. acorn parses the JavaScript (a real parser: declarations, patterns and imports are read from the tree).
  * 3. The top-level statements are rewritten in place, as Node's REPL does for top-level await:
  *      const {a, b} = o;   →  void ({a, b} = o);        with `var a, b;` hoisted before the wrapper
@@ -16,7 +16,8 @@
  *    line (the wrapper's) shifts the script's lines, and a column map undoes the in-line edits.
  */
 import * as acorn from 'acorn';
-import { SourceMap, createRequire } from 'node:module';
+import { SourceMap } from 'node:module';
+import { CellSyntaxError, transpile } from './transpile';
 import type { CellLanguage } from './protocol';
 
 /** The global through which compiled cells reach the kernel (imports). */
@@ -31,46 +32,14 @@ export interface CompiledCell {
   toCell(line: number, column: number): { line: number; column: number } | undefined;
 }
 
-/** A cell that did not compile, with the position in the cell. */
-export class CellSyntaxError extends Error {
-  override name = 'SyntaxError';
-  constructor(message: string, readonly line: number | undefined, readonly column: number | undefined, readonly lineText?: string) {
-    super(message);
-  }
-}
-
-interface EsbuildModule {
-  transform(code: string, options: object): Promise<{ code: string; map: string }>;
-}
-interface EsbuildFailure { errors?: { text: string; location?: { line: number; column: number; lineText: string } | null }[] }
-
-let esbuild: EsbuildModule | undefined;
-/** esbuild drives a native binary and cannot be bundled into dist/kernel.js: load it from node_modules at run time. */
-function loadEsbuild(): EsbuildModule {
-  esbuild ??= createRequire(__filename)('esbuild') as EsbuildModule;
-  return esbuild;
-}
-
 /**
  * Compiles one cell.
  * @throws CellSyntaxError with the cell's line and column when the source does not parse.
  */
 export async function compileCell(source: string, language: CellLanguage = 'typescript'): Promise<CompiledCell> {
-  let js: string, map: SourceMap;
-  try {
-    const out = await loadEsbuild().transform(source, {
-      loader: language === 'javascript' ? 'js' : 'ts', sourcemap: 'external', target: 'node20', sourcefile: 'cell',
-      // Keep every import (a cell's import is used by later cells, which esbuild cannot see).
-      tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
-    });
-    js = out.code;
-    map = new SourceMap(JSON.parse(out.map));
-  } catch (e) {
-    const first = (e as EsbuildFailure).errors?.[0];
-    if (!first) throw e;
-    const loc = first.location;
-    throw new CellSyntaxError(first.text, loc?.line, loc ? loc.column + 1 : undefined, loc?.lineText);
-  }
+  const out = await transpile(source, language);
+  const js = out.code;
+  const map = new SourceMap(JSON.parse(out.map));
   const jsToCell = (line: number, column: number) => {
     const entry = map.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number };
     if (entry.originalLine === undefined) return undefined;
@@ -247,3 +216,5 @@ function applyEdits(js: string, edits: Edit[]): { text: string; columnMap: (line
     },
   };
 }
+
+export { CellSyntaxError };

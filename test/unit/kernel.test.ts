@@ -19,9 +19,10 @@ const plain = (o: CellOutput | undefined) => (o && 'data' in o ? String(o.data['
 const result = (r: CellResult) => plain(r.outputs.find((o) => o.kind === 'executeResult'));
 const errorOf = (r: CellResult) => r.outputs.find((o) => o.kind === 'error') as Extract<CellOutput, { kind: 'error' }>;
 
-describe('kernel: cells', () => {
+// esbuild compiles cells where it can run; TypeScript's transpiler where it cannot (the .vsix): both are tested.
+for (const transpiler of ['esbuild', 'typescript']) describe(`kernel: cells (${transpiler})`, () => {
   let kernel: KernelClient;
-  before(async () => { ensureBuilt(); kernel = await KernelClient.start({ kernelPath }); });
+  before(async () => { ensureBuilt(); kernel = await KernelClient.start({ kernelPath, env: { BACKPROP_TRANSPILER: transpiler } }); });
   after(async () => { await kernel.shutdown(); });
 
   test('top-level declarations persist across cells, destructuring included', async () => {
