@@ -134,6 +134,7 @@ export function drawGraph(view: ViewModel, host: HTMLElement, theme: ThemeKind, 
     const defs = svg.querySelector('defs') ?? svg.insertBefore(svgEl('defs'), svg.firstChild);
     const markers = new Map<string, string>();
     const edgeLabels = new Map<string, string>();
+    const backgrounds: Array<[SVGRectElement, SVGTextElement]> = [];
     let drawnEdges = 0;
     for (const e of view.edges) {
       const path = svg.querySelector<SVGPathElement>(`path[id="${prefix}${e.key}"]`);
@@ -164,14 +165,19 @@ export function drawGraph(view: ViewModel, host: HTMLElement, theme: ThemeKind, 
         const bg = svgEl('rect', { class: 'bp-label-bg' });
         const text = labelText([{ role: 'grad', text: e.label }]);
         labelGroup.append(bg, text);
-        const box = text.getBBox();
-        bg.setAttribute('x', String(box.x - 4));
-        bg.setAttribute('y', String(box.y - 2));
-        bg.setAttribute('width', String(box.width + 8));
-        bg.setAttribute('height', String(box.height + 4));
+        backgrounds.push([bg, text]);
         edgeLabels.set(e.key, e.label);
       }
     }
+    // measure every label first, then write: one layout instead of one per label
+    const boxes = backgrounds.map(([, text]) => text.getBBox());
+    backgrounds.forEach(([bg], i) => {
+      const b = boxes[i];
+      bg.setAttribute('x', String(b.x - 4));
+      bg.setAttribute('y', String(b.y - 2));
+      bg.setAttribute('width', String(b.width + 8));
+      bg.setAttribute('height', String(b.height + 4));
+    });
     // Labels a little wider than mermaid measured (e.g. a font fallback) must not be cut: grow the view box.
     const box = svg.getBBox();
     const x0 = Math.min(vb[0], box.x - 4), y0 = Math.min(vb[1], box.y - 4);
