@@ -8,8 +8,8 @@ import { KernelKind, compiledKernel } from './wasmKernel';
 
 export type FloatArray = Float32Array | Float64Array;
 
-/** Below this many flops (2·m·n·k) a product runs on the calling thread: waking a worker costs more. */
-const PARALLEL_FLOPS = 1 << 21;
+/** Below this many flops (2·m·n·k, ~150 µs on one thread) a product runs on the calling thread: waking a worker costs more. */
+const PARALLEL_FLOPS = 1 << 23;
 
 let pool: MatmulPool | undefined;
 
