@@ -64,7 +64,13 @@ export class KernelSessions implements vscode.Disposable {
       kernelPath: this.kernelPath, cwd, env: kernelEnv(session.notebook), log: (l) => this.log.info(l),
     });
     session.kernel = kernel;
-    kernel.onExit(() => this.changed.fire(session));
+    kernel.onExit((e) => {
+      this.changed.fire(session);
+      // a death during a run is shown on the cell; one between runs (a timer, memory) would go unnoticed
+      if (!e.byClient && !session.running && session.kernel === kernel) {
+        void vscode.window.showWarningMessage(`Backprop: ${e.message} Its variables are gone; the next run starts a new kernel.`);
+      }
+    });
     const ready = await kernel.ready;
     this.log.info(`kernel ${ready.pid} ready (Node ${ready.nodeVersion}, protocol ${ready.protocolVersion}) for ${session.notebook.uri.toString()} in ${cwd}`);
     this.changed.fire(session);
