@@ -50,8 +50,11 @@ export interface RunOptions {
 }
 
 export interface CellResult {
-  /** 'died': the kernel process ended during the run (its state is gone; the next run starts a new one). */
-  status: DoneStatus | 'died';
+  /**
+   * 'died': the kernel process ended during the run (its state is gone; the next run starts a new one).
+   * 'cancelled': the cell was queued behind one that failed, was interrupted or died, and did not run.
+   */
+  status: DoneStatus | 'died' | 'cancelled';
   outputs: CellOutput[];
   durationMs: number;
   /** How the process ended, when status is 'died'. */
@@ -63,6 +66,13 @@ interface Pending { outputs: CellOutput[]; started: number; onMessage?: (m: Cell
 /** Text the kernel process wrote outside any cell (native crash messages, out-of-memory reports) is kept up to this size. */
 const STDERR_TAIL = 4000;
 
+/** The line that says why a process died (V8's "FATAL ERROR: ... heap out of memory", Node's "Error: ..."), not its native stack. */
+function crashDetail(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const fatal = lines.find((l) => /FATAL ERROR|out of memory|^Error\b|Assertion failed/.test(l));
+  return (fatal ?? lines.filter((l) => !/^\d+: 0x|^-+ Native stack/.test(l)).pop() ?? '').slice(0, 300);
+}
+
 export class KernelClient {
   private child!: ChildProcess;
   private ready!: Promise<ReadyMessage>;
@@ -72,6 +82,9 @@ export class KernelClient {
   private executionCount = 0;
   private stderrTail = '';
   private exited = false;
+  /** Cells wait here for the ones before them; a failure bumps `generation`, which cancels those queued before it. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private generation = 0;
   /** Called when the process ends by itself (not through shutdown/restart). */
   onDeath?: (exit: { code: number | null; signal: string | null }) => void;
 
@@ -126,7 +139,7 @@ export class KernelClient {
     const exit = { code, signal, stderr: this.stderrTail };
     for (const p of this.pending.values()) {
       const how = signal ? `was killed (${signal})` : `exited (code ${code})`;
-      const detail = this.stderrTail.trim().split('\n').slice(-3).join(' ').slice(0, 500);
+      const detail = crashDetail(this.stderrTail);
       p.outputs.push({
         kind: 'error', ename: 'KernelDied',
         evalue: `The kernel process ${how}; its variables are lost. The next run starts a new kernel.${detail ? ` (${detail})` : ''}`,
@@ -174,8 +187,23 @@ export class KernelClient {
     if (this.child.connected) this.child.send(m);
   }
 
-  /** Runs one cell and resolves when it is done (or the kernel died). A dead kernel is replaced first. */
-  async run(code: string, options: RunOptions = {}): Promise<CellResult> {
+  /**
+   * Runs one cell and resolves when it is done (or the kernel died). Cells run one at a time in call order; when
+   * one does not end 'ok', the cells queued behind it are cancelled. A dead kernel is replaced first.
+   */
+  run(code: string, options: RunOptions = {}): Promise<CellResult> {
+    const generation = this.generation;
+    const next = this.queue.then(async (): Promise<CellResult> => {
+      if (generation !== this.generation) return { status: 'cancelled', outputs: [], durationMs: 0 };
+      const result = await this.runNow(code, options);
+      if (result.status !== 'ok') this.generation++;
+      return result;
+    });
+    this.queue = next;
+    return next;
+  }
+
+  private async runNow(code: string, options: RunOptions): Promise<CellResult> {
     if (this.exited) await this.spawn();
     await this.ready;
     const requestId = `r${this.nextRequest++}`;
@@ -241,6 +269,7 @@ export class KernelClient {
   }
 
   private stop(): Promise<void> {
+    this.generation++;
     if (this.exited) return Promise.resolve();
     const child = this.child;
     this.exited = true;

@@ -84,6 +84,31 @@ describe('kernel: interrupt, death, restart', () => {
     assert.notEqual(kernel.pid, before);
   });
 
+  test('a kernel out of memory is reported on its cell, and the next run starts a new kernel', async () => {
+    const small = await KernelClient.start({ kernelPath, execArgv: ['--max-old-space-size=64'] });
+    try {
+      const r = await small.run('const hog: number[][] = [];\nwhile (true) hog.push(new Array(100000).fill(1.5));');
+      assert.equal(r.status, 'died');
+      const err = r.outputs.find((o) => o.kind === 'error') as Extract<CellOutput, { kind: 'error' }>;
+      assert.match(err.evalue, /out of memory/i);
+      assert.equal(result(await small.run('1 + 1')), '2');
+    } finally {
+      await small.shutdown();
+    }
+  });
+
+  test('cells queued behind a failing or interrupted one are cancelled; later ones run', async () => {
+    const [failing, queued] = await Promise.all([kernel.run('throw new Error("first fails")'), kernel.run('const queuedRan = true;')]);
+    assert.equal(failing.status, 'error');
+    assert.equal(queued.status, 'cancelled');
+    assert.equal(result(await kernel.run('typeof queuedRan')), "'undefined'");
+    const spinning = runAndInterrupt(kernel, 'console.log("started");\nwhile (true) {}');
+    const behind = kernel.run('const behindRan = true;');
+    assert.equal((await spinning).status, 'interrupted');
+    assert.equal((await behind).status, 'cancelled');
+    assert.equal(result(await kernel.run('typeof behindRan')), "'undefined'");
+  });
+
   test('restart gives a fresh kernel', async () => {
     await kernel.run('const gone = 1;');
     await kernel.restart();
