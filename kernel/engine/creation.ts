@@ -40,17 +40,22 @@ function flattenNested(op: string, data: NestedArray): { shape: number[]; values
 }
 
 /**
- * A tensor from a number, nested arrays, or a typed array (give `opts.shape` for typed arrays; default 1-D).
- * The data is copied. dtype defaults to float64 (float32 for a Float32Array).
+ * A tensor from a number, nested arrays, a typed array (give `opts.shape` for typed arrays; default 1-D) or a
+ * tensor. The data is copied. dtype defaults to float64 (float32 for a Float32Array, a tensor's own dtype).
  * @example const x = tensor([[1, 2], [3, 4]], { requiresGrad: true, name: 'x' });
  */
-export function tensor(data: NestedArray | Float64Array | Float32Array, opts?: TensorOptions): Tensor {
+export function tensor(data: NestedArray | Float64Array | Float32Array | Tensor, opts?: TensorOptions): Tensor {
   let shape: number[], out: FloatArray;
   if (data instanceof Float64Array || data instanceof Float32Array) {
     const dtype = opts?.dtype !== undefined ? checkDtype('tensor', opts.dtype) : data instanceof Float32Array ? 'float32' : 'float64';
     out = alloc(dtype, data.length);
     out.set(data);
     shape = [data.length];
+  } else if (data instanceof Tensor) {
+    // A copy cut from the graph, as torch.tensor(t).
+    out = alloc(opts?.dtype !== undefined ? checkDtype('tensor', opts.dtype) : data.dtype, data.size);
+    out.set(data.data);
+    shape = data.shape.slice();
   } else {
     const dtype = checkDtype('tensor', opts?.dtype);
     if (typeof data === 'number') { shape = []; out = alloc(dtype, 1); out[0] = data; } else {
@@ -136,6 +141,7 @@ export function arange(start: number, stop?: number | TensorOptions, step?: numb
   const st = step ?? 1;
   if (![lo, hi, st].every(Number.isFinite)) throw new Error(`arange: start, stop and step must be finite numbers, got ${lo}, ${hi}, ${st}`);
   if (st === 0) throw new Error('arange: step must not be 0');
+  if ((hi - lo) * st < 0) throw new Error(`arange: stop ${hi} cannot be reached from start ${lo} with step ${st} (as PyTorch, the sign of the step must lead from start to stop)`);
   const n = Math.max(0, Math.ceil((hi - lo) / st));
   const out = alloc(checkDtype('arange', opts?.dtype), n);
   for (let i = 0; i < n; i++) out[i] = lo + i * st;

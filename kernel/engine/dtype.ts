@@ -1,5 +1,6 @@
 // Element types. One promotion rule for the whole engine (PyTorch's): an op's result is float64 if any tensor
-// operand is float64, else float32; a plain number operand takes the dtype of the tensor it meets.
+// operand is float64, else float32; a plain number operand takes the dtype of the tensor it meets, and so does a
+// 0-d tensor meeting a tensor with dims in an elementwise op (float32 [3] · float64 [] is float32, as PyTorch).
 
 export type Dtype = 'float64' | 'float32';
 export type FloatArray = Float64Array | Float32Array;
@@ -15,6 +16,13 @@ export function alloc(dtype: Dtype, n: number): FloatArray {
 /** The result dtype of an op on tensors of these dtypes. */
 export function promote(a: Dtype, b: Dtype): Dtype {
   return a === 'float64' || b === 'float64' ? 'float64' : 'float32';
+}
+
+/** The result dtype of an elementwise op on these operands: a 0-d one defers to one with dims, as a number does. */
+export function promoteOperands(a: { dtype: Dtype; shape: readonly number[] }, b: { dtype: Dtype; shape: readonly number[] }): Dtype {
+  if (a.shape.length === 0 && b.shape.length > 0) return b.dtype;
+  if (b.shape.length === 0 && a.shape.length > 0) return a.dtype;
+  return promote(a.dtype, b.dtype);
 }
 
 export function checkDtype(op: string, dtype: unknown): Dtype {

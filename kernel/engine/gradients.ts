@@ -57,9 +57,9 @@ export const gradients: Record<string, Rule> = {
   cos: (g, _i, [a]) => neg(mul(g, sin(a))),
   // d clamp(a)/da = g·[min ≤ a ≤ max]
   clamp: (g, _i, [a], _o, { min, max }) => mul(g, inRange(a, min as number, max as number)),
-  // d max(a,b)/da = g·[a > b] + ½g·[a = b]
+  // d max(a,b)/da = g·[a > b] + ½g·[a = b] (g where either is NaN)
   maximum: (g, i, [a, b]) => mul(g, winnerShare(a, b, i, true)),
-  // d min(a,b)/da = g·[a < b] + ½g·[a = b]
+  // d min(a,b)/da = g·[a < b] + ½g·[a = b] (g where either is NaN)
   minimum: (g, i, [a, b]) => mul(g, winnerShare(a, b, i, false)),
   // d where(c,a,b)/da = g·c, d/db = g·(1 − c); the mask c gets none
   where: (g, i, [c]) => (i === 0 ? null : i === 1 ? where(c, g, 0) : where(c, 0, g)),

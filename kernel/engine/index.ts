@@ -3,8 +3,8 @@
  * kernel and the other engine files use (onBackward, computeGrads, replay, recordOp, gradients, forwards).
  *
  * dtypes: float64 by default, float32 throughout. One promotion rule: an op's result is float64 if any tensor
- * operand is float64 (PyTorch's rule); a plain number operand takes the dtype of the tensor it meets; a leaf's
- * gradient has the leaf's dtype.
+ * operand is float64 (PyTorch's rule); a plain number operand takes the dtype of the tensor it meets, and so does
+ * a 0-d tensor meeting one with dims in an elementwise op; a leaf's gradient has the leaf's dtype.
  *
  * Graphs: see graph.ts for the node structure (op, inputs, args, kept edge shares). backward() may run twice
  * through the same graph (graphs are never freed; retainGraph has no effect).

@@ -85,15 +85,18 @@ export function normAxis(op: string, axis: number, ndim: number, shape: Shape): 
   return axis < 0 ? axis + ndim : axis;
 }
 
-/** Sorted unique axes; undefined means all. */
+/**
+ * Sorted unique axes; undefined means all. A 0-d tensor accepts axis 0 and -1 (as PyTorch) and has no axes to
+ * give back.
+ */
 export function normAxes(op: string, axis: number | readonly number[] | undefined | null, shape: Shape): number[] {
   const nd = shape.length;
   if (axis === undefined || axis === null) return Array.from({ length: nd }, (_, i) => i);
   const list = typeof axis === 'number' ? [axis] : Array.from(axis);
-  const out = list.map((a) => normAxis(op, a, nd, shape));
+  const out = list.map((a) => normAxis(op, a, Math.max(nd, 1), shape));
   const sorted = [...out].sort((x, y) => x - y);
   for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) throw new Error(`${op}: axis ${sorted[i]} is repeated for shape ${fmt(shape)}`);
-  return sorted;
+  return nd === 0 ? [] : sorted;
 }
 
 export function checkShape(op: string, shape: unknown): number[] {

@@ -1,7 +1,7 @@
-// Elementwise ops. Binary ops broadcast with NumPy's rules; a plain number operand takes the tensor's dtype, and
-// the result is float64 if either tensor is (see dtype.ts). Each op: validate, compute with a typed-array loop,
-// record the node (the gradient rules live in gradients.ts).
-import { alloc, FloatArray, promote } from '../dtype';
+// Elementwise ops. Binary ops broadcast with NumPy's rules; a plain number operand (or a 0-d tensor meeting one
+// with dims) takes the tensor's dtype, and otherwise the result is float64 if either tensor is (see dtype.ts).
+// Each op: validate, compute with a typed-array loop, record the node (the gradient rules live in gradients.ts).
+import { alloc, FloatArray, promoteOperands } from '../dtype';
 import { record } from '../graph';
 import { broadcastIndex, broadcastShapes, fmt, sameShape } from '../shape';
 import { Tensor, TensorLike } from '../tensor';
@@ -27,7 +27,7 @@ function expandData(t: Tensor, shape: readonly number[]): FloatArray {
 
 function binary(op: string, a: TensorLike, b: TensorLike, kernel: BinaryKernel): Tensor {
   const [x, y] = operands(op, a, b);
-  const dtype = promote(x.dtype, y.dtype);
+  const dtype = promoteOperands(x, y);
   let shape: readonly number[], xd = x.data, yd = y.data, xs = 1, ys = 1;
   if (sameShape(x.shape, y.shape)) shape = x.shape;
   else {
@@ -110,7 +110,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const c = sameShape(cond.shape, shape) ? cond.data : expandData(cond, shape);
   const xd = sameShape(x.shape, shape) ? x.data : expandData(x, shape);
   const yd = sameShape(y.shape, shape) ? y.data : expandData(y, shape);
-  const out = alloc(promote(x.dtype, y.dtype), n);
+  const out = alloc(promoteOperands(x, y), n);
   for (let i = 0; i < n; i++) out[i] = c[i] !== 0 ? xd[i] : yd[i];
   return record('where', [cond, x, y], new Tensor(out, shape));
 }
@@ -191,7 +191,8 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   const lo = min ?? -Infinity, hi = max ?? Infinity;
   if (typeof lo !== 'number' || typeof hi !== 'number' || Number.isNaN(lo) || Number.isNaN(hi)) throw new Error(`clamp: min and max must be numbers, got ${min} and ${max}`);
   if ((min === undefined || min === null) && (max === undefined || max === null)) throw new Error(`clamp: give at least one of min and max (tensor of shape ${x instanceof Tensor ? fmt(x.shape) : '?'})`);
-  return unary('clamp', x, (a, o, n) => { for (let i = 0; i < n; i++) { const v = a[i]; o[i] = v < lo ? lo : v > hi ? hi : v; } }, { min: lo, max: hi });
+  // min(max(x, lo), hi): with lo > hi every element is hi, as PyTorch.
+  return unary('clamp', x, (a, o, n) => { for (let i = 0; i < n; i++) { const v = a[i] < lo ? lo : a[i]; o[i] = v > hi ? hi : v; } }, { min: lo, max: hi });
 }
 /**
  * A copy of x that stays in the graph.

@@ -1,6 +1,6 @@
 // Constant 0/1 (or slope, or ½) tensors used by gradient rules. They never require grad: a derivative that is
 // piecewise constant (relu, abs, clamp, max...) contributes nothing to a second derivative.
-import { alloc, promote } from '../dtype';
+import { alloc, promoteOperands } from '../dtype';
 import { broadcastIndex, sameShape, sizeOf, tryBroadcastShapes } from '../shape';
 import { Tensor } from '../tensor';
 
@@ -55,21 +55,22 @@ function pairs(a: Tensor, b: Tensor): { shape: number[]; ai: Int32Array | null; 
 
 /** 1 where base a = 0 and exponent b ≥ 0 (where d(aᵇ)/db is 0 in PyTorch, not NaN). */
 export function zeroBaseNonNegExponent(a: Tensor, b: Tensor): Tensor {
-  const { shape, ai, bi } = pairs(a, b), n = sizeOf(shape), m = alloc(promote(a.dtype, b.dtype), n);
+  const { shape, ai, bi } = pairs(a, b), n = sizeOf(shape), m = alloc(promoteOperands(a, b), n);
   for (let i = 0; i < n; i++) m[i] = a.data[ai ? ai[i] : i] === 0 && b.data[bi ? bi[i] : i] >= 0 ? 1 : 0;
   return new Tensor(m, shape);
 }
 
 /**
- * The share of maximum(a, b) (or minimum) that goes to input `which`: 1 where it wins, ½ on ties, 0 otherwise.
+ * The share of maximum(a, b) (or minimum) that goes to input `which`: ½ on ties, 0 where it loses, 1 otherwise
+ * (so both get all of it where one is NaN, as PyTorch).
  */
 export function winnerShare(a: Tensor, b: Tensor, which: number, larger: boolean): Tensor {
-  const { shape, ai, bi } = pairs(a, b), n = sizeOf(shape), m = alloc(promote(a.dtype, b.dtype), n);
+  const { shape, ai, bi } = pairs(a, b), n = sizeOf(shape), m = alloc(promoteOperands(a, b), n);
   const s = larger ? 1 : -1;
   for (let i = 0; i < n; i++) {
     const p = a.data[ai ? ai[i] : i], q = b.data[bi ? bi[i] : i];
     const mine = which === 0 ? p : q, theirs = which === 0 ? q : p;
-    m[i] = mine === theirs ? 0.5 : s * mine > s * theirs ? 1 : 0;
+    m[i] = mine === theirs ? 0.5 : s * mine < s * theirs ? 0 : 1;
   }
   return new Tensor(m, shape);
 }

@@ -13,9 +13,9 @@ function need(op: string, x: unknown): asserts x is Tensor {
 /** softmax or logSoftmax of each line of x along `axis` (outer × inner lines of length n). */
 function alongAxis(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
   need(op, x);
-  if (x.ndim === 0) throw new Error(`${op}: expected at least 1 dim, got shape []`);
-  const a = normAxis(op, axis, x.ndim, x.shape);
-  const n = x.shape[a];
+  // A 0-d tensor is one line of length 1 (axis 0 or -1), as PyTorch.
+  const a = normAxis(op, axis, Math.max(x.ndim, 1), x.shape);
+  const n = x.ndim === 0 ? 1 : x.shape[a];
   let inner = 1;
   for (let d = a + 1; d < x.ndim; d++) inner *= x.shape[d];
   const outer = n * inner === 0 ? 0 : x.size / (n * inner);

@@ -1,5 +1,6 @@
-// Reductions over one, several or all axes (`axis` a number or an array; negative counts from the end; none
-// means all elements and gives shape []). max/min send the gradient to the first maximal/minimal element.
+// Reductions over one, several or all axes (`axis` a number or an array; negative counts from the end; none, or
+// an empty array, means all elements and gives shape []; a 0-d tensor takes axis 0 or -1). max/min send the
+// gradient to the first maximal/minimal element.
 import { alloc, FloatArray } from '../dtype';
 import { record } from '../graph';
 import { Axis, Tensor } from '../tensor';
@@ -12,7 +13,8 @@ interface Plan { axes: number[]; kept: number[]; shape: number[]; count: number;
 function plan(op: string, x: Tensor, axis: Axis | null | undefined, keepDims: boolean, needsNonEmpty: boolean): Plan {
   if (!(x instanceof Tensor)) throw new Error(`${op}: expected a tensor, got ${x === null ? 'null' : typeof x}`);
   if (typeof keepDims !== 'boolean') throw new Error(`${op}: keepDims must be a boolean, got ${String(keepDims)}`);
-  const axes = normAxes(op, axis, x.shape);
+  // An empty list of axes means all of them, as PyTorch's dim=[] does.
+  const axes = normAxes(op, Array.isArray(axis) && axis.length === 0 ? undefined : axis, x.shape);
   const kept = x.shape.slice(), shape: number[] = [];
   let count = 1;
   for (const a of axes) { count *= x.shape[a]; kept[a] = 1; }

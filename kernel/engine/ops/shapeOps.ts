@@ -109,7 +109,9 @@ export function transpose(x: Tensor, dim0?: number, dim1?: number): Tensor {
     if (x.ndim === 0) return view('transpose', x, [], { dim0: 0, dim1: 0 });
   } else {
     if (dim0 === undefined || dim1 === undefined) throw new Error(`transpose: give both dims or none for shape ${fmt(x.shape)}`);
-    a = normAxis('transpose', dim0, x.ndim, x.shape); b = normAxis('transpose', dim1, x.ndim, x.shape);
+    // A 0-d tensor takes dims 0 and -1, as PyTorch.
+    a = normAxis('transpose', dim0, Math.max(x.ndim, 1), x.shape); b = normAxis('transpose', dim1, Math.max(x.ndim, 1), x.shape);
+    if (x.ndim === 0) return view('transpose', x, [], { dim0: 0, dim1: 0 });
   }
   const dims = Array.from({ length: x.ndim }, (_, i) => i);
   dims[a] = b; dims[b] = a;
@@ -118,12 +120,14 @@ export function transpose(x: Tensor, dim0?: number, dim1?: number): Tensor {
 }
 
 /**
- * Repeats size-1 (and missing leading) dims to reach `shape`, with NumPy's rules.
+ * Repeats size-1 (and missing leading) dims to reach `shape`, with NumPy's rules (-1: keep that dim's size).
  * @example bias.broadcastTo([4, 3])
  */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   need('broadcastTo', x);
-  const s = checkShape('broadcastTo', shape);
+  // -1 keeps the size of an existing dim, as PyTorch's broadcast_to/expand.
+  const off = Array.isArray(shape) ? shape.length - x.ndim : 0;
+  const s = checkShape('broadcastTo', Array.isArray(shape) ? shape.map((d, i) => (d === -1 && i >= off ? x.shape[i - off] : d)) : shape);
   if (!broadcastsTo(x.shape, s)) throw new Error(`broadcastTo: shape ${fmt(x.shape)} cannot be broadcast to ${fmt(s)}`);
   const idx = broadcastIndex(x.shape, s), out = alloc(x.dtype, idx.length), d = x.data;
   for (let i = 0; i < idx.length; i++) out[i] = d[idx[i]];
