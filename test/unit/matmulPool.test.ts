@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { runInNewContext } from 'node:vm';
 import { gemm, killNextWorkerMidJob, matmulInfo, prepareThreads } from '../../kernel/engine/matmul/index';
 import { getNumThreads, setNumThreads } from '../../kernel/engine/matmul/threads';
 
@@ -37,6 +38,31 @@ test('a worker killed mid-job is replaced and the product is still exact', () =>
       assert.ok(again.every((v, i) => Object.is(v, want[i])), `${T.name}: wrong result from the replacement worker`);
     }
     assert.equal(matmulInfo().workersReady, 1);
+  } finally {
+    setNumThreads(saved);
+  }
+});
+
+test('a product terminated half-way (as an interrupt does) leaves the pool consistent', () => {
+  const saved = getNumThreads();
+  try {
+    setNumThreads(1);
+    const want = product(Float64Array, 300, 200, 400);
+    setNumThreads(2);
+    assert.equal(prepareThreads(30000), 2);
+    let stopped = 0;
+    for (let i = 0; i < 5; i++) {
+      try {
+        // vm's timeout terminates execution wherever it is: in the kernel, in Atomics.wait, in the copies.
+        runInNewContext('for (;;) product(Float64Array, 600, 600, 600)', { product, Float64Array }, { timeout: 20 + 7 * i });
+      } catch (e) {
+        assert.match(String(e), /timed out/);
+        stopped++;
+      }
+      const got = product(Float64Array, 300, 200, 400);
+      assert.ok(got.every((v, j) => Object.is(v, want[j])), 'wrong result after a terminated product');
+    }
+    assert.equal(stopped, 5);
   } finally {
     setNumThreads(saved);
   }

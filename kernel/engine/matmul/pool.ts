@@ -56,6 +56,8 @@ export class MatmulPool {
   private readonly workers: PoolWorker[] = [];
   private nextSlot = 1;
   private seq = 0;
+  /** Jobs posted by a call that was cut short (an interrupt terminated it mid-product): waited for first. */
+  private pending: { w: PoolWorker; seq: number }[] = [];
   /** Workers replaced after dying, throwing or hanging (tests and diagnostics). */
   replaced = 0;
   /** Tests only: the next worker that gets a job exits half-way through a chunk of it. */
@@ -94,6 +96,7 @@ export class MatmulPool {
 
   /** Computes op(A)·op(B) on `threads` threads (this one and ready workers) and returns a view of the result. */
   run(p: Product, threads: number): Float32Array | Float64Array {
+    this.settle();
     const { m, n, k } = p, f32 = p.a instanceof Float32Array, S = f32 ? 4 : 8, View = f32 ? Float32Array : Float64Array;
     const ready = this.workers.filter((w) => this.state(w) === State.Ready).slice(0, threads - 1);
     const cut = plan(m, n, k, f32, ready.length + 1), chunks = cut.chunks;
@@ -117,13 +120,24 @@ export class MatmulPool {
       if (Atomics.load(ctrl, base + Slot.Sleeping) === 1) Atomics.notify(ctrl, base + Slot.Seq);
       posted.push({ w, seq });
     });
+    this.pending = posted;
     participate(this.kernel, job, flags, work, noop);
     let lost = false;
     for (const { w, seq } of posted) {
       if (!this.await(w, seq)) { lost = true; this.replace(w); }
     }
+    this.pending = [];
     if (lost) finishChunks(this.kernel, job, flags, work);
     return new View(buf, c, m * n);
+  }
+
+  /** Waits for workers still busy with the job of a call that was terminated half-way, before reusing the arena. */
+  private settle(): void {
+    const pending = this.pending;
+    for (const { w, seq } of pending) {
+      if (this.workers.includes(w) && !this.await(w, seq)) this.replace(w);
+    }
+    this.pending = [];
   }
 
   /** Byte addresses of consecutive regions of the given sizes after the control block, growing the arena. */
