@@ -2,6 +2,7 @@
  * The command line of `backprop-nb`, parsed into options, or a UsageError whose message is the one line shown.
  *
  *   backprop-nb run <notebook.ipynb>... [--out <path> | --inplace | --out-dir <folder>] [--allow-errors] [--timeout <s>]
+ *                   [--html [page.html]]
  */
 
 export class UsageError extends Error {}
@@ -16,6 +17,8 @@ export interface RunOptions {
   allowErrors: boolean;
   /** Seconds a cell may run before it is interrupted; undefined for no limit. */
   timeout?: number;
+  /** Also write the executed notebook as an HTML page: at this path, or (true) next to the output with .html. */
+  html?: string | true;
 }
 
 export type Command = RunOptions | { command: 'help' } | { command: 'version' };
@@ -31,6 +34,8 @@ Options:
                       (default: <name>.out.ipynb next to the notebook)
   --allow-errors      keep going after a failing cell (exit 0); otherwise stop at it and exit 1
   --timeout <s>       interrupt a cell that runs longer than this many seconds (counts as a failure)
+  --html [page.html]  also write the executed notebook as one self-contained HTML page
+                      (default: next to the executed notebook, ending in .html)
   -h, --help          show this help
   --version           show the version`;
 
@@ -52,6 +57,8 @@ export function parseArgs(argv: string[]): Command {
       case '--out-dir': opts.outDir = value(); break;
       case '--inplace': opts.inplace = true; break;
       case '--allow-errors': opts.allowErrors = true; break;
+      // the path is optional: taken only when the next argument names an .html file
+      case '--html': opts.html = /\.html?$/i.test(rest[i + 1] ?? '') ? rest[++i] : true; break;
       case '--timeout': {
         const raw = value();
         const seconds = Number(raw);
@@ -69,5 +76,6 @@ export function parseArgs(argv: string[]): Command {
     throw new UsageError('choose one of --out, --out-dir and --inplace');
   }
   if (opts.out !== undefined && opts.notebooks.length > 1) throw new UsageError('--out takes one notebook; use --out-dir for several');
+  if (typeof opts.html === 'string' && opts.notebooks.length > 1) throw new UsageError('--html <path> takes one notebook; use --html alone for several');
   return opts;
 }

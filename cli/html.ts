@@ -2,8 +2,8 @@
 // (marked, with $…$ maths as MathML from KaTeX, so no fonts or stylesheets are needed), code cells show their
 // source and outputs, and graph outputs are drawn at load time by the same renderer bundle VS Code uses
 // (dist/renderer.js, inlined). Everything that came from the notebook is escaped: the page runs no script of it.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import katex from 'katex';
 import { Marked, type Tokens } from 'marked';
 import { escapeHtml } from './escapeHtml';
@@ -311,4 +311,15 @@ export function loadRendererSource(): string | undefined {
     if (existsSync(p)) return readFileSync(p, 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
   }
   return undefined;
+}
+
+/**
+ * Writes the HTML page of an executed notebook file; returns the page's path (default: the notebook's, ending .html).
+ * @example writeHtml('out/chain-rule.ipynb') // 'out/chain-rule.html'
+ */
+export function writeHtml(notebookPath: string, htmlPath?: string): string {
+  const out = resolve(htmlPath ?? notebookPath.replace(/(\.ipynb)?$/i, '.html'));
+  const nb = JSON.parse(readFileSync(notebookPath, 'utf8')) as NotebookJson;
+  writeFileSync(out, notebookToHtml(nb, { rendererSource: loadRendererSource() }));
+  return out;
 }

@@ -5,6 +5,7 @@
 import { parseArgs, UsageError, USAGE } from './args';
 import { runNotebook } from './run';
 import { NotebookError } from './notebook';
+import { writeHtml } from './html';
 import { version } from '../package.json';
 
 async function main(argv: string[]): Promise<number> {
@@ -18,6 +19,7 @@ async function main(argv: string[]): Promise<number> {
   for (const notebook of cmd.notebooks) {
     const report = await runNotebook(notebook, cmd, (line) => process.stderr.write(`${line}\n`));
     process.stderr.write(`wrote ${report.outPath}\n`);
+    if (cmd.html) process.stderr.write(`wrote ${writeHtml(report.outPath, cmd.html === true ? undefined : cmd.html)}\n`);
     if (report.failed) {
       failed = true;
       if (!cmd.allowErrors) return 1;

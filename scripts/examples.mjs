@@ -28,14 +28,14 @@ for (const name of notebooks) {
   const out = join(outDir, `${stem}.ipynb`), html = join(outDir, `${stem}.html`);
   const started = Date.now();
   const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'run', join(examples, name), '--out', out, '--html', html],
-    { stdio: ['ignore', 'ignore', 'inherit'], cwd: root });
+    { stdio: ['ignore', 'ignore', 'pipe'], cwd: root, encoding: 'utf8' });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (r.status === 0) {
     console.log(`ran ${name} in ${seconds} s`);
     written.push(out, html);
   } else {
     failed++;
-    console.error(`FAILED ${name} (exit ${r.status}) after ${seconds} s`);
+    console.error(`FAILED ${name} (exit ${r.status}) after ${seconds} s:\n${r.stderr}`);
   }
 }
 console.log(`\nwritten (open the .html files in a browser):\n${written.map((p) => `  ${relative(process.cwd(), p)}`).join('\n')}`);
