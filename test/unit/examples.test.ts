@@ -1,0 +1,160 @@
+// Every example notebook runs top to bottom through `backprop-nb run` (dist/cli.js, the kernel VS Code uses),
+// and the numbers each one is about are read back from its executed outputs: the chain rule's hand-derived
+// gradients equal the engine's, the delta recurrence matches backward(), gradients vanish and explode where the
+// text says they do, training gets the loss down, and gradcheck catches the wrong gradient.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'dist', 'cli.js');
+const examples = join(root, 'media', 'examples');
+const GRAPH_MIME = 'application/vnd.backprop.graph+json';
+const KERNELSPEC = { name: 'backprop-ts', display_name: 'Backprop (TypeScript)', language: 'typescript' };
+
+type Lines = string | string[];
+interface Output { output_type: string; name?: string; text?: Lines; data?: Record<string, unknown>; ename?: string; evalue?: string }
+interface Cell { cell_type: string; source: Lines; execution_count?: number | null; outputs?: Output[] }
+interface Notebook { cells: Cell[]; metadata: { kernelspec?: unknown }; nbformat: number }
+
+const text = (s: Lines | undefined) => (Array.isArray(s) ? s.join('') : s ?? '');
+let outDir = '';
+const executed = new Map<string, Notebook>();
+
+/** Runs an example through the CLI (once) and returns the executed notebook. */
+function run(name: string): Notebook {
+  const cached = executed.get(name);
+  if (cached) return cached;
+  assert.ok(existsSync(cli), 'dist/cli.js is built (node scripts/build.mjs)');
+  const out = join(outDir, name);
+  const r = spawnSync(process.execPath, [cli, 'run', join(examples, name), '--out', out], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, `backprop-nb run ${name} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  const nb = JSON.parse(readFileSync(out, 'utf8')) as Notebook;
+  executed.set(name, nb);
+  return nb;
+}
+
+const codeCells = (nb: Notebook) => nb.cells.filter((c) => c.cell_type === 'code');
+/** Everything the notebook printed, in order. */
+const printed = (nb: Notebook) => codeCells(nb).flatMap((c) => c.outputs ?? []).filter((o) => o.output_type === 'stream').map((o) => text(o.text)).join('');
+const outputsWith = (nb: Notebook, mime: string) => codeCells(nb).flatMap((c) => c.outputs ?? []).filter((o) => o.data && mime in o.data);
+/** The number after `label` in the printed text (first match). */
+function numberAfter(nb: Notebook, label: RegExp): number {
+  const m = new RegExp(`${label.source}\\s*(-?[0-9.]+(?:e[-+]?[0-9]+)?)`).exec(printed(nb));
+  assert.ok(m, `the notebook prints ${label}`);
+  return Number(m[1]);
+}
+
+before(() => { outDir = mkdtempSync(join(tmpdir(), 'bp-examples-')); });
+after(() => { rmSync(outDir, { recursive: true, force: true }); });
+
+test('the five examples are there, as nbformat 4 notebooks for the backprop-ts kernel, without outputs', () => {
+  const names = readdirSync(examples).filter((n) => n.endsWith('.ipynb')).sort();
+  assert.deepEqual(names, ['chain-rule.ipynb', 'gradcheck.ipynb', 'layers.ipynb', 'one-neuron.ipynb', 'training.ipynb']);
+  for (const name of names) {
+    const nb = JSON.parse(readFileSync(join(examples, name), 'utf8')) as Notebook;
+    assert.equal(nb.nbformat, 4, name);
+    assert.deepEqual(nb.metadata.kernelspec, KERNELSPEC, name);
+    assert.ok(nb.cells.some((c) => c.cell_type === 'markdown' && /\$[^$]+\$/.test(text(c.source))), `${name} teaches with maths`);
+    for (const c of codeCells(nb)) assert.deepEqual(c.outputs ?? [], [], `${name} is stored without outputs`);
+  }
+});
+
+for (const name of ['one-neuron.ipynb', 'chain-rule.ipynb', 'layers.ipynb', 'training.ipynb', 'gradcheck.ipynb']) {
+  test(`${name} runs top to bottom without an error and shows a graph`, { timeout: 150_000 }, () => {
+    const nb = run(name);
+    for (const [i, c] of codeCells(nb).entries()) {
+      const errors = (c.outputs ?? []).filter((o) => o.output_type === 'error');
+      assert.deepEqual(errors, [], `code cell ${i + 1} of ${name} raised`);
+      assert.equal(typeof c.execution_count, 'number', `code cell ${i + 1} of ${name} ran`);
+    }
+    assert.ok(outputsWith(nb, GRAPH_MIME).length > 0, `${name} shows at least one computation graph`);
+  });
+}
+
+test('one-neuron: the gradients of tanh(w·x + b) follow from the printed values', { timeout: 150_000 }, () => {
+  const nb = run('one-neuron.ipynb');
+  const graphs = outputsWith(nb, GRAPH_MIME).map((o) => o.data![GRAPH_MIME] as { nodes: { kind: string; name?: string; grad?: { values?: number[] } }[] });
+  assert.ok(graphs.length >= 2, 'the neuron is run twice (an input changed in between)');
+  for (const g of graphs) {
+    const leaves = g.nodes.filter((n) => n.kind === 'leaf' && n.grad);
+    assert.ok(leaves.length >= 3, 'every input and parameter carries its gradient on the graph');
+  }
+});
+
+test('chain-rule: the hand-derived numbers equal the engine\'s, and the two edge shares add up', { timeout: 150_000 }, () => {
+  const nb = run('chain-rule.ipynb');
+  const rows = new Map<string, { engine: number; hand: number }>();
+  for (const line of printed(nb).split('\n')) {
+    const cols = line.trim().split(/\s{2,}/);
+    if (cols.length >= 3 && /^(f|df\/d)/.test(cols[0]) && !Number.isNaN(Number(cols[1]))) {
+      rows.set(cols[0], { engine: Number(cols[1]), hand: Number(cols[2]) });
+    }
+  }
+  assert.deepEqual([...rows.keys()], ['f', 'df/dx via u = x*y', 'df/dx via v = x^2', 'df/dx', 'df/dy']);
+  for (const [label, { engine, hand }] of rows) {
+    assert.ok(Math.abs(engine - hand) <= 1e-12 * Math.max(1, Math.abs(hand)), `${label}: engine ${engine} vs hand ${hand}`);
+  }
+  const viaU = rows.get('df/dx via u = x*y')!.engine, viaV = rows.get('df/dx via v = x^2')!.engine;
+  assert.ok(Math.abs(viaU + viaV - rows.get('df/dx')!.engine) < 1e-12, 'the edge shares sum to the gradient');
+  // and the notebook's x = 0.5, y = -1.5 against this test's own arithmetic
+  const f = Math.tanh(0.5 * -1.5 + 0.25);
+  assert.ok(Math.abs(rows.get('f')!.engine - f) < 1e-12);
+  assert.ok(Math.abs(rows.get('df/dx')!.engine - (1 - f * f) * (-1.5 + 2 * 0.5)) < 1e-12);
+  assert.match(printed(nb), /after two backwards: g\.grad = 12/);
+});
+
+test('layers: the hand delta recurrence matches backward(); vanishing < healthy < exploding', { timeout: 150_000 }, () => {
+  const nb = run('layers.ipynb');
+  const deltaRows = printed(nb).split('\n').filter((l) => /^delta \d/.test(l));
+  assert.equal(deltaRows.length, 4, 'one row per layer');
+  for (const row of deltaRows) {
+    const [, , norm, dDelta, dW] = row.trim().split(/\s+/).map(Number);
+    assert.ok(norm > 0, row);
+    assert.ok(dDelta <= 1e-12 && dW <= 1e-12, `hand-computed δ and ∂L/∂W equal the engine's: ${row}`);
+  }
+  const firstW = (kind: string) => numberAfter(nb, new RegExp(`${kind}: loss = [^\\n]*\\n\\s*‖∂L/∂W‖ first layer =`));
+  const bias = (kind: string) => {
+    const m = new RegExp(`${kind}: [\\s\\S]*?‖∂L/∂b‖ first layer = (\\S+), last layer = (\\S+)`).exec(printed(nb));
+    assert.ok(m, `${kind} prints its bias gradients`);
+    return { first: Number(m[1]), last: Number(m[2]) };
+  };
+  const vanishing = firstW('sigmoid'), exploding = firstW('relu-large-init'), healthy = firstW('relu-residual');
+  assert.ok(vanishing < 1e-6, `sigmoid's first-layer gradient vanishes (${vanishing})`);
+  assert.ok(exploding > 1e6, `the large initialisation's explodes (${exploding})`);
+  assert.ok(vanishing < healthy && healthy < exploding, `${vanishing} < ${healthy} < ${exploding}`);
+  const ratio = (b: { first: number; last: number }) => b.first / b.last;
+  assert.ok(ratio(bias('sigmoid')) < 1e-6, 'δ shrinks towards the first layer');
+  assert.ok(ratio(bias('relu-large-init')) > 1e3, 'δ grows towards the first layer');
+  const r = ratio(bias('relu-residual'));
+  assert.ok(r > 0.1 && r < 10, `δ keeps its size through the residual network (${r})`);
+  const charts = outputsWith(nb, 'image/svg+xml');
+  assert.equal(charts.length, 1, 'the comparison chart is displayed as SVG');
+  assert.match(text(charts[0].data!['image/svg+xml'] as Lines), /^<svg[\s\S]*<path[\s\S]*<\/svg>$/);
+});
+
+test('training: the loss falls below 0.05 and the decision boundary is drawn', { timeout: 150_000 }, () => {
+  const nb = run('training.ipynb');
+  const first = numberAfter(nb, /step\s+1\s+loss/), last = numberAfter(nb, /final loss/);
+  assert.ok(first > 0.5, `an untrained network is near chance (loss ${first})`);
+  assert.ok(last < 0.05, `the trained network's loss is small (${last})`);
+  assert.ok(numberAfter(nb, /accuracy/) >= 95, 'it separates the moons');
+  const pictures = outputsWith(nb, 'image/svg+xml');
+  assert.equal(pictures.length, 1);
+  const svg = text(pictures[0].data!['image/svg+xml'] as Lines);
+  assert.equal((svg.match(/<circle /g) ?? []).length, 200, 'every data point is drawn');
+  assert.ok(svg.length < 400_000, `the picture stays small (${svg.length} bytes)`);
+});
+
+test('gradcheck: the wrong custom gradient fails the check, the fixed one passes', { timeout: 150_000 }, () => {
+  const nb = run('gradcheck.ipynb');
+  assert.match(printed(nb), /wrong softplus: ok = false/);
+  assert.match(printed(nb), /correct softplus: ok = true/);
+  assert.ok(numberAfter(nb, /wrong softplus: ok = false, max abs error =/) > 1);
+  assert.ok(numberAfter(nb, /correct softplus: ok = true, max abs error =/) < 1e-6);
+  const graphs = outputsWith(nb, GRAPH_MIME).map((o) => o.data![GRAPH_MIME] as { nodes: { op?: string }[] });
+  assert.ok(graphs.at(-1)!.nodes.some((n) => n.op === 'softplus'), 'the custom op shows in the graph under its own name');
+});
