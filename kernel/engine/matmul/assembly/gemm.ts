@@ -20,11 +20,6 @@ export function workBytes(): i32 {
   return MC * KC * 8 + MR * VB;
 }
 
-/** Bytes `packB` writes for op(B) of k rows and n columns. */
-export function packedBytes(n: i32, k: i32): i32 {
-  return k * ((n + 1) >> 1) * 2 * 32; // k · ceil(n / NR) · VB, for NR ≥ 2 (an upper bound for f32's NR = 8)
-}
-
 /** Depth of the packed blocks for k: at most KC, and equal, so no block is a short remainder (784 → 4 × 196). */
 @inline function depthBlock(k: i32): i32 {
   const blocks = (k + KC - 1) / KC;
@@ -88,6 +83,38 @@ function micro<T>(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, accumulat
 }
 
 /**
+ * One full panel of op(B) from B stored [n×k] (row stride ld bytes, from `src`): NR rows of B become NR columns,
+ * transposed in registers — 4×4 blocks of f32, 2×2 of f64 — then a scalar tail for kc not a multiple of the block.
+ */
+function packTransposed<T>(src: usize, ld: usize, kc: i32, panel: usize): void {
+  const S = <i32>sizeof<T>(), L = 16 / S; // lanes per vector = rows per transposed block
+  let p = 0;
+  for (; p + L <= kc; p += L) {
+    const d = panel + <usize>(p * VB), s0 = src + <usize>(p * S);
+    for (let g = 0; g < VB / 16; g++) { // column groups of L within the panel
+      const r = s0 + <usize>(g * L) * ld;
+      if (S == 4) {
+        const r0 = v128.load(r), r1 = v128.load(r + ld), r2 = v128.load(r + 2 * ld), r3 = v128.load(r + 3 * ld);
+        const lo01 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5), lo23 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
+        const hi01 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7), hi23 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+        const o = d + <usize>(g * 16);
+        v128.store(o, v128.shuffle<i64>(lo01, lo23, 0, 2));
+        v128.store(o + VB, v128.shuffle<i64>(lo01, lo23, 1, 3));
+        v128.store(o + 2 * VB, v128.shuffle<i64>(hi01, hi23, 0, 2));
+        v128.store(o + 3 * VB, v128.shuffle<i64>(hi01, hi23, 1, 3));
+      } else {
+        const r0 = v128.load(r), r1 = v128.load(r + ld), o = d + <usize>(g * 16);
+        v128.store(o, v128.shuffle<i64>(r0, r1, 0, 2));
+        v128.store(o + VB, v128.shuffle<i64>(r0, r1, 1, 3));
+      }
+    }
+  }
+  for (; p < kc; p++) {
+    for (let j = 0; j < VB / S; j++) store<T>(panel + <usize>(p * VB + j * S), load<T>(src + <usize>j * ld + <usize>(p * S)));
+  }
+}
+
+/**
  * Packs panels [q0, q1) of op(B) (NR columns each, zero-padded) for all of k. The block of rows from pc starts
  * at dst + pc·np·VB and holds its panels one after another, kc rows of VB bytes each (np = panels in all).
  */
@@ -114,6 +141,8 @@ function packB<T>(transB: bool, n: i32, k: i32, b: usize, q0: i32, q1: i32, dst:
             src += ld;
           }
         }
+      } else if (nr == NR) {
+        packTransposed<T>(b + (<usize>jc * <usize>k + <usize>pc) * <usize>S, <usize>k * <usize>S, kc, panel);
       } else {
         // B is stored [n×k]: op(B)[p, j] = B[j, p], contiguous along p.
         for (let j = 0; j < NR; j++) {
