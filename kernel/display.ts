@@ -1,7 +1,8 @@
 /*
  * How values look in a notebook: every value becomes a mime bundle with `text/plain` always present. Tensors
  * also get `text/html` (shape, dtype, the values as a table when small and 1-D/2-D, statistics otherwise, and
- * the gradient); graph snapshots get the graph mime, which the renderer draws.
+ * the gradient); graph snapshots get the graph mime, which the renderer draws; a plain object keyed by mime
+ * types is taken as the bundle itself.
  */
 import { inspect } from 'node:util';
 import { Tensor, summarize } from './engine';
@@ -18,6 +19,7 @@ const MAX_TABLE_CELLS = 400;
  */
 export function toMimeBundle(value: unknown, asResult = false): MimeBundle {
   if (value instanceof Tensor) return tensorBundle(value);
+  if (isMimeBundle(value)) return { ...value, 'text/plain': value['text/plain'] ?? `[${Object.keys(value).join(', ')}]` };
   if (isGraphSnapshot(value)) return { [GRAPH_MIME]: value, 'text/plain': graphText(value) };
   return { 'text/plain': typeof value === 'string' && !asResult ? value : inspectValue(value) };
 }
@@ -31,6 +33,15 @@ export function describe(value: unknown): { type: string; summary: string; shape
 
 export function inspectValue(value: unknown): string {
   return inspect(value, { depth: 4, maxArrayLength: 50, breakLength: 100 });
+}
+
+/** A plain object whose keys are all mime types (`{ 'image/svg+xml': svg }`): shown as it is, as Jupyter does. */
+function isMimeBundle(value: unknown): value is MimeBundle {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const keys = Object.keys(value);
+  return keys.length > 0 && keys.every((k) => /^[a-z]+\/[\w.+-]+$/i.test(k));
 }
 
 function isGraphSnapshot(value: unknown): value is GraphSnapshot {

@@ -13,10 +13,11 @@ import { send, currentRequest } from './outbox';
 let displayCount = 0;
 
 /**
- * Shows a value as an output of the running cell (tensors as a table with their gradient, graph snapshots as
- * a graph, anything else as text).
+ * Shows values as outputs of the running cell: tensors as a table with their gradient, graph snapshots as a
+ * graph, an object keyed by mime types as that output, anything else as text.
  * @example display(w)                 // the tensor w and its gradient
  * @example display(traceGraph(loss))  // the graph behind loss
+ * @example display({ 'image/svg+xml': '<svg>...</svg>', 'text/plain': 'a chart' })
  */
 export function display(...values: unknown[]): void {
   for (const value of values) {

@@ -124,6 +124,16 @@ for (const transpiler of ['esbuild', 'typescript']) describe(`kernel: cells (${t
     assert.equal(plain(r.outputs[2]), 'text');
   });
 
+  test('display() of an object keyed by mime types shows that output, with text/plain always there', async () => {
+    const r = await kernel.run("display({ 'image/svg+xml': '<svg></svg>', 'text/plain': 'a picture' }, { 'text/html': '<b>hi</b>' });");
+    const [a, b] = r.outputs;
+    assert.ok('data' in a && 'data' in b);
+    assert.deepEqual(a.data, { 'image/svg+xml': '<svg></svg>', 'text/plain': 'a picture' });
+    assert.equal(b.data['text/html'], '<b>hi</b>');
+    assert.equal(typeof b.data['text/plain'], 'string');
+    assert.equal(result(await kernel.run('({ x: 1 })')), '{ x: 1 }', 'other objects are text');
+  });
+
   test('imports: the engine under its names is the global one; Node built-ins; packages next to the notebook', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bp-kernel-'));
     mkdirSync(join(dir, 'node_modules', 'local-pkg'), { recursive: true });
