@@ -1,0 +1,45 @@
+// Export Graph… writes the last backward()'s graph to a file (SVG, mermaid, DOT, JSON; the path is passed as an
+// argument so no dialog opens); Show Computation Graph… appends the graph behind a variable to the cell declaring it.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { graphMime, itemsOf, runCells, waitForEnd } from './helpers';
+import { closeNotebooks, fileNotebook } from './toolsHelpers';
+
+suite('Backprop graph export', () => {
+  let nb: vscode.NotebookDocument;
+  suiteSetup(async () => {
+    nb = await fileNotebook(
+      'const x = tensor([1, 2], { requiresGrad: true, name: "x" });\nconst y = x.mul(x).sum();\ny.backward();',
+      'const a = tensor([1, 2], { requiresGrad: true });',
+      'const b = a.mul(3).sum();',
+      '1 + 1',
+    );
+    await runCells(nb, 0, 4);
+    await waitForEnd(nb.cellAt(3));
+  });
+  suiteTeardown(closeNotebooks);
+
+  test('exports the last graph as SVG, DOT, mermaid and JSON files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'backprop-export-'));
+    for (const [file, pattern] of [['g.svg', /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/], ['g.dot', /^digraph backprop \{/], ['g.mmd', /^flowchart RL/], ['g.json', /^\{\n {2}"version": 1/]] as const) {
+      const target = join(dir, file);
+      const result = await vscode.commands.executeCommand<{ path?: string; error?: string }>('backprop.exportGraph', { target });
+      assert.equal(result?.error, undefined);
+      assert.equal(result?.path, target);
+      const text = readFileSync(target, 'utf8');
+      assert.match(text, pattern, file);
+      assert.match(text, /x/);
+    }
+    assert.match(readFileSync(join(dir, 'g.svg'), 'utf8'), /‖g‖ /, 'edges carry their gradient');
+  });
+
+  test('Show Computation Graph… appends the graph behind a variable to the cell that declares it', async () => {
+    const result = await vscode.commands.executeCommand<{ cellIndex?: number }>('backprop.showGraph', { expression: 'b' });
+    assert.equal(result?.cellIndex, 2);
+    const [g] = itemsOf(nb.cellAt(2), graphMime).map((t) => JSON.parse(t) as { nodes: { op?: string }[] });
+    assert.deepEqual(g.nodes.map((n) => n.op).filter(Boolean), ['sum', 'mul']);
+  });
+});
