@@ -123,9 +123,9 @@ export function answerGradientCheck(req: GradientCheckRequest, names: Iterable<s
     const { markdown, plain } = reportText(report, where);
     reply.data = { 'text/markdown': markdown, [GRADIENT_CHECK_MIME]: report, 'text/plain': plain };
     reply.passed = report.ok;
-    if (rec.cell && rec === lastBackward()) {
-      reply.executionCount = rec.cell.executionCount;
-      reply.cellId = rec.cell.cellId;
+    if (rec === lastBackward()) {
+      reply.executionCount = rec.cell?.executionCount;
+      reply.cellId = rec.cell?.cellId;
       const g = markedGraph(rec, report, req.maxNodes ?? DEFAULT_MAX_NODES);
       reply.graph = { [GRAPH_MIME]: g, 'text/plain': graphText(g) };
     }

@@ -98,6 +98,7 @@ function readEdge(v: unknown, path: string): GraphEdge {
     argIndex: v.argIndex === undefined ? 0 : readNumber(v.argIndex, `${path}.argIndex`),
   };
   if (v.grad !== undefined && v.grad !== null) edge.grad = readSummary(v.grad, `${path}.grad`);
+  if (v.check === 'pass' || v.check === 'fail') edge.check = v.check;
   return edge;
 }
 

@@ -30,6 +30,8 @@ export interface GraphEdge {
   to: string;
   argIndex: number;
   grad?: TensorSummary;
+  /** Set by a gradient check (kernel/gradientCheck.ts): whether this edge's gradient rule agreed with finite differences. */
+  check?: 'pass' | 'fail';
 }
 
 export interface GraphSnapshot {

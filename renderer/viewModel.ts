@@ -6,6 +6,11 @@ import type { GraphEdge, GraphNode, GraphSnapshot } from './types';
 
 export type NodeKind = 'input' | 'parameter' | 'constant' | 'op' | 'loss';
 
+/** An edge whose gradient rule failed a gradient check: red, thick, marked ✗, whatever its magnitude. */
+export function failedCheck(mark: GradMark): GradMark {
+  return { flag: mark.flag === 'none' ? 'ok' : mark.flag, t: 1, colour: '#d32f2f', symbol: '✗' };
+}
+
 /**
  * What an edge label says (setting `backprop.graph.edgeLabel`): `norm` the gradient's L2 norm, `mean` its
  * mean, `values` its numbers when there are at most 4. A one-element gradient always shows its value (with
@@ -259,7 +264,7 @@ export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPT
   for (const e of s.edges) {
     const from = unitOf.get(e.from)!, to = unitOf.get(e.to)!;
     if (from === to || !shownKeys.has(from) || !shownKeys.has(to)) continue;
-    const mark = classifyGrad(e.grad, opts);
+    const mark = e.check === 'fail' ? failedCheck(classifyGrad(e.grad, opts)) : classifyGrad(e.grad, opts);
     const fromNode = unitIndex.get(from)!, toNode = unitIndex.get(to)!;
     edges.push({
       key: `e${edges.length}`, from, to, edge: e, mark, label: gradLabel(e.grad, mark, opts.edgeLabel),
