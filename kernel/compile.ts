@@ -9,6 +9,7 @@
  *      class C {}          →  C = class C {};
  *      function f() {}     →  stays (hoisted inside the wrapper); the prologue copies it to globalThis.f
  *      import {x} from 'm' →  void (({x} = __backpropKernel.load("m")));
+ *      import('m')         →  __backpropKernel.dynamicImport('m')
  *      lastExpression      →  return (lastExpression);
  *    and the body is wrapped in `(async () => { ... })()`, so `await` works at the top level.
  *    `var` at a script's top level makes a global property, which later scripts may redeclare: re-running a
@@ -37,6 +38,11 @@ export interface CompiledCell {
  * @throws CellSyntaxError with the cell's line and column when the source does not parse.
  */
 export async function compileCell(source: string, language: CellLanguage = 'typescript'): Promise<CompiledCell> {
+  // As the REPL does: a cell that is `{ ... }` alone means an object, not a block.
+  if (/^\s*\{/.test(source) && /\}\s*$/.test(source)) {
+    const asObject = await compileCell(`(${source}\n)`, language).catch(() => undefined);
+    if (asObject && asObject.declared.length === 0) return asObject;
+  }
   const out = await transpile(source, language);
   const js = out.code;
   const map = new SourceMap(JSON.parse(out.map));
@@ -78,6 +84,12 @@ function rewrite(program: acorn.Program, js: string): { edits: Edit[]; declared:
   const functions: string[] = [];
   const body = program.body;
   const last = body.length - 1;
+  // `import(x)` anywhere: scripts run by vm have no module loader, so it goes through the kernel's.
+  walk(program, (node) => {
+    if (node.type === 'ImportExpression') {
+      edits.push({ start: node.start, end: (node as acorn.ImportExpression).source.start, text: `${KERNEL_GLOBAL}.dynamicImport(` });
+    }
+  });
   body.forEach((statement, index) => {
     let node: acorn.Node = statement;
     if (statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration') {
@@ -130,6 +142,18 @@ function rewrite(program: acorn.Program, js: string): { edits: Edit[]; declared:
     }
   });
   return { edits, declared: [...declared], functions };
+}
+
+/** Calls `visit` on every node of the tree. */
+function walk(node: acorn.Node, visit: (node: acorn.Node) => void): void {
+  visit(node);
+  for (const value of Object.values(node)) {
+    if (Array.isArray(value)) {
+      for (const child of value) if (child && typeof child.type === 'string') walk(child, visit);
+    } else if (value && typeof value === 'object' && typeof (value as acorn.Node).type === 'string') {
+      walk(value as acorn.Node, visit);
+    }
+  }
 }
 
 /** `import d, {a as b} from 'm'` → `void (d = K.importDefault(K.load("m")), ({a: b} = K.load("m")));` */

@@ -5,7 +5,7 @@
 import { inspect } from 'node:util';
 import * as engine from './engine';
 import { KERNEL_GLOBAL } from './compile';
-import { cellRequire, importDefault, load } from './modules';
+import { cellRequire, dynamicImport, importDefault, load } from './modules';
 import { setGraphOptions } from './graphOutput';
 import { toMimeBundle } from './display';
 import { send, currentRequest } from './outbox';
@@ -35,7 +35,7 @@ export function installGlobals(): void {
   g.display = display;
   g.setGraphOptions = setGraphOptions;
   g.require = cellRequire;
-  g[KERNEL_GLOBAL] = { load, importDefault };
+  g[KERNEL_GLOBAL] = { load, importDefault, dynamicImport };
   // Tensors inside arrays and objects print as tensors, not as their fields.
   const proto = engine.Tensor.prototype as unknown as Record<symbol, unknown>;
   const custom = inspect.custom;

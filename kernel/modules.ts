@@ -28,6 +28,12 @@ export function importDefault(mod: unknown): unknown {
   return m && m.__esModule && 'default' in m ? m.default : mod;
 }
 
+/** `import(spec)` in a cell: a namespace-like object of the module, with `default` as ES modules have. */
+export async function dynamicImport(spec: string): Promise<unknown> {
+  const mod = load(spec);
+  return mod !== null && typeof mod === 'object' ? { ...mod, default: importDefault(mod) } : { default: mod };
+}
+
 /** The `require` function cells see. */
 export function cellRequire(spec: string): unknown {
   return load(spec);

@@ -149,6 +149,13 @@ for (const transpiler of ['esbuild', 'typescript']) describe(`kernel: cells (${t
     assert.equal(result(await kernel.run('twice(5)')), '10', 'imported names persist too');
   });
 
+  test('dynamic import() works, and a cell that is an object literal is an object', async () => {
+    const r = await kernel.run("const path = await import('node:path');\nconst eng = await import('backprop');\n[path.join('x', 'y'), eng.tensor === tensor, typeof path.default.join]");
+    assert.equal(result(r), "[ 'x/y', true, 'function' ]");
+    assert.equal(result(await kernel.run('{ a: 1, b: [2] }')), '{ a: 1, b: [ 2 ] }');
+    assert.equal(result(await kernel.run('{ const inBlock = 3; }')), undefined, 'a real block is still a block');
+  });
+
   test('objects made in cells share the kernel realm built-ins', async () => {
     assert.equal(result(await kernel.run('[({}).constructor === Object, [] instanceof Array, tensor([1]).toArray() instanceof Array]')), '[ true, true, true ]');
   });
