@@ -37,7 +37,9 @@ export function flowChart(bars: readonly FlowBar[], scale: GradScaleOptions, onB
   if (!bars.length) return box;
 
   const [lo, hi] = flowRange(bars, scale);
-  const left = 44, right = 78, top = 8, plotH = 120, labelH = bars.length <= 24 ? 76 : 12;
+  const longest = Math.min(18, Math.max(...bars.map((b) => b.label.length)));
+  // rotated 40°, a label of n characters reaches about 4.2·n px down
+  const left = 44, right = 78, top = 8, plotH = 120, labelH = bars.length <= 24 ? 14 + Math.ceil(longest * 4.2) : 12;
   const slot = Math.min(40, 640 / bars.length);
   const plotW = slot * bars.length;
   const width = left + plotW + right;
