@@ -137,6 +137,7 @@ export async function renderOutput(a: RenderArgs): Promise<void> {
     throw e;
   }
   if (generation !== state.generation || a.signal?.aborted) { root.remove(); return; }
+  drawn.svg.setAttribute('aria-label', `computation graph: ${drawn.drawnNodes} boxes, ${drawn.drawnEdges} edges, each labelled with its gradient`);
   for (const o of old) o.remove();
   root.style.cssText = '';
 

@@ -275,6 +275,7 @@ export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPT
   const drawnTensors = shown.reduce((c, u) => c + (u.group ? u.group.members.length : 1), 0);
   const hiddenNodes = s.nodes.length - drawnTensors;
   const notes: string[] = [];
+  if (!s.nodes.length) notes.push('This graph has no tensors.');
   if (s.truncated) {
     notes.push(`The kernel sent ${s.truncated.shownNodes.toLocaleString('en-US')} of ${s.truncated.totalNodes.toLocaleString('en-US')} tensors of this graph; the rest are not in this output.`);
   }

@@ -200,6 +200,10 @@ describe('renderer in Chromium', { skip }, () => {
     const v2 = await renderIn(p, 'bad', JSON.stringify({ ...scalarGraph(), version: 2 }));
     assert.match(v2.message, /version 1.*\(2\)/);
     assert.match((await p.locator('#out .bp-error').textContent())!, /reads version 1/);
+    const empty = await renderIn(p, 'bad', JSON.stringify({ version: 1, id: 'e', step: 1, root: '', nodes: [], edges: [] }));
+    assert.equal(empty.type, 'rendered');
+    assert.equal(empty.nodes, 0);
+    assert.match((await p.locator('#out .bp-notes').textContent())!, /no tensors/);
     const good = await renderIn(p, 'bad', toJson(scalarGraph()));
     assert.equal(good.type, 'rendered');
     assert.equal(await p.locator('#out .bp-error').count(), 0);
