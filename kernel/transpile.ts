@@ -4,8 +4,8 @@
  * esbuild's `transform` does it (fast; the first call starts its service in ~20 ms). esbuild drives a native
  * binary, so its API cannot be bundled: it is loaded at run time from node_modules (or from the binary named
  * by ESBUILD_BINARY_PATH). Where neither exists (the .vsix ships dist/*.js only), TypeScript's own
- * `transpileModule`, bundled into dist/kernel.js, does the same job; it costs ~1-2 s on the first cell while it
- * warms up. BACKPROP_TRANSPILER=esbuild|typescript forces one.
+ * `transpileModule` (its own bundle, dist/typescriptTranspiler.js, loaded only then) does the same job; it costs
+ * ~1-2 s on the first cell while it warms up. BACKPROP_TRANSPILER=esbuild|typescript forces one.
  */
 import { createRequire } from 'node:module';
 import type { CellLanguage } from './protocol';
@@ -52,9 +52,20 @@ function esbuildTranspiler(): Transpiler | undefined {
   };
 }
 
+type TypeScript = typeof import('./typescriptTranspiler');
+
+/** dist/typescriptTranspiler.js next to dist/kernel.js; from source (tsx), the typescript package. */
+function loadTypescript(): TypeScript {
+  const load = createRequire(__filename);
+  try {
+    return load('./typescriptTranspiler.js') as TypeScript;
+  } catch {
+    return load('typescript') as TypeScript;
+  }
+}
+
 function typescriptTranspiler(): Transpiler {
-  // Required here, not at the top: its 9 MB are only evaluated when esbuild is missing.
-  const ts = require('typescript') as typeof import('typescript');
+  const ts = loadTypescript();
   return async (source, language) => {
     const out = ts.transpileModule(source, {
       fileName: language === 'javascript' ? 'cell.js' : 'cell.ts',

@@ -3,7 +3,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KernelClient, type CellResult, type CellOutput } from '../../kernel/client';
 
@@ -113,6 +114,24 @@ describe('kernel: interrupt, death, restart', () => {
     await kernel.run('const gone = 1;');
     await kernel.restart();
     assert.equal(result(await kernel.run('typeof gone')), "'undefined'");
+  });
+});
+
+describe('kernel: as packaged', () => {
+  test('runs from a copy of dist/*.js with no node_modules around (as in the .vsix)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-packaged-'));
+    for (const f of readdirSync(join(root, 'dist'))) if (/\.(js|wasm)$/.test(f)) copyFileSync(join(root, 'dist', f), join(dir, f));
+    const packaged = await KernelClient.start({ kernelPath: join(dir, 'kernel.js'), cwd: dir });
+    try {
+      const r = await packaged.run('const v: number[] = [1, 2];\nconst t = tensor(v, { requiresGrad: true });\nt.square().sum().backward();\nt.grad!.toArray()');
+      assert.equal(r.status, 'ok', JSON.stringify(r.outputs));
+      assert.equal(result(r), '[ 2, 4 ]');
+      const bad = await packaged.run('const = 1');
+      assert.equal(bad.status, 'error');
+      assert.equal((bad.outputs[0] as Extract<CellOutput, { kind: 'error' }>).ename, 'SyntaxError');
+    } finally {
+      await packaged.shutdown();
+    }
   });
 });
 
