@@ -35,7 +35,8 @@ export function gemm(
   const result = p.run({
     transA, transB, m, n, k, a: a.subarray(aOffset, aOffset + m * k), b: b.subarray(bOffset, bOffset + k * n),
   }, parallelism(p, m, n, k));
-  out.set(result, outOffset);
+  if (result) out.set(result, outOffset);
+  else gemmJs(transA, transB, m, n, k, a, aOffset, b, bOffset, out, outOffset); // too large for the arena
 }
 
 /** How many threads a product gets: 1 when small, else up to getNumThreads() among the workers ready now. */

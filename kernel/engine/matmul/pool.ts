@@ -94,8 +94,11 @@ export class MatmulPool {
     return this.readyWorkers();
   }
 
-  /** Computes op(A)·op(B) on `threads` threads (this one and ready workers) and returns a view of the result. */
-  run(p: Product, threads: number): Float32Array | Float64Array {
+  /**
+   * Computes op(A)·op(B) on `threads` threads (this one and ready workers) and returns a view of the result, or
+   * null when the operands do not fit in the arena (2 GiB at most).
+   */
+  run(p: Product, threads: number): Float32Array | Float64Array | null {
     this.settle();
     const { m, n, k } = p, f32 = p.a instanceof Float32Array, S = f32 ? 4 : 8, View = f32 ? Float32Array : Float64Array;
     const ready = this.workers.filter((w) => this.state(w) === State.Ready).slice(0, threads - 1);
@@ -103,6 +106,7 @@ export class MatmulPool {
     const at = this.layout([
       (ready.length + 1) * this.workBytes, (cut.packUnits + chunks) * 4, k * panels(n, f32) * 32, m * k * S, k * n * S, m * n * S,
     ]);
+    if (!at) return null;
     const [work, flagsAt, packed, a, b, c] = at, buf = this.memory.buffer;
     new View(buf, a, m * k).set(p.a);
     new View(buf, b, k * n).set(p.b);
@@ -140,16 +144,16 @@ export class MatmulPool {
     this.pending = [];
   }
 
-  /** Byte addresses of consecutive regions of the given sizes after the control block, growing the arena. */
-  private layout(sizes: number[]): number[] {
+  /** Byte addresses of consecutive regions of the given sizes after the control block, growing the arena; null if it cannot grow. */
+  private layout(sizes: number[]): number[] | null {
     const at: number[] = [];
     let end = ARENA_START;
     for (const s of sizes) { at.push(end); end += align(s); }
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       const pages = Math.ceil((end - have) / PAGE);
-      if (have / PAGE + pages > MAX_PAGES) throw new Error(`matmul: operands too large for the 2 GiB arena (${end} bytes)`);
-      this.memory.grow(pages);
+      if (have / PAGE + pages > MAX_PAGES) return null;
+      try { this.memory.grow(pages); } catch { return null; } // out of memory
     }
     return at;
   }
