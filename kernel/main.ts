@@ -11,6 +11,8 @@ import { ClientToKernel, INTERRUPT_FD_ENV, PROTOCOL_VERSION } from './protocol';
 import { installBackwardLog, noteCell } from './backwardLog';
 import { answerGradientCheck, answerGraph, answerInspect, answerVariables } from './tools';
 
+// Deep call chains in cells keep their frames (kernel frames are dropped from tracebacks anyway).
+Error.stackTraceLimit = 50;
 captureStdio();
 installGlobals();
 installGraphOutput();
