@@ -67,7 +67,8 @@ function sci(x: number): string {
 /** The report as markdown (the cell output) and plain text (Jupyter, GitHub, the CLI). */
 export function reportText(report: GradientCheckReport, where: string): { markdown: string; plain: string } {
   const verdict = report.ok ? '✅ passed' : '❌ failed';
-  const head = `${where} · eps ${report.eps} · atol ${report.atol} · rtol ${report.rtol} · replayed in float64` +
+  const tol = (x: number) => (x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential() : String(x));
+  const head = `${where} · eps ${tol(report.eps)} · atol ${tol(report.atol)} · rtol ${tol(report.rtol)} · replayed in float64` +
     `${report.dtype !== 'float64' ? ` (graph recorded in ${report.dtype})` : ''} · ${report.nodes} ops, ${report.replays} replays`;
   const md = [`### Gradient check: ${verdict}`, '', head, ''];
   const plain = [`Gradient check: ${verdict}`, head, ''];
