@@ -12,7 +12,7 @@ import { parseSnapshotText } from './snapshot';
 import { CSS } from './styles';
 import { currentTheme, labelFont } from './theme';
 import type { GraphNode, GraphSnapshot } from './types';
-import { buildViewModel, nodeKind, type ViewModel, type ViewNode, type ViewOptions, type ViewState } from './viewModel';
+import { buildViewModel, MAX_BOXES, nodeKind, type ViewModel, type ViewNode, type ViewOptions, type ViewState } from './viewModel';
 import { attachZoomPan, newZoomState, type ZoomPan, type ZoomState } from './zoomPan';
 
 export interface OutputState {
@@ -111,9 +111,10 @@ export async function renderOutput(a: RenderArgs): Promise<void> {
 
   const notes = el('ul', 'bp-notes');
   for (const n of view.notes) notes.appendChild(el('li', undefined, n));
-  if (view.hiddenNodes > 0) {
-    (notes.lastChild as HTMLElement).appendChild(button('show more', `draw up to ${view.limit + options.maxNodes} boxes`, () => {
-      state.view.limit = view.limit + options.maxNodes;
+  if (view.hiddenNodes > 0 && view.limit < MAX_BOXES && view.nodes.length >= view.limit) {
+    const more = Math.min(MAX_BOXES, view.limit + options.maxNodes);
+    (notes.lastChild as HTMLElement).appendChild(button('show more', `draw up to ${more} boxes`, () => {
+      state.view.limit = more;
       a.rerender();
     }));
   }

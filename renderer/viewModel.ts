@@ -24,6 +24,9 @@ export interface ViewOptions extends GradScaleOptions {
   edgeLabel: EdgeLabelMode;
 }
 
+/** Never more boxes than this, whatever the settings: mermaid's layout of more would freeze the output for seconds. */
+export const MAX_BOXES = 400;
+
 /** At most this many expanded groups are drawn as outlined subgraphs. */
 export const MAX_OUTLINED = 12;
 
@@ -169,7 +172,7 @@ function groupGradNorm(members: GraphNode[]): number {
  * @example buildViewModel(snapshot, DEFAULT_OPTIONS, { groups: new Map() }).edges[0].label === '∇ 0.25'
  */
 export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPTIONS, state: ViewState = { groups: new Map() }, width = 900): ViewModel {
-  const maxNodes = Math.max(1, Math.floor(opts.maxNodes));
+  const maxNodes = Math.min(MAX_BOXES, Math.max(1, Math.floor(opts.maxNodes)));
   const defaultCollapsed = s.nodes.length > maxNodes;
   const groupNames: string[] = [];
   const members = new Map<string, GraphNode[]>();
@@ -220,7 +223,7 @@ export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPT
   });
 
   // Box limit: breadth-first from the loss against the edges, so what stays is what the gradient reaches first.
-  const limit = Math.max(maxNodes, state.limit ?? maxNodes);
+  const limit = Math.min(MAX_BOXES, Math.max(maxNodes, state.limit ?? maxNodes));
   let shown = units;
   if (units.length > limit) {
     const inputsOf = new Map<string, Set<string>>();
@@ -283,7 +286,7 @@ export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPT
   if (collapsed) notes.push(`${collapsed} module group${collapsed > 1 ? 's are' : ' is'} collapsed: click one (▸) to expand it.`);
   if (unoutlined) notes.push(`${unoutlined} module groups are expanded, too many to outline: "Collapse all" folds them.`);
   if (hiddenNodes > 0) {
-    notes.push(`Showing ${shown.length} of ${units.length.toLocaleString('en-US')} boxes, those nearest the loss; ${hiddenNodes.toLocaleString('en-US')} tensor${hiddenNodes > 1 ? 's are' : ' is'} hidden.`);
+    notes.push(`Showing ${shown.length} of ${units.length.toLocaleString('en-US')} boxes, those nearest the loss; ${hiddenNodes.toLocaleString('en-US')} tensor${hiddenNodes > 1 ? 's are' : ' is'} hidden${limit === MAX_BOXES ? ` (at most ${MAX_BOXES} boxes are drawn)` : ''}.`);
   }
   return {
     snapshotId: s.id, step: s.step, nodes: shown, edges, groups,

@@ -9,7 +9,7 @@ import { gradientFlow } from '../../renderer/gradientFlow';
 import { clipLine, mermaidText, placeholder } from '../../renderer/mermaidText';
 import { parseSnapshot, parseSnapshotText, SnapshotError } from '../../renderer/snapshot';
 import type { GraphSnapshot, TensorSummary } from '../../renderer/types';
-import { buildViewModel, chooseDirection, DEFAULT_OPTIONS, gradLabel, MAX_OUTLINED, nodeKind, type ViewState } from '../../renderer/viewModel';
+import { buildViewModel, chooseDirection, DEFAULT_OPTIONS, gradLabel, MAX_BOXES, MAX_OUTLINED, nodeKind, type ViewState } from '../../renderer/viewModel';
 
 const parse = (o: unknown): GraphSnapshot => parseSnapshotText(toJson(o)).snapshot;
 const fresh = (): ViewState => ({ groups: new Map() });
@@ -146,6 +146,8 @@ describe('view model', () => {
     assert.ok(v.nodes.some((n) => n.lines.some((l) => /^\+\d+ hidden input/.test(l.text))));
     const more = buildViewModel(parse(raw), DEFAULT_OPTIONS, { groups: new Map(), limit: 120 });
     assert.equal(more.nodes.length, 120);
+    assert.equal(buildViewModel(parse(raw), DEFAULT_OPTIONS, { groups: new Map(), limit: 10_000 }).nodes.length, MAX_BOXES);
+    assert.equal(buildViewModel(parse(raw), { ...DEFAULT_OPTIONS, maxNodes: 5000 }).nodes.length, MAX_BOXES);
   });
   it('collapses a deep grouped graph into group boxes', () => {
     const v = buildViewModel(parse(deepGraph(100)), DEFAULT_OPTIONS, fresh());
