@@ -8,8 +8,9 @@
  * Stability: this file is a contract between processes. Add fields (optional ones) and new message types;
  * never rename, remove or change the meaning of existing ones.
  *
- * Interrupting: a cell stuck in a synchronous loop never reads its IPC channel, so `kernel/client.ts` also
- * signals the process; use its `interrupt()` rather than sending `interrupt` alone.
+ * Interrupting: a cell busy in a loop never reads its IPC channel, so the client also writes `<requestId>\n` to the
+ * kernel's interrupt pipe (INTERRUPT_FD_ENV), read by a watcher thread; `kernel/client.ts` does both. Fork the
+ * kernel with KERNEL_EXEC_ARGV.
  */
 
 /** Version of this protocol, sent in `ready`. Bumped only by additions. */
