@@ -143,7 +143,7 @@ export function installBackwardLog(): void {
 
 /** Remembers which cell a request runs, so backward() calls during it can name the cell. */
 export function noteCell(requestId: string, ref: CellRef): void {
-  cells.set(requestId, ref);
+  cells.set(requestId, { cellId: ref.cellId, executionCount: ref.executionCount });
   if (cells.size > MAX_CELLS) cells.delete(cells.keys().next().value as string);
 }
 
