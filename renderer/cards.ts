@@ -11,26 +11,31 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: 
   return e;
 }
 
+/** One column of a card: a heading, the statistics table and up to 16 values. */
 function statsSection(card: HTMLElement, heading: string, s: TensorSummary): void {
-  card.appendChild(el('h5', undefined, heading));
+  const col = el('div', 'bp-col');
+  col.appendChild(el('h5', undefined, heading));
   const table = el('table');
   for (const [k, v] of statRows(s)) {
     const tr = el('tr');
     tr.append(el('td', undefined, k), el('td', undefined, v));
     table.appendChild(tr);
   }
-  card.appendChild(table);
+  col.appendChild(table);
   const grid = valueGrid(s);
   if (grid) {
-    card.appendChild(el('h5', undefined, `values (${s.values!.length})`));
+    col.appendChild(el('h5', undefined, `values (${s.values!.length})`));
     const t = el('table', 'bp-values');
     for (const row of grid) {
       const tr = el('tr');
       for (const v of row) tr.appendChild(el('td', undefined, v));
       t.appendChild(tr);
     }
-    card.appendChild(t);
+    col.appendChild(t);
   }
+  let cols = card.querySelector(':scope > .bp-cols');
+  if (!cols) cols = card.appendChild(el('div', 'bp-cols'));
+  cols.appendChild(col);
 }
 
 function flagLine(card: HTMLElement, mark: GradMark, scale: GradScaleOptions): void {
@@ -76,7 +81,7 @@ export function nodeCard(n: ViewNode, scale: GradScaleOptions): HTMLElement {
   card.appendChild(el('div', 'bp-sub', parts.join(' · ')));
   flagLine(card, n.mark, scale);
   statsSection(card, 'value', t.value);
-  if (t.grad) statsSection(card, 'gradient ∂loss/∂this (sum over its edges)', t.grad);
+  if (t.grad) statsSection(card, 'gradient (sum over its edges)', t.grad);
   else card.appendChild(el('div', 'bp-sub', t.requiresGrad ? 'no gradient reached this tensor' : 'no gradient: does not require grad'));
   if (n.hiddenInputs) card.appendChild(el('div', 'bp-sub', `${n.hiddenInputs} of its inputs are hidden (see "show more")`));
   return card;

@@ -92,7 +92,8 @@ export const CSS = `
 .bp-graph .edgeLabel text { font-size: 12px; }
 .bp-graph marker path { stroke: none !important; }
 
-.bp-tip { position: absolute; z-index: 10; pointer-events: none; max-width: min(360px, 92%); }
+.bp-tip { position: absolute; z-index: 10; pointer-events: none; max-width: min(560px, 92%); }
+.bp-cols { display: flex; flex-wrap: wrap; gap: 0 18px; }
 .bp-card { background: var(--vscode-editorHoverWidget-background, var(--bp-surface)); color: var(--vscode-editorHoverWidget-foreground, var(--bp-fg));
   border: 1px solid var(--vscode-editorHoverWidget-border, var(--bp-border)); border-radius: 4px; padding: 6px 8px;
   box-shadow: 0 2px 8px var(--vscode-widget-shadow, rgba(0,0,0,.25)); font-size: 12px; }
