@@ -96,6 +96,7 @@ export class BackpropController implements vscode.Disposable {
   private async runCell(execution: vscode.NotebookCellExecution, session: KernelSession): Promise<boolean> {
     const { cell } = execution;
     session.running = execution;
+    session.interruptRequested = false;
     execution.executionOrder = ++session.executionCount;
     execution.start(Date.now());
     this.sessions.notifyChanged(session);
@@ -104,13 +105,15 @@ export class BackpropController implements vscode.Disposable {
     let ok = false;
     try {
       const kernel = await this.sessions.kernel(session);
-      const done = await kernel.execute({
+      const run = kernel.execute({
         cellId: `${basename(cell.notebook.uri.path)}#${cell.index}`,
         code: cell.document.getText(),
         executionCount: execution.executionOrder,
         language: cell.document.languageId === 'javascript' ? 'javascript' : 'typescript',
         notebookPath: cell.notebook.uri.scheme === 'file' ? cell.notebook.uri.fsPath : undefined,
       }, (m) => outputs.add(m));
+      if (session.interruptRequested) kernel.interrupt();   // interrupted while its kernel was starting
+      const done = await run;
       ok = done.status === 'ok';
       if (done.status === 'interrupted') outputs.addError('Interrupted', 'The cell was interrupted. The kernel keeps its variables.');
     } catch (e) {

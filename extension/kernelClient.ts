@@ -9,6 +9,8 @@ import {
 
 /** The kernel's fd 4 is the interrupt pipe: a byte written there stops the running cell, even a busy loop. */
 const interruptFd = 4;
+/** How often an interrupt is repeated until the cell has stopped. */
+const interruptRepeatMs = 500;
 
 /** Replies to the requests other than `execute`: one each, matched by requestId. */
 type ReplyMessage = Extract<KernelToClient, { type: 'inspectReply' | 'variablesReply' | 'gradientCheckReply' | 'graphReply' }>;
@@ -53,6 +55,8 @@ export class KernelClient {
   private nextId = 1;
   private exitError: KernelDiedError | undefined;
   private shuttingDown = false;
+  /** Set while an interrupt is being delivered (see signalInterrupt). */
+  private interrupting: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: KernelStartOptions) {
     const log = options.log ?? (() => undefined);
@@ -87,6 +91,7 @@ export class KernelClient {
       log(`[kernel ${this.pid}] exited (${signal ?? `code ${code}`})`);
       for (const run of this.runs.values()) run.reject(this.exitError);
       this.runs.clear();
+      this.stopInterrupting();
       for (const r of this.replies.values()) r.reject(this.exitError);
       this.replies.clear();
       for (const l of this.exitListeners) l(this.exitError);
@@ -108,13 +113,17 @@ export class KernelClient {
    * Runs one cell. `onOutput` gets its outputs in order; resolves with the kernel's `done`, rejects with
    * KernelDiedError when the process ends first.
    */
-  async execute(run: CellRun, onOutput: (m: CellOutputMessage) => void): Promise<DoneMessage> {
-    await this.ready;
+  execute(run: CellRun, onOutput: (m: CellOutputMessage) => void): Promise<DoneMessage> {
     const requestId = `r${this.nextId++}`;
     return new Promise<DoneMessage>((resolve, reject) => {
       if (this.exitError) { reject(this.exitError); return; }
+      // registered at once, so an interrupt that comes before the kernel is ready still finds the run
       this.runs.set(requestId, { onOutput, resolve, reject });
-      this.send({ type: 'execute', requestId, ...run });
+      this.ready.then(() => {
+        if (!this.runs.has(requestId)) return;
+        this.send({ type: 'execute', requestId, ...run });
+        if (this.interrupting) this.signalInterrupt();
+      }, () => undefined);   // the exit handler rejects the run
     });
   }
 
@@ -124,10 +133,25 @@ export class KernelClient {
    * that awaits forever.
    */
   interrupt(): void {
-    if (!this.alive || !this.busy) return;
+    if (!this.alive || !this.busy || this.interrupting) return;
+    this.interrupting = setInterval(() => this.signalInterrupt(), interruptRepeatMs);
+    this.signalInterrupt();
+  }
+
+  /**
+   * The pipe's byte can overtake the `execute` message (or come while the kernel is still starting), and then
+   * finds no cell to stop; so interrupt() repeats this until the run ends. Only one cell runs at a time, so a
+   * repeat cannot stop another one.
+   */
+  private signalInterrupt(): void {
     const pipe = this.child.stdio[interruptFd] as Writable | null;
     if (pipe && !pipe.destroyed) pipe.write('!');
     this.send({ type: 'interrupt' });
+  }
+
+  private stopInterrupting(): void {
+    clearInterval(this.interrupting);
+    this.interrupting = undefined;
   }
 
   /** Asks the kernel to exit; kills it if it has not within `graceMs`. */
@@ -175,6 +199,7 @@ export class KernelClient {
     if (!run) return;
     if (m.type === 'done') {
       this.runs.delete(m.requestId);
+      if (!this.busy) this.stopInterrupting();
       run.resolve(m);
     } else {
       run.onOutput(m);

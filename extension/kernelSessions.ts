@@ -17,6 +17,8 @@ export class KernelSession {
   /** Executions waiting their turn: cancelled together when a cell fails or is interrupted. */
   readonly pending = new Set<vscode.NotebookCellExecution>();
   running: vscode.NotebookCellExecution | undefined;
+  /** The user interrupted the running cell, maybe before its kernel existed: runCell passes it on. */
+  interruptRequested = false;
 
   constructor(readonly notebook: vscode.NotebookDocument) {}
 
@@ -86,6 +88,7 @@ export class KernelSessions implements vscode.Disposable {
     const s = this.find(notebook);
     if (!s) return;
     s.cancelPending();
+    if (s.running) s.interruptRequested = true;
     s.kernel?.interrupt();
     this.changed.fire(s);
   }

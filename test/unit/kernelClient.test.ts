@@ -52,6 +52,14 @@ test('interrupt stops a busy loop and the variables survive', async () => {
   assert.equal(result.data['text/plain'], '7');
 });
 
+test('an interrupt sent before the kernel is ready still stops the cell', async () => {
+  const k = start();
+  const looping = run(k, 'for (;;) {}');
+  k.interrupt();
+  assert.equal((await looping).status, 'interrupted');
+  assert.equal((await run(k, '1 + 1', 2)).status, 'ok');
+});
+
 test('a kernel that dies rejects the running cell with KernelDiedError and says how it ended', async () => {
   const k = start();
   let exitSeen: KernelDiedError | undefined;

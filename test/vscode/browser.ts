@@ -25,6 +25,8 @@ export async function launchBrowser(): Promise<Browser> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
   });
+  // a loaded 2-core machine can take well over playwright's 30 s to load the workbench
+  context.setDefaultNavigationTimeout(120_000);
   const page = context.pages()[0] ?? await context.newPage();
   return {
     page, context,

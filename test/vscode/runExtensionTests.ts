@@ -68,7 +68,7 @@ export async function runExtensionTests(options: RunOptions): Promise<SuiteRun> 
     await page.goto(workbenchUrl(server.base, server.authority, options.workspace, {
       extensionDevelopmentPath: options.extensionDevelopmentPath,
       extensionTestsPath: options.extensionTestsPath,
-    }));
+    }), { waitUntil: 'domcontentloaded', timeout: options.timeoutMs });
     const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), options.timeoutMs); });
     const code = await Promise.race([exited, timeout]);
     return { code, lines, tests, serverLog: server.log() };
