@@ -15,6 +15,8 @@ try {
     version: '1.100.3',
     extensionDevelopmentPath: root,
     extensionTestsPath: join(root, 'out', 'vscode-suite'),
+    // the Backprop log in the test output, as in code-server (test/vscode/extension.test.ts)
+    extensionTestsEnv: { BACKPROP_LOG_TO_CONSOLE: '1' },
     launchArgs: [
       join(root, 'test', 'vscode', 'workspace'),
       // other installed extensions stay out; built-in ones (ipynb) stay in
