@@ -2,7 +2,7 @@
 """Writes test/unit/fixtures/conformance/cases.json: API.md's argument forms and edge cases against PyTorch, for
 test/unit/conformance.test.ts. It aims at what scripts/torchFixtures.py leaves out: numbers as either operand,
 0-d tensors, mixed dtypes, axis spellings ([], 0-d, negative), non-finite values and their gradients, batched
-matmul broadcasting, TensorFlow.js's slice/gather spellings, creation functions.
+matmul broadcasting, TensorFlow.js's slice/gather spellings, creation functions, toString.
 
 Not run by the tests or by CI. Rerun it with PyTorch (e.g. Debian's python3-torch) after changing a case:
 
@@ -317,9 +317,23 @@ create('tensor from flat data with opts.shape', 'tensor', [[1, 2, 3, 4, 5, 6], {
        torch.arange(1, 7, dtype=torch.float64).reshape(3, 2))
 create('scalar(-0.5)', 'scalar', [-0.5], torch.tensor(-0.5, dtype=torch.float64))
 
+# ---- toString: PyTorch's str() of float64 tensors without grad (same numbers, widths, wrapping, '...') ----
+TEXT = []
+for title, t in [('integers', torch.arange(24.).reshape(2, 3, 4)), ('decimals', torch.tensor([[1.0, 2.5], [3.0, 4.0]])),
+                 ('a 0-d tensor', torch.tensor(3.5)), ('an empty tensor', torch.zeros(0)),
+                 ('values spanning more than 1000x', torch.tensor([0.5, 1000.5])),
+                 ('large integers', torch.tensor([1e6, 2.0])), ('tiny values', torch.tensor([0.0, 1e-5])),
+                 ('nan, inf and -0', torch.tensor([float('nan'), float('-inf'), -0.0, 1.5])),
+                 ('negative zero among integers', torch.tensor([[1.0, -0.0], [0.0, 2.0]])),
+                 ('a row wrapped at 80 columns', torch.arange(30.) / 7),
+                 ('rows wrapped at 80 columns', torch.arange(60.).reshape(2, 30) - 30),
+                 ('a summarised vector', torch.arange(2000.)), ('a summarised matrix', torch.arange(1600.).reshape(40, 40) / 7),
+                 ('a summarised 3-D tensor', torch.arange(3000.).reshape(10, 10, 30) / 3)]:
+    TEXT.append({'title': title, 'tensor': stored(t), 'text': str(t)})
+
 os.makedirs(OUT, exist_ok=True)
 with open(os.path.join(OUT, 'cases.json'), 'w') as f:
     json.dump({'generator': 'scripts/conformanceFixtures.py', 'torch': torch.__version__, 'cases': CASES,
-               'creation': CREATE}, f, separators=(',', ':'))
+               'creation': CREATE, 'text': TEXT}, f, separators=(',', ':'))
     f.write('\n')
-print(f'{len(CASES)} op cases, {len(CREATE)} creation cases')
+print(f'{len(CASES)} op cases, {len(CREATE)} creation cases, {len(TEXT)} toString cases')

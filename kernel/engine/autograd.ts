@@ -14,7 +14,7 @@ import { Tensor, TensorLike } from './tensor';
 import { gradients } from './gradients';
 import { add, cast } from './ops/elementwise';
 import { sumTo } from './ops/reductions';
-import { asTensor } from './creation';
+import { asTensor, full } from './creation';
 
 export interface BackwardOptions {
   /** Accepted for PyTorch compatibility; graphs are never freed, so it has no effect. */
@@ -108,7 +108,8 @@ function seedFor(root: Tensor, grad: TensorLike | undefined): Tensor {
     d[0] = 1;
     return new Tensor(d, root.shape);
   }
-  const g = asTensor('backward', grad, root.dtype);
+  // A plain number is the gradient of every element (y.backward(2) on a [1,1] y, as torch.full_like(y, 2)).
+  const g = typeof grad === 'number' ? full(root.shape, grad, { dtype: root.dtype }) : asTensor('backward', grad, root.dtype);
   if (!sameShape(g.shape, root.shape)) throw new Error(`backward: gradient has shape ${fmt(g.shape)} but the tensor has shape ${fmt(root.shape)}`);
   return g.dtype === root.dtype ? g : new Tensor(root.dtype === 'float32' ? Float32Array.from(g.data) : Float64Array.from(g.data), g.shape);
 }

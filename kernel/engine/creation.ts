@@ -89,11 +89,11 @@ export function scalar(value: number, opts?: TensorOptions): Tensor {
  * A tensor filled with `value`.
  * @example full([2, 3], 7)
  */
-export function full(shape: readonly number[], value: number, opts?: TensorOptions): Tensor {
+export function full(shape: readonly number[] | number, value: number, opts?: TensorOptions): Tensor {
   return filled('full', shape, value, opts);
 }
 
-function filled(op: string, shape: readonly number[], value: number, opts?: TensorOptions): Tensor {
+function filled(op: string, shape: readonly number[] | number, value: number, opts?: TensorOptions): Tensor {
   const s = checkShape(op, shape);
   if (typeof value !== 'number') throw new Error(`${op}: value must be a number, got ${typeof value}`);
   const out = alloc(checkDtype(op, opts?.dtype), sizeOf(s));
@@ -105,7 +105,7 @@ function filled(op: string, shape: readonly number[], value: number, opts?: Tens
  * A tensor of zeros.
  * @example zeros([2, 3], { requiresGrad: true })
  */
-export function zeros(shape: readonly number[], opts?: TensorOptions): Tensor {
+export function zeros(shape: readonly number[] | number, opts?: TensorOptions): Tensor {
   return filled('zeros', shape, 0, opts);
 }
 
@@ -113,7 +113,7 @@ export function zeros(shape: readonly number[], opts?: TensorOptions): Tensor {
  * A tensor of ones.
  * @example ones([3])
  */
-export function ones(shape: readonly number[], opts?: TensorOptions): Tensor {
+export function ones(shape: readonly number[] | number, opts?: TensorOptions): Tensor {
   return filled('ones', shape, 1, opts);
 }
 
@@ -170,7 +170,7 @@ function generatorFor(opts: TensorOptions | undefined): Generator {
  * Standard normal samples. Same seed, same numbers on every machine.
  * @example const w = randn([3, 2], { seed: 0, requiresGrad: true });
  */
-export function randn(shape: readonly number[], opts?: TensorOptions): Tensor {
+export function randn(shape: readonly number[] | number, opts?: TensorOptions): Tensor {
   const s = checkShape('randn', shape);
   const gen = generatorFor(opts);
   const out = alloc(checkDtype('randn', opts?.dtype), sizeOf(s));
@@ -182,7 +182,7 @@ export function randn(shape: readonly number[], opts?: TensorOptions): Tensor {
  * Uniform samples in [0, 1).
  * @example rand([2, 2], { seed: 1 })
  */
-export function rand(shape: readonly number[], opts?: TensorOptions): Tensor {
+export function rand(shape: readonly number[] | number, opts?: TensorOptions): Tensor {
   const s = checkShape('rand', shape);
   const gen = generatorFor(opts);
   const out = alloc(checkDtype('rand', opts?.dtype), sizeOf(s));

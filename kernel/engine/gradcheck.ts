@@ -40,6 +40,7 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tenso
     if (x.requiresGrad && x.dtype !== 'float64') throw new Error(`gradcheck: input ${i} (shape ${fmt(x.shape)}) is float32; gradcheck needs float64 inputs (create them with dtype: 'float64')`);
   });
   const checked = inputs.map((x, i) => ({ x, i })).filter((e) => e.x.requiresGrad);
+  if (checked.length === 0) throw new Error(`gradcheck: none of the ${inputs.length} inputs requires grad, so there is nothing to check (as PyTorch's gradcheck)`);
   const xs = inputs.slice();
   const y = f(...xs);
   if (!(y instanceof Tensor)) throw new Error('gradcheck: f must return a tensor');

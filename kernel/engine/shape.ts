@@ -99,7 +99,9 @@ export function normAxes(op: string, axis: number | readonly number[] | undefine
   return nd === 0 ? [] : sorted;
 }
 
+/** A shape as a fresh array, or an error naming the op; a single number n is the 1-D shape [n], as in PyTorch. */
 export function checkShape(op: string, shape: unknown): number[] {
+  if (typeof shape === 'number' && Number.isInteger(shape) && shape >= 0) return [shape];
   if (!Array.isArray(shape)) throw new Error(`${op}: shape must be an array of non-negative integers, got ${String(shape)}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: shape ${fmt(shape as number[])} must hold non-negative integers`);

@@ -212,7 +212,7 @@ export class Tensor {
   /** @example x.slice([0, 1], [2, -1]) */
   slice(begin: number | readonly number[], size?: number | readonly number[]): Tensor { return sh.slice(this, begin, size); }
   /** @example x.gather([0, 2], 1) */
-  gather(indices: readonly number[] | Tensor, axis = 0): Tensor { return sh.gather(this, indices, axis); }
+  gather(indices: readonly number[] | readonly NestedArray[] | Tensor, axis = 0): Tensor { return sh.gather(this, indices, axis); }
   /** @example a.concat([b], 0) */
   concat(others: Tensor | readonly Tensor[], axis = 0): Tensor { return sh.concat([this, ...(others instanceof Tensor ? [others] : others)], axis); }
   /** @example a.stack([b], 0) */

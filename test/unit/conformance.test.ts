@@ -1,8 +1,8 @@
 // API.md's argument forms and edge cases against PyTorch (fixtures from scripts/conformanceFixtures.py): numbers on
 // either side, 0-d tensors, mixed dtypes, axis spellings, non-finite values and their gradients, batched matmul,
-// TensorFlow.js's slice/gather spellings, creation functions. Each op case runs as a function and, when its first
-// argument is a tensor (or a list of tensors), as a method; it checks the output's values, shape and dtype and
-// the gradient of every argument that requires grad, seeded with a fixed w.
+// TensorFlow.js's slice/gather spellings, creation functions, toString. Each op case runs as a function and, when
+// its first argument is a tensor (or a list of tensors), as a method; it checks the output's values, shape and
+// dtype and the gradient of every argument that requires grad, seeded with a fixed w.
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,9 +16,10 @@ interface Stored { shape: number[]; data: (number | string)[]; dtype?: Dtype }
 type Arg = { tensor: Stored; dtype: Dtype; requiresGrad: boolean } | { undefined: true } | { list: Arg[] } | unknown;
 interface OpCase { title: string; op: string; args: Arg[]; method: boolean; out: Stored; w?: Stored; grads?: (Stored | null)[]; note?: string }
 interface CreateCase { title: string; fn: string; args: Arg[]; out: Stored }
+interface TextCase { title: string; tensor: Stored; text: string }
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'conformance', 'cases.json'), 'utf8')) as
-  { cases: OpCase[]; creation: CreateCase[] };
+  { cases: OpCase[]; creation: CreateCase[]; text: TextCase[] };
 type AnyFn = (...args: unknown[]) => Tensor;
 const functions = engine as unknown as Record<string, AnyFn>;
 
@@ -107,6 +108,14 @@ describe('conformance with PyTorch: creation', () => {
     it(c.title, () => {
       const { args } = decode(c.args);
       assertMatches(functions[c.fn](...args), { ...c.out, dtype: 'float64' }, c.title, RTOL);
+    });
+  }
+});
+
+describe('conformance with PyTorch: toString', () => {
+  for (const c of fixture.text) {
+    it(`prints ${c.title} as PyTorch does`, () => {
+      assert.equal(tensor(values(c.tensor), { shape: c.tensor.shape }).toString(), c.text);
     });
   }
 });

@@ -3,7 +3,8 @@
 import { alloc, FloatArray, promote } from '../dtype';
 import { record, OpArgs } from '../graph';
 import { broadcastIndex, broadcastsTo, checkShape, fmt, normAxes, normAxis, sameShape, Shape, sizeOf, stridesOf } from '../shape';
-import { Axis, Tensor } from '../tensor';
+import { Axis, NestedArray, Tensor } from '../tensor';
+import { tensor } from '../creation';
 
 function need(op: string, x: unknown): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${op}: expected a tensor, got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
@@ -183,9 +184,10 @@ export function pad(x: Tensor, begin: readonly number[], shape: readonly number[
   return record('pad', [x], new Tensor(out, shape.slice()), { begin: begin.slice(), shape: shape.slice() });
 }
 
-function indexList(op: string, indices: readonly number[] | Tensor, n: number, xShape: Shape): { idx: Int32Array; shape: number[] } {
+function indexList(op: string, indices: readonly number[] | readonly NestedArray[] | Tensor, n: number, xShape: Shape): { idx: Int32Array; shape: number[] } {
   let values: ArrayLike<number>, shape: number[];
   if (indices instanceof Tensor) { values = indices.data; shape = indices.shape.slice(); }
+  else if (Array.isArray(indices) && indices.some(Array.isArray)) { const t = tensor(indices as NestedArray[]); values = t.data; shape = t.shape.slice(); }
   else if (Array.isArray(indices)) { values = indices; shape = [indices.length]; }
   else throw new Error(`${op}: indices must be a number[] or a tensor of integers, got ${typeof indices}`);
   const idx = new Int32Array(values.length);
@@ -214,10 +216,10 @@ function gatherData(x: Tensor, idx: Int32Array, indexShape: readonly number[], a
 
 /**
  * Whole slices along `axis` picked by `indices` (repeats allowed), as TensorFlow.js's gather /
- * PyTorch's index_select.
+ * PyTorch's index_select. Indices with dims (a tensor or nested arrays) replace dim `axis` by their shape.
  * @example table.gather([0, 2, 2]) ; x.gather(tensor([1, 0]), 1)
  */
-export function gather(x: Tensor, indices: readonly number[] | Tensor, axis = 0): Tensor {
+export function gather(x: Tensor, indices: readonly number[] | readonly NestedArray[] | Tensor, axis = 0): Tensor {
   need('gather', x);
   if (x.ndim === 0) throw new Error('gather: cannot gather from a tensor of shape []');
   const a = normAxis('gather', axis, x.ndim, x.shape);
