@@ -5,6 +5,7 @@ import { Dtype, alloc, checkDtype } from './dtype';
 import { checkOptions } from './options';
 import { Generator, globalGenerator } from './random';
 import { Tensor } from './tensor';
+import { matmulT } from './ops/linalg';
 
 /**
  * The base of all modules. Parameters are the fields holding leaf tensors that require grad; submodules are the
@@ -155,7 +156,9 @@ export class Linear extends Module {
     if (x.ndim === 0 || last !== this.inFeatures) {
       throw new Error(`nn.Linear: input of shape [${x.shape.join(',')}] does not end in inFeatures = ${this.inFeatures}`);
     }
-    const y = x.matmul(this.weight.transpose());
+    // One 'matmul' node with transB: the gemm reads W [out, in] transposed in place (no copy of Wᵀ, nor of its
+    // gradient), and the graph shows x → matmul ← weight.
+    const y = matmulT(x, this.weight, false, true);
     return this.bias ? y.add(this.bias) : y;
   }
 
