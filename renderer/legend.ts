@@ -33,7 +33,7 @@ function shapeGlyph(kind: string): SVGSVGElement {
     svg.appendChild(e);
   };
   const box = { x: 1, y: 1, width: 24, height: 12 };
-  if (kind === 'input') add('rect', { ...box, rx: 6 });
+  if (kind === 'input') add('polygon', { points: '5,1 25,1 21,13 1,13' });
   else if (kind === 'parameter') { add('rect', { ...box, 'stroke-width': 1.8 }); add('path', { d: 'M4 1V13M22 1V13' }); }
   else if (kind === 'constant') add('rect', { ...box, 'stroke-dasharray': '2 2' });
   else if (kind === 'op') add('rect', { ...box, rx: 3 });

@@ -30,7 +30,7 @@ export function placeholder(text: string): string {
 
 /** Mermaid shape brackets per kind: each kind of box has its own outline. */
 const SHAPE: Record<NodeKind | 'group', [string, string]> = {
-  input: ['([', '])'],
+  input: ['[/', '/]'],
   parameter: ['[[', ']]'],
   constant: ['[', ']'],
   op: ['(', ')'],

@@ -202,7 +202,7 @@ describe('mermaid text', () => {
     }
     // every line is one of the few statement forms, with ids we made
     const label = '"[^"\\n]*"';
-    const stmt = new RegExp(`^(flowchart (RL|TB)|  end|  subgraph g\\d+ \\[${label}\\]|\\s+[nc]\\d+(\\(\\[|\\[\\[|\\{\\{|\\(|\\[)${label}(\\]\\)|\\]\\]|\\}\\}|\\)|\\])|  [nc]\\d+ e\\d+@-->(\\|${label}\\|)? [nc]\\d+)$`);
+    const stmt = new RegExp(`^(flowchart (RL|TB)|  end|  subgraph g\\d+ \\[${label}\\]|\\s+[nc]\\d+(\\[/|\\[\\[|\\{\\{|\\(|\\[)${label}(/\\]|\\]\\]|\\}\\}|\\)|\\])|  [nc]\\d+ e\\d+@-->(\\|${label}\\|)? [nc]\\d+)$`);
     for (const line of text.split('\n')) assert.match(line, stmt);
     assert.equal(text.split('\n').length, 1 + 5 + 2 + 4);
     assert.ok(HOSTILE.length > 0);
