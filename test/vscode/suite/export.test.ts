@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { graphMime, itemsOf, runCells, waitForEnd } from './helpers';
+import { api, extensionId, graphMime, itemsOf, runCells, waitFor, waitForEnd } from './helpers';
 import { closeNotebooks, fileNotebook } from './toolsHelpers';
 
 suite('Backprop graph export', () => {
@@ -34,6 +34,25 @@ suite('Backprop graph export', () => {
       assert.match(text, /x/);
     }
     assert.match(readFileSync(join(dir, 'g.svg'), 'utf8'), /‖g‖ /, 'edges carry their gradient');
+  });
+
+  test('the edge label setting reaches the graph renderer', async function () {
+    const renderers = (vscode.extensions.getExtension(extensionId)?.packageJSON as { contributes?: { notebookRenderer?: { id: string }[] } })
+      .contributes?.notebookRenderer ?? [];
+    if (!renderers.some((r) => r.id === 'backprop-graph')) this.skip();
+    const { rendererMessages } = await api();
+    const uri = nb.uri.toString();
+    const labels = () => rendererMessages.filter((m) => m.notebook === uri)
+      .flatMap((m) => (m.message as { type?: string; edgeLabels?: string[] }).edgeLabels ?? []);
+    await vscode.window.showNotebookDocument(nb, { selections: [new vscode.NotebookRange(0, 1)] });
+    await waitFor('the graph to be drawn', () => labels().some((l) => l.includes('∇')), 30_000);
+    const config = vscode.workspace.getConfiguration('backprop.graph');
+    try {
+      await config.update('edgeLabel', 'mean', vscode.ConfigurationTarget.Global);
+      await waitFor('the graph to be redrawn with means on its edges', () => labels().some((l) => l.startsWith('mean ∇')), 30_000);
+    } finally {
+      await config.update('edgeLabel', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   test('Show Computation Graph… appends the graph behind a variable to the cell that declares it', async () => {

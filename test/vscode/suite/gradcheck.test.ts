@@ -2,7 +2,7 @@
 // correct graph, failing and naming a wrong customGrad), and that cell's graph gets its failing edge marked.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { graphMime, itemsOf, runCells, waitFor, waitForEnd } from './helpers';
+import { api, extensionId, graphMime, itemsOf, runCells, waitFor, waitForEnd } from './helpers';
 import { closeNotebooks, fileNotebook } from './toolsHelpers';
 
 const reportMime = 'application/vnd.backprop.gradcheck+json';
@@ -62,6 +62,14 @@ suite('Backprop gradient check', () => {
     const failing = graphs[0].edges.filter((e) => e.check === 'fail');
     assert.equal(failing.length, 1);
     assert.equal(graphs[0].nodes.find((n) => n.id === failing[0].to)?.op, 'cubeOp');
+    // the renderer draws that edge with a ✗ (and red)
+    const renderers = (vscode.extensions.getExtension(extensionId)?.packageJSON as { contributes?: { notebookRenderer?: unknown[] } }).contributes?.notebookRenderer;
+    if (renderers?.length) {
+      const { rendererMessages } = await api();
+      await vscode.window.showNotebookDocument(nb, { selections: [new vscode.NotebookRange(3, 4)] });
+      await waitFor('the renderer to draw the failing edge', () => rendererMessages.some((m) => m.notebook === nb.uri.toString()
+        && ((m.message as { edgeLabels?: string[] }).edgeLabels ?? []).some((l) => l.startsWith('✗'))), 30_000);
+    }
   });
 
   test('Check Gradient of Variable… checks one parameter', async () => {

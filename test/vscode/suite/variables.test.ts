@@ -30,6 +30,11 @@ suite('Backprop variables view', () => {
     assert.ok(stats.includes('grad norm=10'), stats.join(' '));
     const model = view.getChildren().find((n) => n.kind === 'variable' && n.info.name === 'model')!;
     assert.deepEqual(view.getChildren(model).map((n) => (n.kind === 'variable' ? n.info.name : '')), ['weight', 'bias']);
+    // a click opens the variable's description beside the notebook
+    await vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []));
+    const tab = await waitFor('the details panel', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Backprop: w'));
+    await vscode.window.tabGroups.close(tab);
+    await vscode.window.showNotebookDocument(nb);
     await runCells(nb, 1);
     await waitForEnd(nb.cellAt(1));
     await waitFor('the view to list the new tensor', () => names().includes('later'));
