@@ -174,7 +174,9 @@ export async function renderOutput(a: RenderArgs): Promise<void> {
     const x = ev.clientX - r.left, yy = ev.clientY - r.top;
     const w = tip.offsetWidth || 240;
     tip.style.left = `${Math.max(0, x + 14 + w > r.width ? x - 14 - w : x + 14)}px`;
-    tip.style.top = `${yy + 14}px`;
+    const h = tip.offsetHeight || 200;
+    // near the bottom of the output, above the pointer: below it the card would run past the output's end
+    tip.style.top = `${Math.max(0, yy + 14 + h > r.height ? yy - 14 - h : yy + 14)}px`;
   };
   const show = (card: HTMLElement | undefined, ev: MouseEvent) => {
     if (!card) { tip.hidden = true; return; }
