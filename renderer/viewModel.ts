@@ -158,7 +158,7 @@ function pinKeyOf(n: GraphNode): string {
   return n.name ? `name:${n.name}` : `id:${n.id}`;
 }
 
-/** The root-combined norm of the gradients of a group's parameters (or of all its members if none). */
+/** The norm of a group's parameter gradients taken together, √(Σ‖∇‖²) (of all its members if it has no parameters). */
 function groupGradNorm(members: GraphNode[]): number {
   const params = members.filter((m) => m.kind === 'leaf' && m.requiresGrad && m.grad);
   const pool = params.length ? params : members.filter((m) => m.grad);
@@ -243,8 +243,8 @@ export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPT
       order.push(u);
       for (const v of inputsOf.get(u) ?? []) if (!seen.has(v)) { seen.add(v); queue.push(v); }
     }
-    // Not reachable from the loss (or no loss): fill up from the end of the graph, where the loss usually is.
-    for (let i = units.length - 1; i >= 0 && order.length < limit; i--) {
+    // Boxes the loss does not reach (or no loss at all): fill up in snapshot order.
+    for (let i = 0; i < units.length && order.length < limit; i++) {
       if (!seen.has(units[i].key)) { seen.add(units[i].key); order.push(units[i].key); }
     }
     const keep = new Set(order);
