@@ -5,11 +5,15 @@
  *   seeded with, and a copy of every leaf that requires grad as it was then (an optimiser step changes
  *   parameters in place; a gradient check must replay the graph at the point where the gradient was taken);
  * - for every leaf that got a gradient: which cell and which step of it produced the gradient, how many
- *   backward() calls have added into it since it was last cleared, and a hash of its value at that time, so a
+ *   backward() calls have added into it since it was last cleared, and a copy of its value at that time, so a
  *   hover can say "the value changed since" (a stale gradient). Kept in a WeakMap: nothing outlives its tensor.
+ *   That copy is also what the last backward() is replayed from; each leaf has one, reused by its next backward().
  *
  * Whether a backward() added to an old `.grad` or started afresh (zeroGrad() before it) is read from the numbers:
  * after backward, `.grad` is either this call's share or the previous `.grad` plus that share.
+ *
+ * This runs after every backward(), so it stays cheap: one walk of the graph, one copy of each parameter (into a
+ * buffer it reuses), no allocation for a leaf with a single edge.
  */
 import { onBackward, Tensor } from './engine';
 import { currentRequest } from './outbox';
@@ -29,10 +33,10 @@ export interface LastBackward {
   step: number;
   /** 1-based count of backward() calls in the kernel's life. */
   index: number;
-  /** Every leaf that requires grad, with its value at backward time. */
+  /** Every leaf that requires grad, with its value at backward time (valid until the next backward()). */
   leafValues: Map<Tensor, Float64Array>;
   /** This backward's share of the gradient of each such leaf (the sum over its edges). */
-  leafGrads: Map<Tensor, Float64Array>;
+  leafGrads: Map<Tensor, ArrayLike<number>>;
 }
 
 /** Where a leaf's `.grad` came from. */
@@ -42,8 +46,8 @@ export interface GradOrigin {
   index: number;
   /** backward() calls summed into `.grad` since it was last cleared (1 = just the last one). */
   contributions: number;
-  /** Hash of the leaf's value when the last of them ran. */
-  valueHash: number;
+  /** The leaf's value when the last of them ran. */
+  value: Float64Array;
   /** The `.grad` object that backward() left (to tell accumulation from a fresh start next time). */
   grad: Tensor | null;
 }
@@ -56,18 +60,6 @@ let count = 0;
 let last: LastBackward | undefined;
 const origins = new WeakMap<Tensor, GradOrigin>();
 let installed = false;
-
-/**
- * A 32-bit hash of a tensor's storage (FNV-1a over the bits of each value): equal values give equal hashes, and a
- * changed value almost surely a different one.
- */
-export function valueHash(t: Tensor): number {
-  const d = t.data;
-  const words = new Uint32Array(d.buffer, d.byteOffset, d.byteLength / 4);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
-  return h >>> 0;
-}
 
 /** Every tensor of the graph behind `root` that was made by an op, root first; and every leaf. */
 export function graphTensors(root: Tensor): { ops: Tensor[]; leaves: Tensor[] } {
@@ -83,19 +75,33 @@ export function graphTensors(root: Tensor): { ops: Tensor[]; leaves: Tensor[] } 
   return { ops, leaves };
 }
 
-/** Each leaf's share of this backward's gradient: the sum of the shares on its edges. */
-function leafShares(ops: readonly Tensor[]): Map<Tensor, Float64Array> {
-  const shares = new Map<Tensor, Float64Array>();
-  for (const t of ops) {
-    const node = t.node!;
-    node.inputs.forEach((x, i) => {
-      const share = node.edgeGrads?.[i];
-      if (!x.isLeaf || !x.requiresGrad || !share) return;
-      let acc = shares.get(x);
-      if (!acc) { acc = new Float64Array(x.size); shares.set(x, acc); }
+/**
+ * Each leaf's share of this backward's gradient: the sum of the shares on its edges, over the graph behind root
+ * (one walk, as this runs after every backward()).
+ */
+function leafShares(root: Tensor): Map<Tensor, ArrayLike<number>> {
+  const shares = new Map<Tensor, ArrayLike<number>>();
+  const summed = new Set<ArrayLike<number>>();
+  const seen = new Set<Tensor>([root]);
+  const queue = [root];
+  for (let k = 0; k < queue.length; k++) {
+    const node = queue[k].node!, inputs = node.inputs, edgeGrads = node.edgeGrads;
+    for (let i = 0; i < inputs.length; i++) {
+      const x = inputs[i];
+      if (x.node) {
+        if (!seen.has(x)) { seen.add(x); queue.push(x); }
+        continue;
+      }
+      const share = edgeGrads?.[i];
+      if (!x.requiresGrad || !share) continue;
+      const prev = shares.get(x);
+      // the first share is kept as it is (shares are never written to); a second one is summed into a new array
+      if (!prev) { shares.set(x, share.data); continue; }
+      let acc = prev as Float64Array;
+      if (!summed.has(prev)) { acc = Float64Array.from(prev); summed.add(acc); shares.set(x, acc); }
       const d = share.data;
       for (let j = 0; j < acc.length; j++) acc[j] += d[j];
-    });
+    }
   }
   return shares;
 }
@@ -116,19 +122,20 @@ function record(root: Tensor): void {
   if (stepsOf.requestId !== requestId) stepsOf = { requestId, steps: 0 };
   const step = ++stepsOf.steps;
   const cell = cells.get(requestId);
-  const { ops } = graphTensors(root);
-  const shares = leafShares(ops);
+  const shares = root.node ? leafShares(root) : new Map<Tensor, ArrayLike<number>>();
   const leafValues = new Map<Tensor, Float64Array>();
   for (const [leaf, share] of shares) {
-    leafValues.set(leaf, Float64Array.from(leaf.data));
     const prev = origins.get(leaf);
+    const value = prev && prev.value.length === leaf.size ? prev.value : new Float64Array(leaf.size);
+    value.set(leaf.data);
+    leafValues.set(leaf, value);
     const g = leaf.grad;
     let contributions = 1;
-    if (prev && prev.grad && g && prev.grad !== g && prev.grad.size === g.size) {
-      // .grad = previous .grad + share (accumulated) or .grad = share (cleared before): whichever fits better
-      if (maxDiff(g.data, prev.grad.data, share) < maxDiff(g.data, share)) contributions = prev.contributions + 1;
-    }
-    origins.set(leaf, { cell, step, index: count, contributions, valueHash: valueHash(leaf), grad: g });
+    // `.grad` is this call's share itself (it was cleared before), or the previous `.grad` plus the share; when
+    // it is neither object, the numbers tell which
+    if (prev && prev.grad && g && g.data !== share && prev.grad !== g && prev.grad.size === g.size
+      && maxDiff(g.data, prev.grad.data, share) < maxDiff(g.data, share)) contributions = prev.contributions + 1;
+    origins.set(leaf, { cell, step, index: count, contributions, value, grad: g });
   }
   const seed = root.node?.grad ? Float64Array.from(root.node.grad.data) : Float64Array.from(root.grad?.data ?? [1]);
   last = root.node ? { root, seed, cell, step, index: count, leafValues, leafGrads: shares } : last;
@@ -161,5 +168,8 @@ export function gradOrigin(t: Tensor): GradOrigin | undefined {
 
 /** True when the tensor's value differs from its value at the backward() that produced its gradient. */
 export function isStale(t: Tensor, origin: GradOrigin): boolean {
-  return valueHash(t) !== origin.valueHash;
+  const d = t.data, v = origin.value;
+  if (d.length !== v.length) return true;
+  for (let i = 0; i < d.length; i++) if (d[i] !== v[i] && !(d[i] !== d[i] && v[i] !== v[i])) return true;
+  return false;
 }
