@@ -3,15 +3,18 @@
 // the op's non-tensor arguments, and returns that input's gradient (null: none). Rules are written with tensor
 // ops, so with `createGraph: true` they are recorded and gradients are differentiable again. A rule may return
 // a gradient of the output's (broadcast) shape: backward() un-broadcasts it to the input's shape.
-import { Rule } from './graph';
 import { Tensor } from './tensor';
 import { cos, div, exp, log, mul, neg, pow, sin, square, sub, where, cast } from './ops/elementwise';
 import { expandReduced, firstExtremeMask, sum, sumTo } from './ops/reductions';
 import { matmulT } from './ops/linalg';
 import { gatherIndices, pad, permute, reshape, scatterAdd, slice, transpose } from './ops/shapeOps';
 import { softmax } from './ops/neural';
-import { anyZero, inRange, isZero, leakySlope, oneHot, positive, sign, winnerShare, zeroBaseNonNegExponent } from './ops/masks';
-import { sizeOf } from './shape';
+import { anyZero, inRange, isZero, leakySlope, oneHot, passPositive, positive, sign, winnerShare, zeroBaseNonNegExponent } from './ops/masks';
+import { sameShape, sizeOf } from './shape';
+import { isGradEnabled, Rule } from './graph';
+
+/** Whether an op on g would be recorded (a createGraph backward): fused rules must then use recorded ops. */
+const recording = (g: Tensor): boolean => g.requiresGrad && isGradEnabled();
 
 /** g in x's shape: the gradient of the ops that only change the shape. */
 const asInput = (g: Tensor, x: Tensor): Tensor => reshape(g, x.shape);
@@ -47,8 +50,8 @@ export const gradients: Record<string, Rule> = {
   tanh: (g, _i, _x, out) => mul(g, sub(1, square(out))),
   // dσ(a)/da = g·σ(a)·(1 − σ(a))
   sigmoid: (g, _i, _x, out) => mul(g, mul(out, sub(1, out))),
-  // d relu(a)/da = g·[a > 0]
-  relu: (g, _i, [a]) => mul(g, positive(a)),
+  // d relu(a)/da = g·[a > 0]; one fused pass unless this backward is itself recorded (createGraph)
+  relu: (g, _i, [a]) => (recording(g) || g.dtype !== a.dtype || !sameShape(g.shape, a.shape) ? mul(g, positive(a)) : passPositive(g, a)),
   // d leakyRelu(a)/da = g·(a > 0 ? 1 : slope)
   leakyRelu: (g, _i, [a], _o, { slope }) => mul(g, leakySlope(a, slope as number)),
   // d(sin a)/da = g·cos a

@@ -86,12 +86,22 @@ export class SGD extends Optimizer {
       if (p.grad === null) continue;
       const w = p.data as Float64Array, g = gradOf('optim.SGD', p);
       let buf = this.buffers.get(p);
-      const first = buf === undefined;
-      if (momentum !== 0 && buf === undefined) { buf = new Float64Array(w.length); this.buffers.set(p, buf); }
-      for (let i = 0; i < w.length; i++) {
-        let d = weightDecay !== 0 ? g[i] + weightDecay * w[i] : g[i];
-        if (buf) { buf[i] = first ? d : buf[i] * momentum + d; d = buf[i]; }
-        w[i] = w[i] - lr * d;
+      // One tight loop per case (the branches hoisted out of the per-element loop); the same arithmetic in each.
+      if (momentum === 0) {
+        if (weightDecay === 0) for (let i = 0; i < w.length; i++) w[i] = w[i] - lr * g[i];
+        else for (let i = 0; i < w.length; i++) w[i] = w[i] - lr * (g[i] + weightDecay * w[i]);
+      } else if (buf === undefined) {
+        buf = new Float64Array(w.length);
+        this.buffers.set(p, buf);
+        for (let i = 0; i < w.length; i++) {
+          const d = weightDecay !== 0 ? g[i] + weightDecay * w[i] : g[i];
+          buf[i] = d;
+          w[i] = w[i] - lr * buf[i];
+        }
+      } else if (weightDecay === 0) {
+        for (let i = 0; i < w.length; i++) { buf[i] = buf[i] * momentum + g[i]; w[i] = w[i] - lr * buf[i]; }
+      } else {
+        for (let i = 0; i < w.length; i++) { buf[i] = buf[i] * momentum + (g[i] + weightDecay * w[i]); w[i] = w[i] - lr * buf[i]; }
       }
     }
   }
@@ -146,13 +156,25 @@ export class Adam extends Optimizer {
       const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** s.step);
       const stepSize = lr / biasCorrection1;
       const { m, v } = s;
-      for (let i = 0; i < w.length; i++) {
-        const gi = weightDecay !== 0 ? g[i] + weightDecay * w[i] : g[i];
-        m[i] = m[i] * beta1 + (1 - beta1) * gi;
-        v[i] = v[i] * beta2 + (1 - beta2) * gi * gi;
-        const denom = Math.sqrt(v[i]) / biasCorrection2Sqrt + eps;
-        w[i] = w[i] - stepSize * (m[i] / denom);
+      if (weightDecay === 0) adamLoop(w, g, m, v, beta1, beta2, stepSize, biasCorrection2Sqrt, eps);
+      else {
+        // L2 decay joins the gradient first (as PyTorch), so the loop below sees the decayed gradient.
+        const gd = new Float64Array(w.length);
+        for (let i = 0; i < w.length; i++) gd[i] = g[i] + weightDecay * w[i];
+        adamLoop(w, gd, m, v, beta1, beta2, stepSize, biasCorrection2Sqrt, eps);
       }
     }
+  }
+}
+
+/** The Adam update of one parameter's storage w from its gradient g (moments m, v updated in place). */
+function adamLoop(w: Float64Array | Float32Array, g: ArrayLike<number>, m: Float64Array, v: Float64Array, beta1: number, beta2: number,
+  stepSize: number, biasCorrection2Sqrt: number, eps: number): void {
+  for (let i = 0; i < w.length; i++) {
+    const gi = g[i];
+    m[i] = m[i] * beta1 + (1 - beta1) * gi;
+    v[i] = v[i] * beta2 + (1 - beta2) * gi * gi;
+    const denom = Math.sqrt(v[i]) / biasCorrection2Sqrt + eps;
+    w[i] = w[i] - stepSize * (m[i] / denom);
   }
 }

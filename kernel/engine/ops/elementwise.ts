@@ -3,11 +3,12 @@
 // Each op: validate, compute with a typed-array loop, record the node (the gradient rules live in gradients.ts).
 import { alloc, FloatArray, promoteOperands } from '../dtype';
 import { record } from '../graph';
-import { broadcastIndex, broadcastShapes, fmt, sameShape } from '../shape';
+import { broadcastIndex, broadcastShapes, fmt, sameShape, sizeOf } from '../shape';
 import { Tensor, TensorLike } from '../tensor';
 import { asTensor } from '../creation';
 
-type BinaryKernel = (x: FloatArray, xs: number, y: FloatArray, ys: number, out: FloatArray, n: number) => void;
+/** o[oo + i] = x[xo + i·xs] ∘ y[yo + i·ys] for i < n (a stride 0 repeats one element). */
+type BinaryKernel = (x: FloatArray, xo: number, xs: number, y: FloatArray, yo: number, ys: number, out: FloatArray, oo: number, n: number) => void;
 type UnaryKernel = (x: FloatArray, out: FloatArray, n: number) => void;
 
 /** Both operands as tensors: a number takes the dtype of the tensor it meets (float64 when neither is one). */
@@ -25,24 +26,61 @@ function expandData(t: Tensor, shape: readonly number[]): FloatArray {
   return out;
 }
 
+/**
+ * How `from` repeats when broadcast to `to`, when its real dims are one contiguous block of `to`'s (a bias [C]
+ * against [N, C], a row statistic [N, 1] against [N, C]): each of its `period` elements covers `inner`
+ * consecutive outputs, and the whole pattern repeats along the leading dims. Null for other broadcasts.
+ */
+function blockRepeat(from: readonly number[], to: readonly number[]): { period: number; inner: number } | null {
+  const off = to.length - from.length;
+  let first = -1, last = -1, period = 1;
+  for (let d = 0; d < from.length; d++) {
+    if (from[d] === 1) continue;
+    if (first < 0) first = d + off;
+    last = d + off;
+    period *= from[d];
+  }
+  if (first < 0) return null;
+  for (let d = first; d <= last; d++) if (from[d - off] !== to[d]) return null;
+  let inner = 1;
+  for (let d = last + 1; d < to.length; d++) inner *= to[d];
+  return { period, inner };
+}
+
+/** out = full ∘ part (or part ∘ full when `partFirst`), `part` broadcast as described by blockRepeat. */
+function blockBinary(kernel: BinaryKernel, full: FloatArray, part: FloatArray, partFirst: boolean, period: number, inner: number, out: FloatArray): void {
+  const n = out.length, run = inner === 1 ? period : inner, partStride = inner === 1 ? 1 : 0;
+  for (let base = 0, j = 0; base < n; base += run) {
+    const po = inner === 1 ? 0 : j;
+    if (partFirst) kernel(part, po, partStride, full, base, 1, out, base, run);
+    else kernel(full, base, 1, part, po, partStride, out, base, run);
+    if (inner !== 1 && ++j === period) j = 0;
+  }
+}
+
 function binary(op: string, a: TensorLike, b: TensorLike, kernel: BinaryKernel): Tensor {
   const [x, y] = operands(op, a, b);
   const dtype = promoteOperands(x, y);
-  let shape: readonly number[], xd = x.data, yd = y.data, xs = 1, ys = 1;
-  if (sameShape(x.shape, y.shape)) shape = x.shape;
+  if (sameShape(x.shape, y.shape)) {
+    const out = alloc(dtype, x.size);
+    kernel(x.data, 0, 1, y.data, 0, 1, out, 0, x.size);
+    return record(op, [x, y], new Tensor(out, x.shape.slice()));
+  }
+  const shape = broadcastShapes(op, x.shape, y.shape), n = sizeOf(shape);
+  const out = alloc(dtype, n);
+  // Without an index map where one operand is whole and the other a number or a block of its dims.
+  if (x.size === 1 && y.size === n) kernel(x.data, 0, 0, y.data, 0, 1, out, 0, n);
+  else if (y.size === 1 && x.size === n) kernel(x.data, 0, 1, y.data, 0, 0, out, 0, n);
   else {
-    shape = broadcastShapes(op, x.shape, y.shape);
-    if (x.size === 1 && y.size === shape.reduce((p, q) => p * q, 1)) xs = 0;
-    else if (y.size === 1 && x.size === shape.reduce((p, q) => p * q, 1)) ys = 0;
+    const yRep = x.size === n ? blockRepeat(y.shape, shape) : null, xRep = !yRep && y.size === n ? blockRepeat(x.shape, shape) : null;
+    if (yRep) blockBinary(kernel, x.data, y.data, false, yRep.period, yRep.inner, out);
+    else if (xRep) blockBinary(kernel, y.data, x.data, true, xRep.period, xRep.inner, out);
     else {
-      if (!sameShape(x.shape, shape)) xd = expandData(x, shape);
-      if (!sameShape(y.shape, shape)) yd = expandData(y, shape);
+      const xd = sameShape(x.shape, shape) ? x.data : expandData(x, shape), yd = sameShape(y.shape, shape) ? y.data : expandData(y, shape);
+      kernel(xd, 0, 1, yd, 0, 1, out, 0, n);
     }
   }
-  const n = shape.reduce((p, q) => p * q, 1);
-  const out = alloc(dtype, n);
-  kernel(xd, xs, yd, ys, out, n);
-  return record(op, [x, y], new Tensor(out, shape.slice()));
+  return record(op, [x, y], new Tensor(out, shape));
 }
 
 function unary(op: string, x: Tensor, kernel: UnaryKernel, args?: Parameters<typeof record>[3]): Tensor {
@@ -52,16 +90,16 @@ function unary(op: string, x: Tensor, kernel: UnaryKernel, args?: Parameters<typ
   return record(op, [x], new Tensor(out, x.shape), args);
 }
 
-const kAdd: BinaryKernel = (x, xs, y, ys, o, n) => { for (let i = 0; i < n; i++) o[i] = x[i * xs] + y[i * ys]; };
-const kSub: BinaryKernel = (x, xs, y, ys, o, n) => { for (let i = 0; i < n; i++) o[i] = x[i * xs] - y[i * ys]; };
-const kMul: BinaryKernel = (x, xs, y, ys, o, n) => { for (let i = 0; i < n; i++) o[i] = x[i * xs] * y[i * ys]; };
-const kDiv: BinaryKernel = (x, xs, y, ys, o, n) => { for (let i = 0; i < n; i++) o[i] = x[i * xs] / y[i * ys]; };
-const kPow: BinaryKernel = (x, xs, y, ys, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.pow(x[i * xs], y[i * ys]); };
-const kMaximum: BinaryKernel = (x, xs, y, ys, o, n) => {
-  for (let i = 0; i < n; i++) { const p = x[i * xs], q = y[i * ys]; o[i] = p !== p || p > q ? p : q; }
+const kAdd: BinaryKernel = (x, xo, xs, y, yo, ys, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = x[xo + i * xs] + y[yo + i * ys]; };
+const kSub: BinaryKernel = (x, xo, xs, y, yo, ys, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = x[xo + i * xs] - y[yo + i * ys]; };
+const kMul: BinaryKernel = (x, xo, xs, y, yo, ys, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = x[xo + i * xs] * y[yo + i * ys]; };
+const kDiv: BinaryKernel = (x, xo, xs, y, yo, ys, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = x[xo + i * xs] / y[yo + i * ys]; };
+const kPow: BinaryKernel = (x, xo, xs, y, yo, ys, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = Math.pow(x[xo + i * xs], y[yo + i * ys]); };
+const kMaximum: BinaryKernel = (x, xo, xs, y, yo, ys, o, oo, n) => {
+  for (let i = 0; i < n; i++) { const p = x[xo + i * xs], q = y[yo + i * ys]; o[oo + i] = p !== p || p > q ? p : q; }
 };
-const kMinimum: BinaryKernel = (x, xs, y, ys, o, n) => {
-  for (let i = 0; i < n; i++) { const p = x[i * xs], q = y[i * ys]; o[i] = p !== p || p < q ? p : q; }
+const kMinimum: BinaryKernel = (x, xo, xs, y, yo, ys, o, oo, n) => {
+  for (let i = 0; i < n; i++) { const p = x[xo + i * xs], q = y[yo + i * ys]; o[oo + i] = p !== p || p < q ? p : q; }
 };
 
 /**

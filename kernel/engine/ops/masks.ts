@@ -13,6 +13,16 @@ export function positive(x: Tensor): Tensor {
   return new Tensor(m, x.shape);
 }
 
+/**
+ * g·[x > 0] in one pass, the same numbers as mul(g, positive(x)) (g·0 keeps −0 and NaN), recording nothing:
+ * relu's VJP when the backward pass is not itself recorded.
+ */
+export function passPositive(g: Tensor, x: Tensor): Tensor {
+  const gd = g.data, d = x.data, out = like(g);
+  for (let i = 0; i < d.length; i++) out[i] = d[i] > 0 ? gd[i] : gd[i] * 0;
+  return new Tensor(out, g.shape);
+}
+
 /** 1 where x > 0, else slope (leakyRelu'; slope at 0 as PyTorch). */
 export function leakySlope(x: Tensor, slope: number): Tensor {
   const d = x.data, m = like(x);

@@ -7,10 +7,14 @@ import { Axis, Tensor } from '../tensor';
 import { broadcastIndex, fmt, normAxes, sameShape, Shape } from '../shape';
 import { broadcastTo, reshape } from './shapeOps';
 
-interface Plan { axes: number[]; kept: number[]; shape: number[]; count: number; outSize: number; index: Int32Array | null }
+interface Plan { axes: number[]; kept: number[]; shape: number[]; count: number; outSize: number; index: Int32Array | null; inner: number }
 
-/** Output shapes and, unless all axes are reduced, the output index of each input element. */
-function plan(op: string, x: Tensor, axis: Axis | null | undefined, keepDims: boolean, needsNonEmpty: boolean): Plan {
+/**
+ * Output shapes and, unless all axes are reduced, the output index of each input element — except with
+ * `blockOk` when the reduced axes are consecutive (rows of a matrix, a bias gradient): then `index` is null and
+ * x reads as [outSize / inner, count, inner] (see sumInto).
+ */
+function plan(op: string, x: Tensor, axis: Axis | null | undefined, keepDims: boolean, needsNonEmpty: boolean, blockOk = false): Plan {
   if (!(x instanceof Tensor)) throw new Error(`${op}: expected a tensor, got ${x === null ? 'null' : typeof x}`);
   if (typeof keepDims !== 'boolean') throw new Error(`${op}: keepDims must be a boolean, got ${String(keepDims)}`);
   // An empty list of axes means all of them, as PyTorch's dim=[] does.
@@ -21,11 +25,27 @@ function plan(op: string, x: Tensor, axis: Axis | null | undefined, keepDims: bo
   for (let d = 0; d < x.ndim; d++) if (!axes.includes(d)) shape.push(x.shape[d]); else if (keepDims) shape.push(1);
   if (needsNonEmpty && count === 0) throw new Error(`${op}: cannot reduce over an empty axis of shape ${fmt(x.shape)}`);
   const outSize = kept.reduce((p, q) => p * q, 1);
-  const index = outSize === 1 ? null : broadcastIndex(kept, x.shape);
-  return { axes, kept, shape: keepDims ? kept : shape, count, outSize, index };
+  const consecutive = axes.length > 0 && axes[axes.length - 1] - axes[0] === axes.length - 1;
+  let inner = 1;
+  if (consecutive) for (let d = axes[axes.length - 1] + 1; d < x.ndim; d++) inner *= x.shape[d];
+  const block = blockOk && consecutive && outSize > 1;
+  const index = outSize === 1 || block ? null : broadcastIndex(kept, x.shape);
+  return { axes, kept, shape: keepDims ? kept : shape, count, outSize, index, inner: block ? inner : 0 };
 }
 
-function sumInto(x: FloatArray, index: Int32Array | null, out: FloatArray): void {
+/** Sums x into out as planned; every output adds its inputs in the same (index) order on each path. */
+function sumInto(x: FloatArray, p: Plan, out: FloatArray): void {
+  const { index, inner, count } = p;
+  if (inner > 0) {
+    // x as [outer, count, inner]: out[o, i] = Σ_c x[o, c, i], read row by row.
+    for (let base = 0, ob = 0; base < x.length; base += count * inner, ob += inner) {
+      for (let c = 0; c < count; c++) {
+        const row = base + c * inner;
+        for (let i = 0; i < inner; i++) out[ob + i] += x[row + i];
+      }
+    }
+    return;
+  }
   if (index === null) { let s = 0; for (let i = 0; i < x.length; i++) s += x[i]; out[0] = s; return; }
   for (let i = 0; i < x.length; i++) out[index[i]] += x[i];
 }
@@ -35,9 +55,9 @@ function sumInto(x: FloatArray, index: Int32Array | null, out: FloatArray): void
  * @example x.sum() ; sum(x, 1, true)
  */
 export function sum(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
-  const p = plan('sum', x, axis, keepDims, false);
+  const p = plan('sum', x, axis, keepDims, false, true);
   const out = alloc(x.dtype, p.outSize);
-  sumInto(x.data, p.index, out);
+  sumInto(x.data, p, out);
   return record('sum', [x], new Tensor(out, p.shape), { axes: p.axes, keepDims });
 }
 
@@ -46,9 +66,9 @@ export function sum(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
  * @example x.mean(0)
  */
 export function mean(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
-  const p = plan('mean', x, axis, keepDims, false);
+  const p = plan('mean', x, axis, keepDims, false, true);
   const out = alloc(x.dtype, p.outSize);
-  sumInto(x.data, p.index, out);
+  sumInto(x.data, p, out);
   for (let j = 0; j < out.length; j++) out[j] /= p.count;
   return record('mean', [x], new Tensor(out, p.shape), { axes: p.axes, keepDims });
 }

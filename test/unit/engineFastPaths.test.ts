@@ -1,0 +1,101 @@
+// The engine's fast paths compute exactly what the general paths do: broadcasts without an index map (a bias
+// [C] against [N, C], a row statistic [N, 1] against [N, C]), sums over consecutive axes, relu's fused VJP
+// (and its recorded form under createGraph), the hoisted optimiser loops and nn.Linear's transposed product.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { add, div, grad, maximum, nn, optim, sub, sum, mean, Tensor, tensor } from '../../kernel/engine';
+
+/** Values 0.5, −1.25, … (distinct, some negative) in the given shape and dtype. */
+function filled(shape: number[], dtype: 'float32' | 'float64' = 'float64', offset = 0): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = Array.from({ length: n }, (_, i) => ((i + offset) % 7 - 3) * 0.75 + (i % 3) * 0.125);
+  return tensor(data, { shape, dtype });
+}
+
+describe('engine fast paths', () => {
+  const pairs: Array<[number[], number[]]> = [
+    [[2, 3, 4], [4]], [[2, 3, 4], [3, 4]], [[2, 3, 4], [3, 1]], [[2, 3, 4], [2, 1, 1]], [[2, 3, 4], [1, 3, 1]],
+    [[4], [2, 3, 4]], [[3, 1], [2, 3, 4]], [[2, 1, 4], [2, 3, 4]], [[2, 1, 4], [3, 1]], [[5, 3], [1]],
+  ];
+  for (const [sa, sb] of pairs) {
+    it(`broadcasts [${sa}] with [${sb}] as the expanded operands would (sub, div, maximum)`, () => {
+      const a = filled(sa), b = filled(sb, 'float64', 2);
+      const shape = add(a, b).shape as number[];
+      const ea = a.broadcastTo(shape), eb = b.broadcastTo(shape);
+      for (const op of [sub, div, maximum]) assert.deepEqual(op(a, b).toArray(), op(ea, eb).toArray());
+    });
+  }
+
+  it('sums over consecutive axes as element-by-element accumulation does (float32 rounding included)', () => {
+    const x = filled([3, 4, 5, 2], 'float32');
+    const reference = (axes: number[]): number[] => {
+      const out = new Map<string, number>(), d = x.data;
+      for (let i = 0; i < x.size; i++) {
+        const idx = [Math.floor(i / 40), Math.floor(i / 10) % 4, Math.floor(i / 2) % 5, i % 2];
+        const key = idx.map((v, k) => (axes.includes(k) ? 0 : v)).join(',');
+        out.set(key, Math.fround((out.get(key) ?? 0) + d[i]));
+      }
+      return [...out.values()];
+    };
+    for (const axes of [[0], [1, 2], [3], [0, 1], [2, 3], [0, 2], [1, 3]]) {
+      assert.deepEqual(Array.from(sum(x, axes).data), reference(axes), `axes ${axes}`);
+      assert.deepEqual(Array.from(mean(x, axes, true).data), reference(axes).map((v) => Math.fround(v / axes.reduce((p, a) => p * x.shape[a], 1))));
+    }
+  });
+
+  it('relu VJP: g where x > 0, g·0 elsewhere (−0 and NaN kept), and twice differentiable with createGraph', () => {
+    const x = tensor([-1, 0, 2, 3], { requiresGrad: true });
+    const g = tensor([-5, 1, NaN, 4]);
+    x.relu().backward(g);
+    assert.deepEqual(Array.from(x.grad!.data), [-0, 0, NaN, 4]);
+    const x2 = tensor([-1, 0, 2, 3], { requiresGrad: true });
+    const [dx] = grad((v: Tensor) => v.relu().mul(v).sum())(x2); // x2 requires grad: the backward is recorded
+    assert.deepEqual(dx.toArray(), [0, 0, 4, 6]);
+    assert.ok(dx.requiresGrad);
+    dx.sum().backward();
+    assert.deepEqual(x2.grad!.toArray(), [0, 0, 2, 2]);
+  });
+
+  it('nn.Linear gives x·Wᵀ + b and the gradients of the explicit transpose, for 1-D, 2-D and 3-D inputs', () => {
+    for (const shape of [[3], [4, 3], [2, 4, 3]]) {
+      const layer = new nn.Linear(3, 2, { seed: 1 });
+      const x = filled(shape).requiresGrad_();
+      layer.forward(x).square().sum().backward();
+      const w = tensor(layer.weight.toArray() as number[][], { requiresGrad: true }), b = tensor(layer.bias!.toArray() as number[], { requiresGrad: true });
+      const x2 = filled(shape).requiresGrad_();
+      x2.matmul(w.transpose()).add(b).square().sum().backward();
+      assert.deepEqual(layer.weight.grad!.toArray(), w.grad!.toArray());
+      assert.deepEqual(layer.bias!.grad!.toArray(), b.grad!.toArray());
+      assert.deepEqual(x.grad!.toArray(), x2.grad!.toArray());
+    }
+  });
+
+  it('SGD and Adam with and without momentum / weight decay follow the per-element rule', () => {
+    const cases: Array<[string, (p: Tensor[]) => optim.Optimizer, (w: number, g: number, s: number[]) => number]> = [
+      ['sgd', (p) => new optim.SGD(p, { lr: 0.1 }), (w, g) => w - 0.1 * g],
+      ['sgd wd', (p) => new optim.SGD(p, { lr: 0.1, weightDecay: 0.01 }), (w, g) => w - 0.1 * (g + 0.01 * w)],
+      ['sgd momentum wd', (p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, weightDecay: 0.01 }), (w, g, s) => {
+        const d = g + 0.01 * w; s[0] = s.length ? s[0] * 0.9 + d : d; return w - 0.1 * s[0];
+      }],
+    ];
+    for (const [name, make, rule] of cases) {
+      const p = tensor([0.5, -1.5, 2], { requiresGrad: true }), opt = make([p]);
+      const expected = [0.5, -1.5, 2], state: number[][] = [[], [], []];
+      for (let step = 0; step < 3; step++) {
+        p.mul(p).mul(p).sum().backward();
+        const g = Array.from(p.grad!.data);
+        for (let i = 0; i < 3; i++) expected[i] = rule(expected[i], g[i], state[i]);
+        opt.step(); opt.zeroGrad();
+        assert.deepEqual(Array.from(p.data), expected, `${name} step ${step}`);
+      }
+    }
+    const w = tensor([1, -2], { requiresGrad: true }), w2 = tensor([1, -2], { requiresGrad: true });
+    const decayed = new optim.Adam([w], { lr: 0.1, weightDecay: 0.5 }), plain = new optim.Adam([w2], { lr: 0.1 });
+    for (let step = 0; step < 3; step++) {
+      w.square().sum().backward(); decayed.step(); decayed.zeroGrad();
+      // weightDecay·w added to the gradient by hand gives the same update.
+      w2.square().sum().add(w2.detach().mul(w2).sum().mul(0.5)).backward(); plain.step(); plain.zeroGrad();
+      assert.deepEqual(Array.from(w.data), Array.from(w2.data));
+    }
+  });
+});
