@@ -83,12 +83,17 @@ export function reportText(report: GradientCheckReport, where: string): { markdo
     md.push('_No parameter (leaf that requires grad) got a gradient in this graph._');
     plain.push('  no parameter got a gradient in this graph');
   }
-  const failing = report.edges.filter((e) => !e.ok);
+  const failing = report.edges.filter((e) => !e.ok && !e.atKink);
+  const atKink = report.edges.filter((e) => !e.ok && e.atKink);
+  const edgeText = (e: GradientCheckReport['edges'][number]) => `\`${e.op.replace(/`/g, "'")}\` (input ${e.argIndex}: max abs error ${sci(e.maxAbsError)}, at [${e.worst.index.join(',')}] ${num(e.worst.analytic)} vs ${num(e.worst.numeric)})`;
   const notes: string[] = [];
   if (failing.length) {
-    const list = failing.map((e) => `\`${e.op.replace(/`/g, "'")}\` (input ${e.argIndex}: max abs error ${sci(e.maxAbsError)}, at [${e.worst.index.join(',')}] ${num(e.worst.analytic)} vs ${num(e.worst.numeric)})`);
-    notes.push(`❌ **wrong gradient rule${failing.length > 1 ? 's' : ''}**: ${list.join('; ')} — the red edges of the graph.`);
-  } else if (report.edges.length) {
+    notes.push(`❌ **wrong gradient rule${failing.length > 1 ? 's' : ''}**: ${failing.map(edgeText).join('; ')} — the red edges of the graph.`);
+  }
+  if (atKink.length) {
+    notes.push(`⚠️ **disagreement at a kink** (red edges too): ${atKink.map(edgeText).join('; ')} — expected there, see below.`);
+  }
+  if (!failing.length && !atKink.length && report.edges.length) {
     notes.push(`Every op's gradient rule agrees with finite differences (${report.edges.length} edges).`);
   }
   if (report.sampled) notes.push(`ℹ️ **sampled**: tensors with more than ${report.sampleSize} elements were checked at ${report.sampleSize} elements each (setting \`backprop.gradientCheck.sampleSize\`).`);

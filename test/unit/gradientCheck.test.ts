@@ -79,6 +79,8 @@ describe('gradient check of the last backward()', () => {
     const max = checkBackward(last());
     assert.deepEqual(max.kinks.map((k) => [k.op, k.count]), [['max', 2]]);
     assert.equal(max.ok, false, 'finite differences straddle the tie: the first maximal element gets 1, the numeric slope is 0.5');
+    assert.ok(max.edges.some((e) => e.op === 'max' && !e.ok && e.atKink), 'the failing edge is the one at the kink');
+    assert.deepEqual(max.failingOps, [], 'a disagreement at a kink does not call the rule wrong');
 
     const z = tensor([0.5, 3], { requiresGrad: true });
     z.clamp(0, 1).add(z.maximum(0.5)).sum().backward();
