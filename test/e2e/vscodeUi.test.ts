@@ -170,3 +170,17 @@ test('a looping cell is interrupted from the toolbar and the kernel keeps its va
   await waitForText(page, 'kept across the interrupt').catch((e: Error) => assert.fail(`${e.message}${context()}`));
   await page.screenshot({ path: join(shots, 'vscode-ui-after-interrupt.png') });
 });
+
+test('Restart Kernel from the toolbar menu tells the user, and the variables are gone', { timeout: 90_000 }, async () => {
+  await toolbar(page, 'More Actions');
+  // the menu highlights an item under the mouse; Enter runs it
+  await page.locator('.monaco-menu .action-item', { hasText: 'Restart Kernel' }).first().hover();
+  await page.keyboard.press('Enter');
+  await page.locator('.notifications-toasts', { hasText: 'kernel restarted' }).first().waitFor({ timeout: 30_000 })
+    .catch((e: Error) => assert.fail(`no notification: ${e.message}${context()}`));
+  const last = page.locator('.notebook-editor').filter({ visible: true }).first().locator('.code-cell-row').nth(2);
+  await last.locator('.view-line').first().click();
+  await last.locator('.run-button-container .action-label').first().click();
+  await waitForText(page, 'before is not defined').catch((e: Error) => assert.fail(`${e.message}${context()}`));
+  await page.screenshot({ path: join(shots, 'vscode-ui-restarted.png') });
+});
