@@ -32,7 +32,12 @@ function must(cmd, args, opts = {}) {
 }
 
 function missingDebianPackages() {
-  const r = run('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...debianPackages]);
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...debianPackages], { encoding: 'utf8' });
+  if (r.error) {
+    console.error(`setupTools: no dpkg-query here (${r.error.message}). The VS Code tests expect Debian with the packages ` +
+      `${debianPackages.join(', ')}; elsewhere run only the unit tests: npm test -- --unit`);
+    process.exit(1);
+  }
   const installed = new Set((r.stdout ?? '').split('\n').filter((l) => l.endsWith(' installed')).map((l) => l.split(' ')[0]));
   return debianPackages.filter((p) => !installed.has(p));
 }
