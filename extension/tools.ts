@@ -47,7 +47,7 @@ export function registerTools(context: vscode.ExtensionContext, controller: Back
   const details = new VariableDetails();
   const disposables = [
     variables, details,
-    vscode.window.createTreeView('backprop.variables', { treeDataProvider: variables, showCollapseAll: true }),
+    variables.attach(vscode.window.createTreeView('backprop.variables', { treeDataProvider: variables, showCollapseAll: true })),
     vscode.commands.registerCommand('backprop.refreshVariables', () => variables.refresh()),
     vscode.commands.registerCommand('backprop.showVariable', (info: VariableInfo) => details.show(info)),
     registerHover(sessions),

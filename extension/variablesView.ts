@@ -1,5 +1,6 @@
 // The "Backprop Variables" view: the active Backprop notebook's kernel variables (name, type, shape, gradient
-// norm), refreshed whenever the notebook's kernel becomes idle (after each cell). Tensors expand into their
+// norm), refreshed whenever the notebook's kernel becomes idle (after each cell) while the view is shown (listing
+// summarises every tensor, which a hidden view should not cost), and when it is shown. Tensors expand into their
 // statistics, modules into their parameters; a click opens the variable's description (the hover's markdown).
 // While a cell runs the list keeps the values as of the last refresh, and says so.
 import * as vscode from 'vscode';
@@ -36,6 +37,8 @@ export class VariablesView implements vscode.TreeDataProvider<VariableNode>, vsc
   private note: string | undefined = 'Run a cell of a Backprop notebook to see its variables.';
   private readonly disposables: vscode.Disposable[] = [];
   private wasBusy = new WeakMap<object, boolean>();
+  /** Set by `attach`: refreshes happen only while the view is visible. */
+  private view: vscode.TreeView<VariableNode> | undefined;
 
   constructor(private readonly sessions: KernelSessions) {
     this.disposables.push(
@@ -45,11 +48,22 @@ export class VariablesView implements vscode.TreeDataProvider<VariableNode>, vsc
         const before = this.wasBusy.get(session);
         this.wasBusy.set(session, busy);
         if (session.notebook !== this.activeNotebook()) return;
-        if (!busy && (before || before === undefined)) void this.refresh(session.notebook);
+        if (!busy && (before || before === undefined) && this.visible()) void this.refresh(session.notebook);
         else if (busy) this.setNote(this.variables.length ? 'a cell is running: values as of the last cell' : undefined);
       }),
-      vscode.window.onDidChangeActiveNotebookEditor(() => void this.refresh()),
+      vscode.window.onDidChangeActiveNotebookEditor(() => { if (this.visible()) void this.refresh(); }),
     );
+  }
+
+  /** Shows this provider in a tree view: refreshes follow the view's visibility. */
+  attach(view: vscode.TreeView<VariableNode>): vscode.TreeView<VariableNode> {
+    this.view = view;
+    this.disposables.push(view.onDidChangeVisibility((e) => { if (e.visible) void this.refresh(); }));
+    return view;
+  }
+
+  private visible(): boolean {
+    return this.view?.visible ?? true;
   }
 
   private activeNotebook(): vscode.NotebookDocument | undefined {

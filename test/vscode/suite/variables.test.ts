@@ -16,6 +16,9 @@ suite('Backprop variables view', () => {
       'const w = tensor([3, 4], { requiresGrad: true });\nw.square().sum().backward();\nconst model = new nn.Linear(2, 1, { seed: 1 });\nconst note = "hi";',
       'const later = zeros([2, 2]);',
     );
+    // the view lists variables while it is shown
+    await vscode.commands.executeCommand('backprop.variables.focus');
+    await vscode.window.showNotebookDocument(nb);
     await runCells(nb, 0);
     await waitForEnd(nb.cellAt(0));
     const names = () => view.getChildren().filter((n): n is Extract<VariableNode, { kind: 'variable' }> => n.kind === 'variable').map((n) => n.info.name);
