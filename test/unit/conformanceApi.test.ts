@@ -164,3 +164,17 @@ describe('float32 meeting float64', () => {
     assert.equal(ones([2], { dtype: 'float32' }).add(1.5).dtype, 'float32');
   });
 });
+
+describe('float32 reductions along an axis', () => {
+  it('add in float64 and round once, as accurate as PyTorch (which sums float32 in a cascade)', () => {
+    // 100,000 values of 0.1 (rounded to float32) per column: a float32 running sum would drift by ~1e-4.
+    const n = 100000, x32 = full([n, 2], 0.1, { dtype: 'float32' });
+    const exact = n * Math.fround(0.1);
+    for (const s of [x32.sum(0), x32.sum(0, true), x32.transpose().sum(1)]) {
+      for (const v of s.data) assert.ok(Math.abs(v - exact) / exact < 1e-7, `sum ${v} vs ${exact}`);
+    }
+    for (const v of x32.mean(0).data) assert.ok(Math.abs(v - Math.fround(0.1)) / 0.1 < 1e-7, `mean ${v}`);
+    const lse = Math.fround(0.1) + Math.log(n);
+    for (const v of x32.logSumExp(0).data) assert.ok(Math.abs(v - lse) / lse < 1e-7, `logSumExp ${v} vs ${lse}`);
+  });
+});

@@ -1,7 +1,7 @@
 // Reductions over one, several or all axes (`axis` a number or an array; negative counts from the end; none, or
 // an empty array, means all elements and gives shape []; a 0-d tensor takes axis 0 or -1). max/min send the
 // gradient to the first maximal/minimal element.
-import { alloc, FloatArray } from '../dtype';
+import { alloc, Dtype, FloatArray } from '../dtype';
 import { record } from '../graph';
 import { Axis, Tensor } from '../tensor';
 import { broadcastIndex, fmt, normAxes, sameShape, Shape } from '../shape';
@@ -33,6 +33,14 @@ function plan(op: string, x: Tensor, axis: Axis | null | undefined, keepDims: bo
   return { axes, kept, shape: keepDims ? kept : shape, count, outSize, index, inner: block ? inner : 0 };
 }
 
+/**
+ * Float64 accumulators as a result of `dtype`: float32 results are rounded once, at the end, not at every
+ * addition (a float32 running sum over 100,000 elements drifts by ~1e-4; PyTorch sums in a cascade).
+ */
+function rounded(acc: Float64Array, dtype: Dtype): FloatArray {
+  return dtype === 'float64' ? acc : Float32Array.from(acc);
+}
+
 /** Sums x into out as planned; every output adds its inputs in the same (index) order on each path. */
 function sumInto(x: FloatArray, p: Plan, out: FloatArray): void {
   const { index, inner, count } = p;
@@ -56,9 +64,9 @@ function sumInto(x: FloatArray, p: Plan, out: FloatArray): void {
  */
 export function sum(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
   const p = plan('sum', x, axis, keepDims, false, true);
-  const out = alloc(x.dtype, p.outSize);
-  sumInto(x.data, p, out);
-  return record('sum', [x], new Tensor(out, p.shape), { axes: p.axes, keepDims });
+  const acc = new Float64Array(p.outSize);
+  sumInto(x.data, p, acc);
+  return record('sum', [x], new Tensor(rounded(acc, x.dtype), p.shape), { axes: p.axes, keepDims });
 }
 
 /**
@@ -67,10 +75,10 @@ export function sum(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
  */
 export function mean(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
   const p = plan('mean', x, axis, keepDims, false, true);
-  const out = alloc(x.dtype, p.outSize);
-  sumInto(x.data, p, out);
-  for (let j = 0; j < out.length; j++) out[j] /= p.count;
-  return record('mean', [x], new Tensor(out, p.shape), { axes: p.axes, keepDims });
+  const acc = new Float64Array(p.outSize);
+  sumInto(x.data, p, acc);
+  for (let j = 0; j < acc.length; j++) acc[j] /= p.count;
+  return record('mean', [x], new Tensor(rounded(acc, x.dtype), p.shape), { axes: p.axes, keepDims });
 }
 
 function extreme(op: 'max' | 'min', x: Tensor, axis: Axis | null | undefined, keepDims: boolean): Tensor {
@@ -102,13 +110,13 @@ export function min(x: Tensor, axis?: Axis | null, keepDims = false): Tensor { r
  */
 export function logSumExp(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
   const p = plan('logSumExp', x, axis, keepDims, false);
-  const m = alloc(x.dtype, p.outSize).fill(-Infinity), s = alloc(x.dtype, p.outSize);
+  const m = new Float64Array(p.outSize).fill(-Infinity), s = new Float64Array(p.outSize);
   const d = x.data, idx = p.index;
   for (let i = 0; i < d.length; i++) { const j = idx === null ? 0 : idx[i]; if (d[i] > m[j]) m[j] = d[i]; }
   for (let j = 0; j < m.length; j++) if (!Number.isFinite(m[j])) m[j] = m[j] === Infinity ? Infinity : 0;
   for (let i = 0; i < d.length; i++) { const j = idx === null ? 0 : idx[i]; s[j] += Math.exp(d[i] - (m[j] === Infinity ? 0 : m[j])); }
   for (let j = 0; j < s.length; j++) s[j] = m[j] === Infinity ? Infinity : m[j] + Math.log(s[j]);
-  return record('logSumExp', [x], new Tensor(s, p.shape), { axes: p.axes, keepDims });
+  return record('logSumExp', [x], new Tensor(rounded(s, x.dtype), p.shape), { axes: p.axes, keepDims });
 }
 
 /** Internal: a 0/1 mask of x's shape marking the first element equal to each reduced value `out` (max/min). */
