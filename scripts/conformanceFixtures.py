@@ -2,7 +2,7 @@
 """Writes test/unit/fixtures/conformance/cases.json: API.md's argument forms and edge cases against PyTorch, for
 test/unit/conformance.test.ts. It aims at what scripts/torchFixtures.py leaves out: numbers as either operand,
 0-d tensors, mixed dtypes, axis spellings ([], 0-d, negative), non-finite values and their gradients, batched
-matmul broadcasting, TensorFlow.js's slice/gather spellings, creation functions, toString.
+matmul broadcasting, TensorFlow.js's slice/gather spellings, creation functions, toString, an nn.Sequential trained by SGD and Adam.
 
 Not run by the tests or by CI. Rerun it with PyTorch (e.g. Debian's python3-torch) after changing a case:
 
@@ -331,9 +331,41 @@ for title, t in [('integers', torch.arange(24.).reshape(2, 3, 4)), ('decimals', 
                  ('a summarised 3-D tensor', torch.arange(3000.).reshape(10, 10, 30) / 3)]:
     TEXT.append({'title': title, 'tensor': stored(t), 'text': str(t)})
 
+# ---- nn.Sequential (a layer without bias, activation modules) trained by each optimiser ----
+def sequential():
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 4), torch.nn.Sigmoid(),
+                               torch.nn.Linear(4, 2, bias=False)).double()
+
+
+SEQ_INIT = {k: arr(*v.shape, lo=-0.8, hi=0.8) for k, v in sequential().named_parameters()}
+SEQ_X, SEQ_T = arr(5, 3), [int(v) for v in rng.randint(0, 2, size=5)]
+TRAIN = []
+for kind, opts in [('SGD', {'lr': 0.3, 'momentum': 0.9, 'weightDecay': 0.02}),
+                   ('Adam', {'lr': 0.05, 'betas': [0.85, 0.995], 'weightDecay': 0.01})]:
+    model = sequential()
+    with torch.no_grad():
+        for k, p in model.named_parameters():
+            p.copy_(torch.tensor(SEQ_INIT[k]))
+    params = list(model.parameters())
+    opt = (torch.optim.SGD(params, lr=opts['lr'], momentum=opts['momentum'], weight_decay=opts['weightDecay'])
+           if kind == 'SGD' else
+           torch.optim.Adam(params, lr=opts['lr'], betas=tuple(opts['betas']), weight_decay=opts['weightDecay']))
+    losses = []
+    for _ in range(5):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(torch.tensor(SEQ_X)), torch.tensor(SEQ_T))
+        loss.backward()
+        opt.step()
+        losses.append(float(loss))
+    TRAIN.append({'title': f'{kind} {json.dumps(opts)}', 'optimizer': kind, 'options': opts,
+                  'names': [k for k, _ in model.named_parameters()], 'initial': {k: stored(v) for k, v in SEQ_INIT.items()},
+                  'x': stored(SEQ_X), 'targets': SEQ_T, 'losses': losses,
+                  'final': {k: stored(p) for k, p in model.named_parameters()}})
+
 os.makedirs(OUT, exist_ok=True)
 with open(os.path.join(OUT, 'cases.json'), 'w') as f:
     json.dump({'generator': 'scripts/conformanceFixtures.py', 'torch': torch.__version__, 'cases': CASES,
-               'creation': CREATE, 'text': TEXT}, f, separators=(',', ':'))
+               'creation': CREATE, 'text': TEXT, 'training': TRAIN}, f, separators=(',', ':'))
     f.write('\n')
 print(f'{len(CASES)} op cases, {len(CREATE)} creation cases, {len(TEXT)} toString cases')

@@ -1,6 +1,7 @@
 // API.md's argument forms and edge cases against PyTorch (fixtures from scripts/conformanceFixtures.py): numbers on
 // either side, 0-d tensors, mixed dtypes, axis spellings, non-finite values and their gradients, batched matmul,
-// TensorFlow.js's slice/gather spellings, creation functions, toString. Each op case runs as a function and, when
+// TensorFlow.js's slice/gather spellings, creation functions, toString, an nn.Sequential trained by SGD and Adam
+// (parameter names, losses, final parameters). Each op case runs as a function and, when
 // its first argument is a tensor (or a list of tensors), as a method; it checks the output's values, shape and
 // dtype and the gradient of every argument that requires grad, seeded with a fixed w.
 import { describe, it } from 'node:test';
@@ -8,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as engine from '../../kernel/engine';
-import { Dtype, Tensor, tensor } from '../../kernel/engine';
+import { Dtype, nn, optim, Tensor, tensor } from '../../kernel/engine';
 import { RTOL, RTOL_FLOAT32 } from './fixtures/torch/compare';
 
 /** Values as the fixtures store them: non-finite numbers are the strings 'NaN', 'Infinity', '-Infinity'. */
@@ -17,9 +18,13 @@ type Arg = { tensor: Stored; dtype: Dtype; requiresGrad: boolean } | { undefined
 interface OpCase { title: string; op: string; args: Arg[]; method: boolean; out: Stored; w?: Stored; grads?: (Stored | null)[]; note?: string }
 interface CreateCase { title: string; fn: string; args: Arg[]; out: Stored }
 interface TextCase { title: string; tensor: Stored; text: string }
+interface TrainCase {
+  title: string; optimizer: 'SGD' | 'Adam'; options: Record<string, unknown>; names: string[];
+  initial: Record<string, Stored>; x: Stored; targets: number[]; losses: number[]; final: Record<string, Stored>;
+}
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'conformance', 'cases.json'), 'utf8')) as
-  { cases: OpCase[]; creation: CreateCase[]; text: TextCase[] };
+  { cases: OpCase[]; creation: CreateCase[]; text: TextCase[]; training: TrainCase[] };
 type AnyFn = (...args: unknown[]) => Tensor;
 const functions = engine as unknown as Record<string, AnyFn>;
 
@@ -116,6 +121,29 @@ describe('conformance with PyTorch: toString', () => {
   for (const c of fixture.text) {
     it(`prints ${c.title} as PyTorch does`, () => {
       assert.equal(tensor(values(c.tensor), { shape: c.tensor.shape }).toString(), c.text);
+    });
+  }
+});
+
+describe('conformance with PyTorch: nn.Sequential trained by an optimiser', () => {
+  for (const c of fixture.training) {
+    it(`Linear, Tanh, Linear, Sigmoid, Linear without bias; crossEntropy; ${c.title}`, () => {
+      const model = new nn.Sequential(new nn.Linear(3, 4), new nn.Tanh(), new nn.Linear(4, 4), new nn.Sigmoid(),
+        new nn.Linear(4, 2, { bias: false }));
+      const named = model.namedParameters();
+      assert.deepEqual(named.map(([name]) => name), c.names);
+      for (const [name, p] of named) p.data.set(values(c.initial[name]));
+      const opt = c.optimizer === 'SGD' ? new optim.SGD(model.parameters(), c.options as unknown as optim.SGDOptions)
+        : new optim.Adam(model.parameters(), c.options as optim.AdamOptions);
+      const x = tensor(values(c.x), { shape: c.x.shape });
+      c.losses.forEach((expected, step) => {
+        opt.zeroGrad();
+        const loss = model.forward(x).crossEntropy(c.targets);
+        loss.backward();
+        opt.step();
+        assert.ok(Math.abs(loss.item() - expected) <= RTOL * expected, `step ${step}: loss ${loss.item()}, PyTorch ${expected}`);
+      });
+      for (const [name, p] of named) assertMatches(p, c.final[name], `${c.title}: ${name} after ${c.losses.length} steps`, RTOL);
     });
   }
 });
