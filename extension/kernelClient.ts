@@ -3,7 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import {
-  INTERRUPT_FD_ENV,
+  INTERRUPT_FD_ENV, KERNEL_EXEC_ARGV,
   type CellOutputMessage, type ClientToKernel, type DoneMessage, type ExecuteRequest, type KernelToClient, type ReadyMessage,
 } from '../kernel/protocol';
 
@@ -62,8 +62,8 @@ export class KernelClient {
     const log = options.log ?? (() => undefined);
     this.child = fork(options.kernelPath, [], {
       cwd: options.cwd,
-      // not the host's flags (a debugged extension host's --inspect-brk would stop the kernel too)
-      execArgv: [],
+      // the kernel's own flags, not the host's (a debugged extension host's --inspect-brk would stop the kernel too)
+      execArgv: [...KERNEL_EXEC_ARGV],
       // In desktop VS Code process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it a plain Node.
       env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1', [INTERRUPT_FD_ENV]: String(interruptFd) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
@@ -145,8 +145,11 @@ export class KernelClient {
    */
   private signalInterrupt(): void {
     const pipe = this.child.stdio[interruptFd] as Writable | null;
-    if (pipe && !pipe.destroyed) pipe.write('!');
-    this.send({ type: 'interrupt' });
+    // Naming the request keeps a late repeat from stopping the cell that runs next.
+    for (const requestId of this.runs.keys()) {
+      if (pipe && !pipe.destroyed) pipe.write(`${requestId}\n`);
+      this.send({ type: 'interrupt', requestId });
+    }
   }
 
   private stopInterrupting(): void {
