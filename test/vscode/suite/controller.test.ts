@@ -1,9 +1,13 @@
 // The Backprop controller on a real .ipynb from the test workspace: preferred kernel, Run All, every kind of output.
 import * as assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { kernelspecName } from '../../../extension/controller';
 import {
-  api, errorMime, extensionId, graphMime, itemsOf, resultText, stderr, stdout, waitFor, waitForEnd, workspaceFile,
+  api, closeActiveEditorWithoutSaving, errorMime, extensionId, graphMime, itemsOf, resultText, stderr, stdout, waitFor,
+  waitForEnd, workspaceFile,
 } from './helpers';
 
 suite('Backprop controller on basics.ipynb', () => {
@@ -97,5 +101,35 @@ suite('Backprop controller on basics.ipynb', () => {
       .map((m) => m.message as { type?: string; step?: number; nodes?: number; edges?: number })
       .find((m, i) => rendererMessages[i].notebook === uri && m.type === 'rendered' && m.step === 2), 30_000);
     assert.ok((drawn.nodes ?? 0) >= 2 && (drawn.edges ?? 0) >= 2, JSON.stringify(drawn));
+  });
+});
+
+suite('Saved outputs', () => {
+  test('a run notebook saves as nbformat: stream, execute_result, display_data with the graph, error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-saved-'));
+    const file = join(dir, 'saved.ipynb');
+    copyFileSync(workspaceFile('basics.ipynb').fsPath, file);
+    const notebook = await vscode.workspace.openNotebookDocument(vscode.Uri.file(file));
+    await vscode.window.showNotebookDocument(notebook);
+    await vscode.commands.executeCommand('notebook.selectKernel', { id: 'backprop-ts', extension: extensionId });
+    await vscode.commands.executeCommand('notebook.execute');
+    for (const i of [1, 2, 3]) await waitForEnd(notebook.cellAt(i));
+    assert.ok(await notebook.save(), 'saved');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { metadata: { kernelspec: { name: string } }; cells: { outputs?: Record<string, unknown>[]; execution_count?: number | null }[] };
+    assert.equal(saved.metadata.kernelspec.name, 'backprop-ts');
+    const [, streams, graph, error] = saved.cells;
+    assert.deepEqual(streams.outputs?.map((o) => o.output_type), ['stream', 'execute_result']);
+    assert.equal(streams.outputs?.[0].name, 'stdout');
+    const text = (streams.outputs?.[1].data as Record<string, unknown>)['text/plain'];   // nbformat: a string or lines
+    assert.equal(Array.isArray(text) ? text.join('') : text, '42');
+    assert.equal(streams.outputs?.[1].execution_count, streams.execution_count);
+    const display = graph.outputs?.find((o) => o.output_type === 'display_data');
+    const data = display?.data as Record<string, unknown> | undefined;
+    assert.ok(data?.[graphMime] && data['text/plain'], JSON.stringify(graph.outputs).slice(0, 300));
+    const err = error.outputs?.find((o) => o.output_type === 'error');
+    assert.equal(err?.ename, 'Error');
+    assert.equal(err?.evalue, 'boom');
+    await closeActiveEditorWithoutSaving();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
