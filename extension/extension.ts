@@ -1,6 +1,6 @@
 // Entry point: wires the controller, the kernel sessions, the commands and the status bar together.
 import * as vscode from 'vscode';
-import { registerCommands } from './commands';
+import { registerNotebookCommands } from './commands/notebookCommands';
 import { BackpropController } from './controller';
 import { KernelSessions, type KernelState } from './kernelSessions';
 import { createLog } from './log';
@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   const rendererMessages: BackpropApi['rendererMessages'] = [];
   context.subscriptions.push(
     log, sessions, controller, kernelStatusBar(sessions),
-    ...registerCommands(context.extension.id, controller, sessions),
+    ...registerNotebookCommands(context.extension.id, controller, sessions),
   );
   const tools = registerTools(context, controller, sessions, log);
   context.subscriptions.push(...tools.disposables);

@@ -1,8 +1,8 @@
-// The palette commands (category "Backprop"): new notebook, restart kernel, interrupt kernel.
+// The notebook and kernel commands (category "Backprop"): New Notebook, Restart Kernel, Interrupt Kernel.
 import * as vscode from 'vscode';
-import { controllerId, notebookType, type BackpropController } from './controller';
-import type { KernelSessions } from './kernelSessions';
-import { starterNotebook } from './starterNotebook';
+import { controllerId, notebookType, type BackpropController } from '../controller';
+import type { KernelSessions } from '../kernelSessions';
+import { starterNotebook } from '../starterNotebook';
 
 /** The notebook a command is about: the one it was invoked on (toolbar) or else the active one. */
 function targetNotebook(arg: unknown): vscode.NotebookDocument | undefined {
@@ -12,7 +12,7 @@ function targetNotebook(arg: unknown): vscode.NotebookDocument | undefined {
   return vscode.window.activeNotebookEditor?.notebook;
 }
 
-export function registerCommands(extensionId: string, controller: BackpropController, sessions: KernelSessions): vscode.Disposable[] {
+export function registerNotebookCommands(extensionId: string, controller: BackpropController, sessions: KernelSessions): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('backprop.newNotebook', async () => {
       const notebook = await vscode.workspace.openNotebookDocument(notebookType, starterNotebook());
