@@ -4,6 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { add, div, grad, maximum, nn, optim, sub, sum, mean, Tensor, tensor } from '../../kernel/engine';
+import { passPositiveFloat32, reluFloat32 } from '../../kernel/engine/ops/float32Bits';
 
 /** Values 0.5, −1.25, … (distinct, some negative) in the given shape and dtype. */
 function filled(shape: number[], dtype: 'float32' | 'float64' = 'float64', offset = 0): Tensor {
@@ -54,6 +55,29 @@ describe('engine fast paths', () => {
     assert.ok(dx.requiresGrad);
     dx.sum().backward();
     assert.deepEqual(x2.grad!.toArray(), [0, 0, 2, 2]);
+  });
+
+  it('float32 relu and its VJP on bit patterns equal the float loops bit for bit (±0, ±∞, NaN, subnormals)', () => {
+    const specials = [0, -0, 1, -1, Infinity, -Infinity, NaN, -NaN, 1e-45, -1e-45, 3.4e38, -3.4e38, 0.5, -2.5];
+    const x = new Float32Array(400), g = new Float32Array(400);
+    for (let i = 0; i < 400; i++) {
+      x[i] = i < specials.length ? specials[i] : Math.sin(i * 1.3) * 10 ** ((i % 9) - 4);
+      g[i] = specials[(i * 5) % specials.length] * (i % 2 ? 1 : Math.cos(i));
+    }
+    new Uint32Array(x.buffer)[399] = 0xffc00001; // a negative-signed NaN
+    const relu = new Float32Array(400), pass = new Float32Array(400), reluRef = new Float32Array(400), passRef = new Float32Array(400);
+    reluFloat32(x, relu);
+    passPositiveFloat32(g, x, pass);
+    for (let i = 0; i < 400; i++) { reluRef[i] = x[i] > 0 ? x[i] : 0; passRef[i] = x[i] > 0 ? g[i] : g[i] * 0; }
+    assert.deepEqual(new Uint32Array(relu.buffer), new Uint32Array(reluRef.buffer));
+    // NaN payloads may differ; every other result is the same bits.
+    for (let i = 0; i < 400; i++) {
+      if (Number.isNaN(passRef[i])) assert.ok(Number.isNaN(pass[i]), `element ${i}`);
+      else assert.ok(Object.is(pass[i], passRef[i]), `element ${i}: ${pass[i]} vs ${passRef[i]}`);
+    }
+    const t = tensor(Array.from(x), { dtype: 'float32', requiresGrad: true });
+    t.relu().backward(tensor(Array.from(g), { dtype: 'float32' }));
+    assert.deepEqual(Array.from(t.grad!.data).map(String), Array.from(passRef).map(String));
   });
 
   it('nn.Linear gives x·Wᵀ + b and the gradients of the explicit transpose, for 1-D, 2-D and 3-D inputs', () => {

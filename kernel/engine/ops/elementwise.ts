@@ -6,6 +6,7 @@ import { record } from '../graph';
 import { broadcastIndex, broadcastShapes, fmt, sameShape, sizeOf } from '../shape';
 import { Tensor, TensorLike } from '../tensor';
 import { asTensor } from '../creation';
+import { reluFloat32 } from './float32Bits';
 
 /** o[oo + i] = x[xo + i·xs] ∘ y[yo + i·ys] for i < n (a stride 0 repeats one element). */
 type BinaryKernel = (x: FloatArray, xo: number, xs: number, y: FloatArray, yo: number, ys: number, out: FloatArray, oo: number, n: number) => void;
@@ -201,7 +202,12 @@ export function sigmoid(x: Tensor): Tensor {
  * max(x, 0) (gradient 0 at 0, as PyTorch).
  * @example relu(x)
  */
-export function relu(x: Tensor): Tensor { return unary('relu', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = a[i] > 0 ? a[i] : 0; }); }
+export function relu(x: Tensor): Tensor {
+  return unary('relu', x, (a, o, n) => {
+    if (a instanceof Float32Array && o instanceof Float32Array) reluFloat32(a, o);
+    else for (let i = 0; i < n; i++) o[i] = a[i] > 0 ? a[i] : 0;
+  });
+}
 /**
  * x for x > 0, slope·x otherwise (gradient `slope` at 0, as PyTorch).
  * @example leakyRelu(x, 0.1)
