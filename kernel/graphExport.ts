@@ -9,9 +9,6 @@
 import type { GraphEdge, GraphNode, GraphSnapshot, JsonNumber, TensorSummary } from './engine/trace';
 import type { EdgeLabel, GraphFormat } from './protocol';
 
-/** An edge as a gradient check leaves it (see gradientCheck.ts). */
-export type CheckedEdge = GraphEdge & { check?: 'pass' | 'fail' };
-
 function num(x: JsonNumber): string {
   if (typeof x === 'string') return x;
   if (x === 0 || (Number.isInteger(x) && Math.abs(x) < 1e9)) return String(x);
@@ -69,7 +66,7 @@ export function toMermaid(g: GraphSnapshot, edgeLabel: EdgeLabel = 'norm'): stri
   g.edges.forEach((e, i) => {
     const label = edgeText(e, edgeLabel);
     out.push(`  ${key.get(e.to)} -->${label ? `|"${mermaidLabel(label)}"|` : ''} ${key.get(e.from)}`);
-    if ((e as CheckedEdge).check === 'fail') red.push(i);
+    if (e.check === 'fail') red.push(i);
   });
   if (red.length) out.push(`  linkStyle ${red.join(',')} stroke:#d32f2f,stroke-width:3px,color:#d32f2f`);
   return out.join('\n') + '\n';
@@ -93,7 +90,7 @@ export function toDot(g: GraphSnapshot, edgeLabel: EdgeLabel = 'norm'): string {
   }
   for (const e of g.edges) {
     const label = edgeText(e, edgeLabel);
-    const fail = (e as CheckedEdge).check === 'fail' ? ', color="#d32f2f", fontcolor="#d32f2f", penwidth=2' : '';
+    const fail = e.check === 'fail' ? ', color="#d32f2f", fontcolor="#d32f2f", penwidth=2' : '';
     out.push(`  ${dotString(e.to)} -> ${dotString(e.from)} [label=${dotString(label)}${fail}];`);
   }
   out.push('}');
@@ -150,7 +147,7 @@ export function toSvg(g: GraphSnapshot, edgeLabel: EdgeLabel = 'norm'): string {
   for (const e of g.edges) {
     const a = boxes.get(e.to), b = boxes.get(e.from);
     if (!a || !b) continue;
-    const fail = (e as CheckedEdge).check === 'fail';
+    const fail = e.check === 'fail';
     const colour = fail ? '#d32f2f' : '#555555';
     // from the left side of the tensor made to the right side of its input: the way the gradient flows
     const x1 = a.x, y1 = a.y + a.h / 2, x2 = b.x + b.w, y2 = b.y + b.h / 2, mx = (x1 + x2) / 2;

@@ -7,7 +7,7 @@ import { computeGrads, Tensor, traceGraph } from './engine';
 import type { GraphSnapshot } from './engine/trace';
 import { graphTensors, lastBackward, LastBackward } from './backwardLog';
 import { checkBackward, GradientCheckReport } from './gradientCheck';
-import { CheckedEdge, exportGraph } from './graphExport';
+import { exportGraph } from './graphExport';
 import { graphText } from './graphText';
 import { inspectExpression, mdEscape, num, parsePath, resolvePath } from './inspect';
 import { listVariables, tensorNames } from './variables';
@@ -53,7 +53,7 @@ function recordFor(root: Tensor): LastBackward {
 function markedGraph(rec: LastBackward, report: GradientCheckReport, maxNodes: number): GraphSnapshot {
   const g = traceGraph(rec.root, { maxNodes, step: rec.step || 1 });
   const checks = new Map(report.edges.map((e) => [`${e.from}>${e.to}#${e.argIndex}`, e.ok]));
-  for (const e of g.edges as CheckedEdge[]) {
+  for (const e of g.edges) {
     const ok = checks.get(`${e.from}>${e.to}#${e.argIndex}`);
     if (ok !== undefined) e.check = ok ? 'pass' : 'fail';
   }

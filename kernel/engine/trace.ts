@@ -33,6 +33,8 @@ export interface GraphEdge {
   to: string;
   argIndex: number;
   grad?: TensorSummary;
+  /** Set by a gradient check of the graph (never by traceGraph): whether this edge's rule agreed with finite differences. */
+  check?: 'pass' | 'fail';
 }
 
 export interface GraphSnapshot {

@@ -9,7 +9,6 @@ import { KernelClient } from '../../kernel/client';
 import { GRADIENT_CHECK_MIME, GRAPH_MIME } from '../../kernel/protocol';
 import type { GradientCheckReport } from '../../kernel/gradientCheck';
 import type { GraphSnapshot } from '../../kernel/engine/trace';
-import type { CheckedEdge } from '../../kernel/graphExport';
 
 const root = join(__dirname, '..', '..');
 const kernelPath = join(root, 'dist', 'kernel.js');
@@ -47,7 +46,7 @@ describe('kernel: gradient check and graph requests', () => {
     assert.match(String(reply.data?.['text/markdown']), /backward\(\) of cell \[7\], step 1/);
     assert.match(String(reply.data?.['text/plain']), /pass {2}layers\.0\.weight/);
     const graph = reply.graph?.[GRAPH_MIME] as GraphSnapshot;
-    const checked = (graph.edges as CheckedEdge[]).filter((e) => e.check);
+    const checked = graph.edges.filter((e) => e.check);
     assert.ok(checked.length > 0 && checked.every((e) => e.check === 'pass'));
   });
 
@@ -67,7 +66,7 @@ describe('kernel: gradient check and graph requests', () => {
     assert.equal(report.params[0].name, 'w', 'parameters without a name are named by their variable');
     assert.match(String(reply.data?.['text/markdown']), /wrong gradient rule.*`cubeOp`/);
     const graph = reply.graph?.[GRAPH_MIME] as GraphSnapshot;
-    const red = (graph.edges as CheckedEdge[]).filter((e) => e.check === 'fail');
+    const red = graph.edges.filter((e) => e.check === 'fail');
     assert.equal(red.length, 1);
     assert.equal(graph.nodes.find((n) => n.id === red[0].to)?.op, 'cubeOp');
   });
