@@ -68,9 +68,10 @@ async function healthy(base: string): Promise<boolean> {
 
 /**
  * Starts code-server on 127.0.0.1 with a fresh user-data, extensions, XDG and TMPDIR under one short temp folder.
- * `env` reaches the extension host (and so the extension and the kernels it forks).
+ * `env` reaches the extension host (and so the extension and the kernels it forks). `opts.extensionsDir`: use
+ * these installed extensions (e.g. a .vsix installed with `code-server --install-extension`) instead of none.
  */
-export async function startCodeServer(env: Record<string, string> = {}): Promise<CodeServer> {
+export async function startCodeServer(env: Record<string, string> = {}, opts: { extensionsDir?: string } = {}): Promise<CodeServer> {
   if (!existsSync(codeServerBin)) throw new Error(`${codeServerBin} is missing: run node scripts/setupTools.mjs`);
   const state = shortTempDir();
   for (const d of ['user-data/User', 'extensions', 'xdg-config', 'xdg-data', 'tmp']) mkdirSync(join(state, d), { recursive: true });
@@ -82,7 +83,7 @@ export async function startCodeServer(env: Record<string, string> = {}): Promise
   const child: ChildProcess = spawn(codeServerBin, [
     '--bind-addr', authority, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
     '--disable-workspace-trust', '--disable-getting-started-override',
-    '--user-data-dir', join(state, 'user-data'), '--extensions-dir', join(state, 'extensions'),
+    '--user-data-dir', join(state, 'user-data'), '--extensions-dir', opts.extensionsDir ?? join(state, 'extensions'),
   ], {
     // its own process group, so stop() ends the server, its extension hosts and the kernels they forked
     detached: true,

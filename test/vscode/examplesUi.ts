@@ -46,9 +46,11 @@ function exampleWorkspace(settings: Record<string, unknown>): string {
  * Starts code-server with the extension under development (or installed: pass `extensionDevelopmentPath: null`
  * and an `extensionsDir` code-server already holds it in), opens a copy of the examples and waits for the workbench.
  */
-export async function openExamples(opts: { settings?: Record<string, unknown>; extensionDevelopmentPath?: string | null; viewport?: { width: number; height: number } } = {}): Promise<Workbench> {
+export async function openExamples(opts: {
+  settings?: Record<string, unknown>; extensionDevelopmentPath?: string | null; extensionsDir?: string; viewport?: { width: number; height: number };
+} = {}): Promise<Workbench> {
   const workspace = exampleWorkspace({ 'workbench.startupEditor': 'none', 'notebook.output.scrolling': false, ...opts.settings });
-  const server = await startCodeServer();
+  const server = await startCodeServer({}, { extensionsDir: opts.extensionsDir });
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();
