@@ -13,6 +13,8 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -145,18 +147,26 @@ function printMatmulRow(r) {
 /** One MLP 784-256-256-10 training step, batch 128, float32, plain SGD: forward+loss, backward, update. */
 const MLP = { sizes: [784, 256, 256, 10], batch: 128, lr: 0.01 };
 const ITERS = quick ? 10 : 40;
-/** Untimed steps first, the same for every peer: enough for V8 to optimise the update and elementwise loops. */
-const WARMUP = 20;
+/** Untimed steps first, the same rule for every peer: at least WARMUP steps and WARMUP_MS, so that V8 has
+ * optimised the whole step (a few ms each for the engine) before the timing starts. */
+const WARMUP = 20, WARMUP_MS = 1000;
+
+/** Runs `step` untimed until both warm-up bounds are met. */
+function warmUp(step) {
+  const until = performance.now() + WARMUP_MS;
+  for (let it = 0; it < WARMUP || performance.now() < until; it++) step();
+}
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-/** Times forward+loss, backward and update of `loss()` over ITERS steps (after WARMUP steps). */
+/** Times forward+loss, backward and update of `loss()` over ITERS steps (after the warm-up). */
 function timeSteps(loss, opt) {
   const fwd = [], bwd = [], upd = [];
-  for (let it = 0; it < ITERS + WARMUP; it++) {
+  warmUp(() => { loss().backward(); opt.step(); opt.zeroGrad(); });
+  for (let it = 0; it < ITERS; it++) {
     const t0 = performance.now();
     const l = loss();
     const t1 = performance.now();
@@ -165,9 +175,18 @@ function timeSteps(loss, opt) {
     opt.step();
     opt.zeroGrad();
     const t3 = performance.now();
-    if (it >= WARMUP) { fwd.push(t1 - t0); bwd.push(t2 - t1); upd.push(t3 - t2); }
+    fwd.push(t1 - t0); bwd.push(t2 - t1); upd.push(t3 - t2);
   }
   return { forwardMs: median(fwd), backwardMs: median(bwd), updateMs: median(upd), stepMs: median(fwd.map((f, i) => f + bwd[i] + upd[i])) };
+}
+
+// A full collection and a pause before each MLP measurement, so that no peer pays for the garbage of the matmul
+// section (hundreds of MB of n = 2048 products) or of the peer before it.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc');
+async function settle() {
+  collectGarbage();
+  await sleep(300);
 }
 
 const mlpInput = () => bp.tensor(randomData(Float32Array, MLP.batch * MLP.sizes[0], 3), { shape: [MLP.batch, MLP.sizes[0]], dtype: 'float32' });
@@ -240,14 +259,15 @@ function mlpTfjs(backend, dense) {
   };
   const opt = tf.train.sgd(lr);
   const fwd = [], step = [];
-  for (let it = 0; it < ITERS + WARMUP; it++) {
+  warmUp(() => tf.tidy(() => { loss().dataSync(); opt.minimize(loss, true, vars).dataSync(); }));
+  for (let it = 0; it < ITERS; it++) {
     // The loss is read back in both timings (the engine's is in JS memory); tidy gets no typed array back.
     const t0 = performance.now();
     tf.tidy(() => { loss().dataSync(); });
     const t1 = performance.now();
     tf.tidy(() => { opt.minimize(loss, true, vars).dataSync(); });
     const t2 = performance.now();
-    if (it >= WARMUP) { fwd.push(t1 - t0); step.push(t2 - t1); }
+    fwd.push(t1 - t0); step.push(t2 - t1);
   }
   const forwardMs = median(fwd), stepMs = median(step);
   vars.forEach((v) => v.dispose());
@@ -291,7 +311,11 @@ async function main() {
   const matmul = await benchMatmul();
 
   console.log(`\nMLP ${MLP.sizes.join('-')} training step, batch ${MLP.batch}, float32, SGD (median of ${ITERS}); ms`);
-  const mlp = { engine: mlpEngine(), 'engine, Wᵀ stored': mlpEngineWt(), 'tfjs-wasm': mlpTfjsBest('wasm'), 'tfjs-cpu': mlpTfjsBest('cpu') };
+  const mlp = {};
+  for (const [peer, run] of [['engine', mlpEngine], ['engine, Wᵀ stored', mlpEngineWt], ['tfjs-wasm', () => mlpTfjsBest('wasm')], ['tfjs-cpu', () => mlpTfjsBest('cpu')]]) {
+    await settle();
+    mlp[peer] = run();
+  }
   console.log('(tfjs: W [in, out] as tf.layers.dense; the faster of its own gradients and a hand-written one whose products are all');
   console.log(' untransposed; backward = minimize() − forward, so it includes the SGD update)');
   console.log([pad('', 18), pad('forward', 8), pad('backward', 9), pad('step', 7), pad('bwd/fwd', 8), pad('engine step is', 16)].join(' '));
