@@ -9,8 +9,6 @@ import {
 
 /** The kernel's fd 4 is the interrupt pipe: a byte written there stops the running cell, even a busy loop. */
 const interruptFd = 4;
-/** How often an interrupt is repeated until the cell has stopped. */
-const interruptRepeatMs = 500;
 
 /** Replies to the requests other than `execute`: one each, matched by requestId. */
 type ReplyMessage = Extract<KernelToClient, { type: 'inspectReply' | 'variablesReply' | 'gradientCheckReply' | 'graphReply' }>;
@@ -55,8 +53,6 @@ export class KernelClient {
   private nextId = 1;
   private exitError: KernelDiedError | undefined;
   private shuttingDown = false;
-  /** Set while an interrupt is being delivered (see signalInterrupt). */
-  private interrupting: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: KernelStartOptions) {
     const log = options.log ?? (() => undefined);
@@ -91,7 +87,6 @@ export class KernelClient {
       log(`[kernel ${this.pid}] exited (${signal ?? `code ${code}`})`);
       for (const run of this.runs.values()) run.reject(this.exitError);
       this.runs.clear();
-      this.stopInterrupting();
       for (const r of this.replies.values()) r.reject(this.exitError);
       this.replies.clear();
       for (const l of this.exitListeners) l(this.exitError);
@@ -122,39 +117,24 @@ export class KernelClient {
       this.ready.then(() => {
         if (!this.runs.has(requestId)) return;
         this.send({ type: 'execute', requestId, ...run });
-        if (this.interrupting) this.signalInterrupt();
       }, () => undefined);   // the exit handler rejects the run
     });
   }
 
   /**
    * Stops the running cell, keeping the variables. A cell in a synchronous loop never reads the IPC channel, so
-   * the byte on the interrupt pipe (read by a watcher thread in the kernel) does that; the message covers a cell
-   * that awaits forever.
+   * the request's id on the interrupt pipe (read by a watcher thread in the kernel) does that; the message covers
+   * a cell that awaits forever. Once is enough: the kernel keeps an interrupt that overtakes the `execute` message
+   * (or comes while it is still starting) until that request starts. Naming the request keeps an interrupt that
+   * comes late from stopping the cell that runs next.
    */
   interrupt(): void {
-    if (!this.alive || !this.busy || this.interrupting) return;
-    this.interrupting = setInterval(() => this.signalInterrupt(), interruptRepeatMs);
-    this.signalInterrupt();
-  }
-
-  /**
-   * The pipe's byte can overtake the `execute` message (or come while the kernel is still starting), and then
-   * finds no cell to stop; so interrupt() repeats this until the run ends. Only one cell runs at a time, so a
-   * repeat cannot stop another one.
-   */
-  private signalInterrupt(): void {
+    if (!this.alive) return;
     const pipe = this.child.stdio[interruptFd] as Writable | null;
-    // Naming the request keeps a late repeat from stopping the cell that runs next.
     for (const requestId of this.runs.keys()) {
       if (pipe && !pipe.destroyed) pipe.write(`${requestId}\n`);
       this.send({ type: 'interrupt', requestId });
     }
-  }
-
-  private stopInterrupting(): void {
-    clearInterval(this.interrupting);
-    this.interrupting = undefined;
   }
 
   /** Asks the kernel to exit; kills it if it has not within `graceMs`. */
@@ -202,7 +182,6 @@ export class KernelClient {
     if (!run) return;
     if (m.type === 'done') {
       this.runs.delete(m.requestId);
-      if (!this.busy) this.stopInterrupting();
       run.resolve(m);
     } else {
       run.onOutput(m);

@@ -28,12 +28,25 @@ export function enqueue(request: ExecuteRequest): void {
   pump();
 }
 
+/** Requests interrupted before they started (the interrupt overtook or preceded their `execute`); bounded. */
+const interruptedEarly = new Set<string>();
+/** Recently started requests: an interrupt for one of them that is not running came late and is dropped. */
+const startedRecently = new Set<string>();
+const REMEMBERED = 64;
+
+function remember(set: Set<string>, requestId: string): void {
+  set.add(requestId);
+  if (set.size > REMEMBERED) set.delete(set.values().next().value as string);
+}
+
 /**
  * Ends the running cell as interrupted (its variables stay); with `requestId`, only if that request is the one
- * running (a late interrupt must not stop the cell after it). Queued cells still run: the client cancels them.
+ * running (a late interrupt must not stop the cell after it). A request not started yet is remembered, and ends
+ * as interrupted when its turn comes. Other queued cells still run: the client cancels them.
  */
 export function interruptRunning(requestId?: string): void {
   if (running && (requestId === undefined || running.request.requestId === requestId)) finish(running, 'interrupted');
+  else if (requestId !== undefined && !startedRecently.has(requestId)) remember(interruptedEarly, requestId);
 }
 
 /** Reports an error thrown outside any cell's own flow (a timer, an unhandled rejection) on the current cell. */
@@ -69,9 +82,11 @@ function fail(r: Run, report: ErrorReport): void {
 async function run(request: ExecuteRequest): Promise<void> {
   const r: Run = { request, startTime: Date.now(), finished: false };
   running = r;
+  remember(startedRecently, request.requestId);
   noteRun(request.requestId);
   setRequest(request.requestId);
   beginCell(request.requestId);
+  if (interruptedEarly.delete(request.requestId)) { finish(r, 'interrupted'); return; }
   const folder = request.notebookPath ? dirname(request.notebookPath) : undefined;
   if (folder) setNotebookFolder(folder);
   const cwd = request.cwd ?? folder;

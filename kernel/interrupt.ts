@@ -4,8 +4,9 @@
  * A cell can be stuck in two ways: busy (a synchronous loop, before or after an `await`: the main thread never
  * returns to the event loop, so it cannot read a message) or idle (awaiting a promise that never settles).
  * A watcher thread tells them apart and acts:
- *   1. the client writes the request's id and a newline to the interrupt pipe, which the watcher thread reads
- *      (and ignores unless that request is the one running);
+ *   1. the client writes the request's id and a newline to the interrupt pipe, which the watcher thread reads;
+ *      it acts if that request is the one running, and keeps it for later if that request has not started yet
+ *      (the pipe can overtake the `execute` message), so one interrupt is enough;
  *   2. the watcher asks the main thread, by message, to abandon its cell, and waits up to ASK_MS for the answer;
  *   3. no answer means the main thread is busy: the watcher opens an inspector session on the main thread and
  *      sends `Runtime.terminateExecution`, which unwinds the running JavaScript (the cell's frames and ours) back
@@ -33,6 +34,27 @@ const idBytes = new Uint8Array(workerData.shared, 8);
 function runningRequest() {
   return Buffer.from(idBytes.subarray(0, Atomics.load(state, 1))).toString('utf8');
 }
+// The pipe can overtake the 'execute' message: an id not started yet is kept until its run starts (main.ts
+// tells us: 'started'); ids already started are late (that run ended) and dropped. Both lists are bounded.
+const early = [];
+const started = [];
+const REMEMBERED = 64;
+function remember(list, requestId) {
+  list.push(requestId);
+  if (list.length > REMEMBERED) list.shift();
+}
+function request(requestId) {
+  if (requestId === '') return;
+  if (requestId === runningRequest()) interrupt(requestId);
+  else if (!started.includes(requestId) && !early.includes(requestId)) remember(early, requestId);
+}
+parentPort.on('message', (m) => {
+  remember(started, m.requestId);
+  const i = early.indexOf(m.requestId);
+  if (i < 0) return;
+  early.splice(i, 1);
+  interrupt(m.requestId);
+});
 function interrupt(requestId) {
   // Only the request the client means: if it has ended, the cell running now is another one.
   if (requestId === '' || requestId !== runningRequest()) return;
@@ -56,7 +78,7 @@ pipe.setEncoding('utf8');
 pipe.on('data', (text) => {
   for (const c of text) {
     if (c === '!' && buffered === '') interrupt(runningRequest());
-    else if (c === '\\n') { interrupt(buffered); buffered = ''; }
+    else if (c === '\\n') { request(buffered); buffered = ''; }
     else buffered += c;
   }
 });
@@ -69,12 +91,16 @@ const shared = new SharedArrayBuffer(8 + MAX_ID_BYTES);
 const state = new Int32Array(shared, 0, 2);
 const idBytes = new Uint8Array(shared, 8);
 
-/** Tells the watcher which request is running ('' for none). */
+let watcher: Worker | undefined;
+
+/** Tells the watcher which request is running ('' for none); a request that starts may have been interrupted already. */
 export function noteRun(requestId: string): void {
   const bytes = Buffer.from(requestId, 'utf8').subarray(0, MAX_ID_BYTES);
   Atomics.store(state, 1, 0);
   idBytes.set(bytes);
   Atomics.store(state, 1, bytes.length);
+  // After the id is in shared memory: the watcher either saw it running or gets this message later.
+  if (requestId) watcher?.postMessage({ kind: 'started', requestId });
 }
 
 /**
@@ -84,6 +110,7 @@ export function noteRun(requestId: string): void {
  */
 export function watchInterrupts(fd: number, onInterrupt: (requestId: string) => void): void {
   const worker = new Worker(watcherSource, { eval: true, workerData: { shared, fd } });
+  watcher = worker;
   worker.on('message', (m: { kind: 'ask' | 'terminated'; requestId: string }) => {
     if (m.kind === 'ask') {
       Atomics.store(state, 0, 0);

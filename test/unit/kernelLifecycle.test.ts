@@ -2,11 +2,13 @@
 // a promise that never settles), a kernel that dies in a cell, restart, and memory over a long training loop.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { KernelClient, type CellResult, type CellOutput } from '../../kernel/client';
+import { INTERRUPT_FD_ENV, KERNEL_EXEC_ARGV, type KernelToClient } from '../../kernel/protocol';
 
 const root = join(__dirname, '..', '..');
 const kernelPath = join(root, 'dist', 'kernel.js');
@@ -173,5 +175,54 @@ describe('kernel: memory over a long training loop', () => {
     const small = await heap(1000);
     const large = await heap(10000);
     assert.ok(large < small * 1.5 + 8e6, `heap after 1,000 steps ${small}, after 10,000 steps ${large}`);
+  });
+});
+
+// Through the raw protocol, as a client that sends the interrupt first: the interrupt pipe can overtake the
+// `execute` message, and a client may interrupt a run it has not sent yet (its kernel still starting).
+describe('kernel: an interrupt that comes before its execute', () => {
+  let child: ChildProcess;
+  const done = new Map<string, (status: string) => void>();
+  const doneOf = (requestId: string) => new Promise<string>((resolve) => done.set(requestId, resolve));
+  const execute = (requestId: string, code: string) => {
+    const status = doneOf(requestId);
+    child.send({ type: 'execute', requestId, cellId: requestId, code, executionCount: 1 });
+    return status;
+  };
+  before(async () => {
+    if (!existsSync(kernelPath)) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
+    child = fork(kernelPath, [], {
+      env: { ...process.env, [INTERRUPT_FD_ENV]: '4' }, execArgv: [...KERNEL_EXEC_ARGV],
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc', 'pipe'], serialization: 'json',
+    });
+    await new Promise<void>((resolve) => child.on('message', (m: KernelToClient) => {
+      if (m.type === 'ready') resolve();
+      if (m.type === 'done') done.get(m.requestId)?.(m.status);
+    }));
+  });
+  after(() => { child.kill(); });
+  const pipe = () => child.stdio[4] as Writable;
+  // Without the fix the busy cell is never stopped: the test fails on its timeout rather than hanging.
+  /** Lets the kernel's watcher thread read the pipe before the `execute` is sent (the order this test is about). */
+  const settle = () => new Promise((r) => setTimeout(r, 300));
+
+  test('one interrupt on the pipe, read before the execute, stops that busy cell when it starts', { timeout: 20_000 }, async () => {
+    pipe().write('p1\n');
+    await settle();
+    assert.equal(await execute('p1', 'while (true) {}'), 'interrupted');
+    assert.equal(await execute('p2', '1 + 1'), 'ok', 'the next cell runs');
+  });
+
+  test('one interrupt message sent before the execute stops that cell', { timeout: 20_000 }, async () => {
+    child.send({ type: 'interrupt', requestId: 'm1' });
+    assert.equal(await execute('m1', 'while (true) {}'), 'interrupted');
+  });
+
+  test('an interrupt that comes after its cell ended does not stop the next one', { timeout: 20_000 }, async () => {
+    assert.equal(await execute('l1', '1'), 'ok');
+    pipe().write('l1\n');
+    child.send({ type: 'interrupt', requestId: 'l1' });
+    await settle();
+    assert.equal(await execute('l2', 'await new Promise((r) => setTimeout(r, 50)); 2'), 'ok');
   });
 });
