@@ -29,6 +29,8 @@ export interface NotebookCell {
   source: MultilineString;
   execution_count?: number | null;
   outputs?: NotebookOutput[];
+  /** `jupyter.source_hidden`: the code is folded (shown behind a <details> here). */
+  metadata?: { jupyter?: { source_hidden?: boolean } };
 }
 export interface NotebookJson {
   cells: NotebookCell[];
@@ -151,8 +153,10 @@ function renderCell(cell: NotebookCell, graphs: GraphItem[], md: Marked): string
   if (cell.cell_type !== 'code') return `<section class="cell raw"><pre>${escapeHtml(source)}</pre></section>`;
   const count = cell.execution_count == null ? ' ' : String(cell.execution_count);
   const outputs = (cell.outputs ?? []).map((o) => renderOutput(o, graphs, md)).join('\n');
+  const code = `<pre class="source"><code class="language-typescript">${escapeHtml(source)}</code></pre>`;
+  const lines = source.split('\n').length;
   return `<section class="cell code"><div class="prompt">[${escapeHtml(count)}]</div><div class="body">`
-    + `<pre class="source"><code class="language-typescript">${escapeHtml(source)}</code></pre>`
+    + (cell.metadata?.jupyter?.source_hidden ? `<details class="folded"><summary>code (${lines} lines)</summary>${code}</details>` : code)
     + (outputs ? `<div class="outputs">${outputs}</div>` : '') + `</div></section>`;
 }
 
@@ -220,6 +224,8 @@ math { font-size: 1.1em; }
 .body { flex: 1; min-width: 0; }
 pre { margin: 0; white-space: pre-wrap; word-break: break-word; font: var(--vscode-editor-font-size)/1.45 var(--vscode-editor-font-family); }
 pre.source { background: #f6f8fa; border: 1px solid var(--vscode-panel-border); border-radius: 6px; padding: 8px 12px; }
+details.folded > summary { cursor: pointer; color: var(--vscode-descriptionForeground); padding: 4px 0;
+  font: var(--vscode-editor-font-size) var(--vscode-editor-font-family); }
 .outputs { padding: 6px 0 0 4px; }
 .output { margin: 4px 0; }
 .output.stderr { color: #9a6700; }

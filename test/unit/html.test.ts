@@ -88,3 +88,8 @@ test('sanitizeHtml keeps tables and classes, drops attributes, escapes unknown t
   assert.equal(sanitizeHtml('1 < 2 && 3 > 2'), '1 &lt; 2 &amp;&amp; 3 &gt; 2');
   assert.equal(sanitizeHtml('<a href="javascript:x">link</a>'), '&lt;a href=&quot;javascript:x&quot;&gt;link&lt;/a&gt;');
 });
+
+test('a folded code cell (jupyter.source_hidden) keeps its code behind a <details>', () => {
+  const page = notebookToHtml({ cells: [{ cell_type: 'code', source: 'draw()\nmore()', metadata: { jupyter: { source_hidden: true } }, outputs: [] }] });
+  assert.ok(page.includes('<details class="folded"><summary>code (2 lines)</summary><pre class="source"><code class="language-typescript">draw()\nmore()</code></pre></details>'));
+});
