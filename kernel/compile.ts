@@ -2,7 +2,8 @@
  * The cell compiler: TypeScript (or JavaScript) source → one script that runs in the kernel's realm and keeps
  * its top-level names for later cells.
  *
- * 1. esbuild strips the types (`transform`, with a source map back to the cell; see transpile.ts).
+ * 1. esbuild strips the types (`transform`, with a source map back to the cell; see transpile.ts); the nested
+ *    names it renamed get their own back (see originalNames).
  * 2. acorn parses the JavaScript (a real parser: declarations, patterns and imports are read from the tree).
  * 3. The top-level statements are rewritten in place, as Node's REPL does for top-level await:
  *      const {a, b} = o;   →  void ({a, b} = o);        with `var a, b;` hoisted before the wrapper
@@ -60,6 +61,7 @@ export async function compileCell(source: string, language: CellLanguage = 'type
     throw new CellSyntaxError(String((e as Error).message).replace(/\s*\(\d+:\d+\)$/, ''), pos?.line, pos?.column);
   }
   const { edits, declared, functions } = rewrite(program, js);
+  edits.push(...originalNames(program, js, map));
   const { text, columnMap } = applyEdits(js, edits);
   const prologue = functions.map((f) => `globalThis[${JSON.stringify(f)}] = ${f};`).join(' ');
   const header = `${declared.length ? `var ${declared.join(', ')}; ` : ''}(async () => { ${prologue}`;
@@ -142,6 +144,32 @@ function rewrite(program: acorn.Program, js: string): { edits: Edit[]; declared:
     }
   });
   return { edits, declared: [...declared], functions };
+}
+
+/**
+ * esbuild renames a nested name that shadows a top-level one (`const cube = customGrad(function cube…)` gets
+ * `function cube2`), and that name shows in graphs, reports and stacks. Its source map records the original name
+ * of each identifier it renamed: these edits put those names back, which restores the cell's own scoping.
+ */
+function originalNames(program: acorn.Program, js: string, map: SourceMap): Edit[] {
+  const lineStarts = [0];
+  for (let i = js.indexOf('\n'); i >= 0; i = js.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const edits = new Map<number, Edit>();
+  walk(program, (node) => {
+    if (node.type !== 'Identifier' || edits.has(node.start)) return;
+    const name = (node as acorn.Identifier).name;
+    let line = 0;
+    for (let hi = lineStarts.length - 1; line < hi;) {
+      const mid = (line + hi + 1) >> 1;
+      if (lineStarts[mid] <= node.start) line = mid; else hi = mid - 1;
+    }
+    const column = node.start - lineStarts[line];
+    const entry = map.findEntry(line, column) as { generatedLine?: number; generatedColumn?: number; name?: string };
+    if (entry.name && entry.name !== name && entry.generatedLine === line && entry.generatedColumn === column) {
+      edits.set(node.start, { start: node.start, end: node.end, text: entry.name });
+    }
+  });
+  return [...edits.values()];
 }
 
 /** Calls `visit` on every node of the tree. */

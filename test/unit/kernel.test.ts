@@ -199,6 +199,20 @@ for (const transpiler of ['esbuild', 'typescript']) describe(`kernel: cells (${t
     assert.equal(errorOf(r).ename, 'TypeError');
   });
 
+  test('a nested function keeps the name it shares with a top-level const (op names, stacks, error columns)', async () => {
+    const thrower = 'const boom = function boom() { throw new Error("bang"); };';
+    const r = await kernel.run([
+      'const cube = customGrad(function cube(x: Tensor) {',
+      '  return { value: x.mul(x).mul(x), gradFunc: (dy: Tensor) => dy.mul(x.mul(x).mul(3)) };',
+      '});',
+      thrower,
+      'cube(tensor([2], { requiresGrad: true })).gradFn',
+    ].join('\n'));
+    assert.equal(result(r), "'cube'");
+    const err = errorOf(await kernel.run('boom()'));
+    assert.match(err.traceback[1].trim(), new RegExp(`^at boom \\(cell\\[\\d+\\]:4:${thrower.indexOf('new Error') + 1}\\)$`));
+  });
+
   test('JavaScript cells run too', async () => {
     assert.equal(result(await kernel.run('const js = [1, 2].map((x) => x * 3);\njs', { language: 'javascript' })), '[ 3, 6 ]');
   });
