@@ -1,6 +1,7 @@
 // Installs what the VS Code tests need outside npm: Debian's chromium, libkrb5-dev and ripgrep, and code-server
 // (a real VS Code: server + web workbench) into the git-ignored tools/code-server/. Idempotent; fast when done.
 // Usage: node scripts/setupTools.mjs        (npm test calls it before the build)
+//        node scripts/setupTools.mjs --no-browser   (npm start: code-server only, chromium is for the tests)
 //
 // Why code-server and not @vscode/test-electron: the latter downloads VS Code from Microsoft, which offline machines
 // and this CI cannot reach; code-server comes from npm. 4.100.3 (VS Code 1.100.3) is the last release that runs on
@@ -11,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const codeServerVersion = '4.100.3';
-const debianPackages = ['chromium', 'libkrb5-dev', 'ripgrep'];
+const debianPackages = ['chromium', 'libkrb5-dev', 'ripgrep'].filter((p) => p !== 'chromium' || !process.argv.includes('--no-browser'));
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const toolDir = join(root, 'tools', 'code-server');

@@ -99,7 +99,7 @@ async function healthy(base) {
 }
 
 if (!existsSync(join(root, 'tools', 'code-server', '.installed')) || !existsSync(codeServerBin)) {
-  step(process.execPath, [join(root, 'scripts', 'setupTools.mjs')]);
+  step(process.execPath, [join(root, 'scripts', 'setupTools.mjs'), '--no-browser']);
 }
 step(process.execPath, [join(root, 'scripts', 'build.mjs')]);
 const copied = prepareWorkspace();
