@@ -79,13 +79,18 @@ export class BackpropController implements vscode.Disposable {
   private execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
     const session = this.sessions.get(notebook);
     const executions = cells.map((cell) => this.controller.createNotebookCellExecution(cell));
-    for (const e of executions) session.pending.add(e);
+    for (const e of executions) { session.pending.add(e); session.noteCell(e, 'queued'); }
     this.sessions.notifyChanged(session);
     const turn = session.queue.then(async () => {
-      for (const e of executions) {
-        if (!session.pending.delete(e)) continue;   // cancelled while it waited
-        const ok = await this.runCell(e, session);
-        if (!ok) session.cancelPending();
+      try {
+        for (const e of executions) {
+          if (!session.pending.delete(e)) continue;   // cancelled while it waited
+          const ok = await this.runCell(e, session);
+          if (!ok) session.cancelPending();
+        }
+      } finally {
+        // whatever happened, none of this batch stays pending: VS Code would show it queued forever
+        for (const e of executions) if (session.pending.delete(e)) session.cancel(e);
       }
     });
     session.queue = turn.catch((err) => this.log.error(`run queue: ${err}`));
@@ -99,11 +104,12 @@ export class BackpropController implements vscode.Disposable {
     session.interruptRequested = false;
     execution.executionOrder = ++session.executionCount;
     execution.start(Date.now());
+    session.noteCell(execution, 'running');
     this.sessions.notifyChanged(session);
-    await execution.clearOutput();
     const outputs = new CellOutputs(execution);
     let ok = false;
     try {
+      await execution.clearOutput();
       const kernel = await this.sessions.kernel(session);
       const run = kernel.execute({
         cellId: `${basename(cell.notebook.uri.path)}#${cell.index}`,
@@ -126,8 +132,13 @@ export class BackpropController implements vscode.Disposable {
       }
       this.log.error(`cell ${cell.index} of ${cell.notebook.uri.toString()}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    await outputs.flush();
+    try {
+      await outputs.flush();
+    } catch (e) {
+      this.log.error(`cell ${cell.index}: could not write its outputs: ${e instanceof Error ? e.message : String(e)}`);
+    }
     execution.end(ok, Date.now());
+    session.noteCell(execution, 'ended');
     session.running = undefined;
     this.sessions.notifyChanged(session);
     return ok;

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { registerNotebookCommands } from './commands/notebookCommands';
 import { BackpropController } from './controller';
-import { KernelSessions, type KernelState } from './kernelSessions';
+import { KernelSessions, type CellRunState, type KernelState } from './kernelSessions';
 import { createLog } from './log';
 import { kernelStatusBar } from './statusBar';
 import { registerTools, type ToolsApi } from './tools';
@@ -15,6 +15,8 @@ export interface BackpropApi {
   rendererMessages: { notebook: string; message: unknown }[];
   kernelPid(notebook: vscode.NotebookDocument): number | undefined;
   kernelState(notebook: vscode.NotebookDocument): KernelState | undefined;
+  /** Where the cell's latest run request is ('cancelled': it was queued and ended without running). */
+  cellRunState(cell: vscode.NotebookCell): CellRunState | undefined;
   /** Whether VS Code has the Backprop kernel selected for the notebook. */
   isSelected(notebook: vscode.NotebookDocument): boolean;
   /** Hover, variables view, gradient and graph commands (extension/tools.ts). */
@@ -44,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     rendererMessages,
     kernelPid: (nb) => sessions.find(nb)?.kernel?.pid,
     kernelState: (nb) => sessions.find(nb)?.state,
+    cellRunState: (cell) => sessions.find(cell.notebook)?.cellRuns.get(cell.document.uri.toString()),
     isSelected: (nb) => controller.isSelected(nb),
     tools: tools.api,
   };

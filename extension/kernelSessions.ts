@@ -9,6 +9,9 @@ import type { Log } from './log';
 
 export type KernelState = 'idle' | 'busy';
 
+/** Where a cell's latest run request is: waiting its turn, running, ended (ran), or cancelled (never ran). */
+export type CellRunState = 'queued' | 'running' | 'ended' | 'cancelled';
+
 export class KernelSession {
   kernel: KernelClient | undefined;
   executionCount = 0;
@@ -19,14 +22,28 @@ export class KernelSession {
   running: vscode.NotebookCellExecution | undefined;
   /** The user interrupted the running cell, maybe before its kernel existed: runCell passes it on. */
   interruptRequested = false;
+  /** Per cell document URI: the state of its latest run request (for the tests' waits). */
+  readonly cellRuns = new Map<string, CellRunState>();
 
   constructor(readonly notebook: vscode.NotebookDocument) {}
 
   get state(): KernelState { return this.running || this.pending.size ? 'busy' : 'idle'; }
 
+  /** Marks where a cell's run request is. */
+  noteCell(execution: vscode.NotebookCellExecution, state: CellRunState): void {
+    this.cellRuns.set(execution.cell.document.uri.toString(), state);
+  }
+
+  /** Ends the queued executions unrun (VS Code shows them neither passed nor failed). */
   cancelPending(): void {
-    for (const e of this.pending) e.end(undefined);
+    for (const e of this.pending) this.cancel(e);
     this.pending.clear();
+  }
+
+  /** Ends one queued execution unrun. */
+  cancel(execution: vscode.NotebookCellExecution): void {
+    execution.end(undefined);
+    this.noteCell(execution, 'cancelled');
   }
 }
 

@@ -45,9 +45,19 @@ export async function runCells(notebook: vscode.NotebookDocument, start: number,
   await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start, end }], document: notebook.uri });
 }
 
-/** Resolves once the cell's latest run has ended (VS Code sets executionSummary.timing.endTime). */
-export function waitForEnd(cell: vscode.NotebookCell, timeoutMs = 30_000): Promise<vscode.NotebookCellExecutionSummary> {
-  return waitFor(`cell ${cell.index} to finish`, () => cell.executionSummary?.timing?.endTime ? cell.executionSummary : undefined, timeoutMs);
+/**
+ * Resolves once the cell's latest run has ended (VS Code sets executionSummary.timing.endTime), or once it was
+ * cancelled before it ran (its summary then has no timing and no success).
+ */
+export async function waitForEnd(cell: vscode.NotebookCell, timeoutMs = 30_000): Promise<vscode.NotebookCellExecutionSummary> {
+  const { cellRunState } = await api();
+  return waitFor(`cell ${cell.index} to finish`, () => {
+    const state = cellRunState(cell);
+    // A queued cell cancelled (an earlier one failed, or an interrupt) ends without ever running: no timing.
+    if (state === 'cancelled') return cell.executionSummary ?? {};
+    if (state !== 'ended') return undefined;
+    return cell.executionSummary?.timing?.endTime ? cell.executionSummary : undefined;
+  }, timeoutMs);
 }
 
 export function decode(item: vscode.NotebookCellOutputItem): string {

@@ -63,6 +63,20 @@ suite('Backprop kernel lifecycle', () => {
     assert.notEqual(kernelPid(nb), deadPid);
   });
 
+  test('a cell queued behind a failing one is cancelled: it ends unrun, and waiting for it returns', async () => {
+    const { cellRunState } = await api();
+    const nb = await untitledNotebook('throw new Error("first fails")', 'const neverSet = 1;', 'typeof neverSet');
+    await runCells(nb, 0, 2);
+    assert.equal((await waitForEnd(nb.cellAt(0))).success, false);
+    const cancelled = await waitForEnd(nb.cellAt(1));
+    assert.equal(cellRunState(nb.cellAt(1)), 'cancelled');
+    assert.equal(cancelled.success, undefined, 'neither passed nor failed');
+    assert.equal(nb.cellAt(1).outputs.length, 0);
+    await runCells(nb, 2);
+    await waitForEnd(nb.cellAt(2));
+    assert.equal(resultText(nb.cellAt(2)), "'undefined'");
+  });
+
   test('Backprop: Restart Kernel gives a fresh process: variables gone, execution count from 1', async () => {
     const { kernelPid } = await api();
     const nb = await untitledNotebook('const r = 5;\nr', 'typeof r');
