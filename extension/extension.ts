@@ -17,6 +17,8 @@ export interface BackpropApi {
   kernelState(notebook: vscode.NotebookDocument): KernelState | undefined;
   /** Where the cell's latest run request is ('cancelled': it was queued and ended without running). */
   cellRunState(cell: vscode.NotebookCell): CellRunState | undefined;
+  /** Warnings the extension showed, newest last (e.g. a kernel that died between runs). */
+  warnings: readonly string[];
   /** Whether VS Code has the Backprop kernel selected for the notebook. */
   isSelected(notebook: vscode.NotebookDocument): boolean;
   /** Hover, variables view, gradient and graph commands (extension/tools.ts). */
@@ -44,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   }
   return {
     rendererMessages,
+    warnings: sessions.warnings,
     kernelPid: (nb) => sessions.find(nb)?.kernel?.pid,
     kernelState: (nb) => sessions.find(nb)?.state,
     cellRunState: (cell) => sessions.find(cell.notebook)?.cellRuns.get(cell.document.uri.toString()),

@@ -60,6 +60,8 @@ export class KernelSessions implements vscode.Disposable {
   /** Fires when a notebook's kernel starts, stops, gets busy or idle. */
   readonly onDidChange = this.changed.event;
   private readonly closeListener: vscode.Disposable;
+  /** Warnings shown to the user, newest last (the tests read them: VS Code gives no way to see a notification). */
+  readonly warnings: string[] = [];
 
   constructor(private readonly kernelPath: string, private readonly log: Log) {
     this.closeListener = vscode.workspace.onDidCloseNotebookDocument((nb) => void this.close(nb));
@@ -87,7 +89,9 @@ export class KernelSessions implements vscode.Disposable {
       this.changed.fire(session);
       // a death during a run is shown on the cell; one between runs (a timer, memory) would go unnoticed
       if (!e.byClient && !session.running && session.kernel === kernel) {
-        void vscode.window.showWarningMessage(`Backprop: ${e.message} Its variables are gone; the next run starts a new kernel.`);
+        const warning = `Backprop: ${e.message} Its variables are gone; the next run starts a new kernel.`;
+        this.warnings.push(warning);
+        void vscode.window.showWarningMessage(warning);
       }
     });
     const ready = await kernel.ready;

@@ -77,6 +77,21 @@ suite('Backprop kernel lifecycle', () => {
     assert.equal(resultText(nb.cellAt(2)), "'undefined'");
   });
 
+  test('a kernel that dies between runs is reported in a warning; the next run starts a new one', async () => {
+    const { kernelPid, warnings } = await api();
+    const nb = await untitledNotebook("setTimeout(() => process.kill(process.pid, 'SIGKILL'), 300);\n'scheduled'", '1 + 2');
+    const seen = warnings.length;
+    await runCells(nb, 0);
+    assert.equal((await waitForEnd(nb.cellAt(0))).success, true);
+    const deadPid = kernelPid(nb);
+    const warning = await waitFor('the warning', () => warnings.slice(seen).find((w) => /died \(signal SIGKILL\)/.test(w)));
+    assert.match(warning, /variables are gone/);
+    await runCells(nb, 1);
+    await waitForEnd(nb.cellAt(1));
+    assert.equal(resultText(nb.cellAt(1)), '3');
+    assert.notEqual(kernelPid(nb), deadPid);
+  });
+
   test('Backprop: Restart Kernel gives a fresh process: variables gone, execution count from 1', async () => {
     const { kernelPid } = await api();
     const nb = await untitledNotebook('const r = 5;\nr', 'typeof r');
