@@ -4,7 +4,14 @@
  * running, coalesced so that a loop printing 10,000 lines sends a few hundred messages, yet in order with the
  * other outputs (any other message flushes the pending text first). A cell that prints little has its text sent
  * at once, so a print before a long synchronous loop shows while the loop runs.
+ *
+ * Text held in a burst goes out at the next write once it is FLUSH_MS old, at the end of the current macrotask,
+ * or before any other message; and if the cell keeps the thread busy without writing (a long loop right after
+ * a burst of prints), a helper thread notices the batch is FLUSH_MS old and has the main thread send it through
+ * an inspector `Runtime.evaluate`, which V8 runs at the loop's next interrupt check. So text never waits behind
+ * a long synchronous stretch.
  */
+import { Worker } from 'node:worker_threads';
 import type { KernelToClient } from './protocol';
 
 /** Pending text is sent when it reaches this size or this age, or before any other message. */
@@ -18,14 +25,40 @@ let pending: { name: StreamName; text: string; requestId: string } | null = null
 let pendingSince = 0;
 let windowStart = 0;
 let windowWrites = 0;
-let timer: NodeJS.Timeout | null = null;
+let timer: NodeJS.Immediate | null = null;
 /** The request whose cell is running, or the last one: text written by timers after a cell ends goes there. */
 let requestId = '';
 
+/** Shared with the rescuer thread: the number of the batch pending (0: none). */
+const pendingBatch = new Int32Array(new SharedArrayBuffer(4));
+let batches = 0;
+let rescuer: Worker | undefined;
+/** True while outbox code runs: a rescue that interrupts it must not touch the batch (the code will send it). */
+let inOutbox = false;
+/** What the rescuer evaluates on the main thread (a symbol: not a name cells see). */
+const RESCUE = Symbol.for('backprop.flushOutput');
+
+const rescuerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const pendingBatch = new Int32Array(workerData.shared);
+parentPort.on('message', (batch) => setTimeout(() => {
+  // Sent meanwhile: the main thread was free.
+  if (Atomics.load(pendingBatch, 0) !== batch) return;
+  const session = new (require('node:inspector').Session)();
+  session.connectToMainThread();
+  session.post('Runtime.evaluate', { expression: 'globalThis[Symbol.for("backprop.flushOutput")]?.()' }, () => session.disconnect());
+}, ${FLUSH_MS}));
+`;
+
 /** Sends a message to the client, after any text still pending. */
 export function send(message: KernelToClient): void {
-  flush();
-  post(message);
+  inOutbox = true;
+  try {
+    flush();
+    post(message);
+  } finally {
+    inOutbox = false;
+  }
 }
 
 function post(message: KernelToClient): void {
@@ -46,14 +79,20 @@ export function currentRequest(): string {
 
 /** Sends the pending text now. */
 export function flush(): void {
-  if (timer) { clearTimeout(timer); timer = null; }
+  if (timer) { clearImmediate(timer); timer = null; }
   if (!pending) return;
   const { name, text, requestId: id } = pending;
   pending = null;
+  Atomics.store(pendingBatch, 0, 0);
   post({ type: 'stream', requestId: id, name, text });
 }
 
 function write(name: StreamName, text: string): void {
+  inOutbox = true;
+  try { coalesce(name, text); } finally { inOutbox = false; }
+}
+
+function coalesce(name: StreamName, text: string): void {
   if (pending && (pending.name !== name || pending.requestId !== requestId)) flush();
   const now = Date.now();
   // Text goes at once (a print before a long loop must show while it runs) unless the cell prints a lot:
@@ -63,10 +102,15 @@ function write(name: StreamName, text: string): void {
     post({ type: 'stream', requestId, name, text });
     return;
   }
-  if (!pending) { pending = { name, text: '', requestId }; pendingSince = now; }
+  if (!pending) {
+    pending = { name, text: '', requestId };
+    pendingSince = now;
+    Atomics.store(pendingBatch, 0, ++batches);
+    rescuer?.postMessage(batches);
+  }
   pending.text += text;
   if (pending.text.length >= FLUSH_BYTES || now - pendingSince >= FLUSH_MS) flush();
-  else if (!timer) { timer = setTimeout(flush, FLUSH_MS); timer.unref(); }
+  else if (!timer) timer = setImmediate(flush);
 }
 
 const originalStderrWrite = process.stderr.write.bind(process.stderr);
@@ -82,4 +126,8 @@ export function captureStdio(): void {
   };
   process.stdout.write = capture('stdout') as typeof process.stdout.write;
   process.stderr.write = capture('stderr') as typeof process.stderr.write;
+  (globalThis as Record<symbol, unknown>)[RESCUE] = () => { if (!inOutbox) flush(); };
+  rescuer = new Worker(rescuerSource, { eval: true, workerData: { shared: pendingBatch.buffer } });
+  rescuer.on('error', (e) => originalStderrWrite(`output rescuer: ${e.message}\n`));
+  rescuer.unref();
 }

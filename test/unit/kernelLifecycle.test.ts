@@ -112,6 +112,14 @@ describe('kernel: interrupt, death, restart', () => {
     assert.equal(result(await kernel.run('typeof behindRan')), "'undefined'");
   });
 
+  test('text printed in a burst right before a long synchronous loop shows while the loop runs', { timeout: 20_000 }, async () => {
+    // Without it the loop never ends: the test interrupts it once the header has come, or fails on its timeout.
+    const r = await runAndInterrupt(kernel, 'for (let i = 0; i < 30; i++) console.log("row", i);\nconsole.log("header");\nwhile (true) {}', 'header');
+    assert.equal(r.status, 'interrupted');
+    const text = r.outputs.map((o) => (o.kind === 'stream' ? o.text : '')).join('');
+    assert.equal(text, Array.from({ length: 30 }, (_, i) => `row ${i}\n`).join('') + 'header\n');
+  });
+
   test('restart gives a fresh kernel', async () => {
     await kernel.run('const gone = 1;');
     await kernel.restart();
