@@ -52,8 +52,10 @@ export interface ExecuteRequest {
 }
 
 /**
- * Sent by the client: stop the running cell. Variables survive. If nothing runs, it is a no-op.
- * Queued cells are the client's business (it cancels them).
+ * Sent by the client: stop the running cell. Variables survive. An interrupt naming a request that has not
+ * started yet (sent, or written to the pipe, before its `execute`) is kept, and that request ends 'interrupted'
+ * when its turn comes; one naming a request that already ended is ignored. Without `requestId`, when nothing
+ * runs, it is a no-op. Queued cells are the client's business (it cancels them).
  */
 export interface InterruptRequest {
   type: 'interrupt';
