@@ -1,8 +1,8 @@
 // The matmul thread pool: persistent worker_threads computing on one shared WebAssembly memory (the arena).
-// The caller stays synchronous: it copies the operands into the arena, describes the job in the control block,
-// wakes the workers, does its own share of the work (schedule.ts), then Atomics.waits for the rest. A worker that
-// dies, throws or stops making progress is replaced, and the chunks it left undone are computed by the caller;
-// nothing here ever waits without a timeout.
+// The caller stays synchronous: it copies B into the arena, describes the job in the control block, wakes the
+// workers (they pack op(B) while it copies A), does its own share of the work (schedule.ts), then Atomics.waits
+// for the rest. A worker that dies, throws or stops making progress is replaced, and the chunks it left undone are
+// computed by the caller; nothing here ever waits without a timeout.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -108,12 +108,12 @@ export class MatmulPool {
     ]);
     if (!at) return null;
     const [work, flagsAt, packed, a, b, c] = at, buf = this.memory.buffer;
-    new View(buf, a, m * k).set(p.a);
     new View(buf, b, k * n).set(p.b);
     const flags = new Int32Array(buf, flagsAt, cut.packUnits + chunks).fill(0);
     const job = this.job, values = [+f32, +p.transA, +p.transB, m, n, k, a, b, c, packed, flagsAt,
       cut.packUnits, 0, chunks, 0, +cut.byRows, cut.guide, cut.minUnits];
     for (let i = 0; i < values.length; i++) Atomics.store(job, i, values[i]);
+    Atomics.store(job, Job.AReady, 0);
 
     const posted: { w: PoolWorker; seq: number }[] = [];
     ready.forEach((w, i) => {
@@ -125,6 +125,9 @@ export class MatmulPool {
       posted.push({ w, seq });
     });
     this.pending = posted;
+    new View(buf, a, m * k).set(p.a); // while the workers pack op(B)
+    Atomics.store(job, Job.AReady, 1);
+    if (posted.length > 0) Atomics.notify(job, Job.AReady);
     participate(this.kernel, job, flags, work, noop);
     let lost = false;
     for (const { w, seq } of posted) {
@@ -138,6 +141,7 @@ export class MatmulPool {
   /** Waits for workers still busy with the job of a call that was terminated half-way, before reusing the arena. */
   private settle(): void {
     const pending = this.pending;
+    if (pending.length > 0) { Atomics.store(this.job, Job.AReady, -1); Atomics.notify(this.job, Job.AReady); }
     for (const { w, seq } of pending) {
       if (this.workers.includes(w) && !this.await(w, seq)) this.replace(w);
     }

@@ -3,7 +3,7 @@
 // product (the job); slot s ≥ 1 belongs to one worker.
 
 /** Bumped whenever the layout or meaning below changes: a worker built from other sources refuses to start. */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 export const CONTROL_BYTES = 4096;
 export const SLOT_INTS = 32;
@@ -42,6 +42,11 @@ export const enum Job {
   ByRows, Guide, MinUnits,
   /** 1 while the calling thread sleeps waiting for workers: only then does finishing need Atomics.notify. */
   CallerSleeping,
+  /**
+   * 0 while the calling thread copies A into the arena (workers already pack op(B)), 1 once A is there, -1 when
+   * that call was cut short first: chunks read A, so they wait for this.
+   */
+  AReady,
 }
 
 export const enum State { Starting = 0, Ready = 1, Dead = 2 }

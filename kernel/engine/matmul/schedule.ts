@@ -47,6 +47,7 @@ export function participate(kernel: KernelExports, job: Int32Array, flags: Int32
   for (let u = 0; u < units; u++) {
     if (Atomics.load(flags, u) === 0) { packUnit(kernel, job, u); Atomics.store(flags, u, 1); }
   }
+  if (!awaitA(job)) return;
   const chunks = job[Job.Chunks], bounds = chunkBounds(job);
   while (true) {
     const c = Atomics.add(job, Job.ChunkNext, 1);
@@ -54,6 +55,18 @@ export function participate(kernel: KernelExports, job: Int32Array, flags: Int32
     computeChunk(kernel, job, bounds, c, work);
     Atomics.store(flags, units + c, 1);
     tick();
+  }
+}
+
+/**
+ * Waits until the caller has copied A into the arena (it posts the job as soon as B is there, so that packing
+ * overlaps that copy). False when the call was cut short before: then this thread takes no chunk.
+ */
+export function awaitA(job: Int32Array): boolean {
+  for (let spins = 0; ; spins++) {
+    const state = Atomics.load(job, Job.AReady);
+    if (state !== 0) return state === 1;
+    if (spins >= 1000) Atomics.wait(job, Job.AReady, 0, 50);
   }
 }
 
