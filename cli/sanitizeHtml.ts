@@ -11,6 +11,9 @@ const VOID = new Set(['br', 'hr']);
 
 /** One tag, strictly: `<name attr="value" ...>` or `</name>`; anything looser is treated as text. */
 const TAG = /^<(\/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(\/?)>/;
+/** Text between tags: markup characters escaped, character references (`&#34;`, `&amp;`) kept as they are. */
+const escapeText = (s: string): string =>
+  s.replace(/&(?!(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});)/gi, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const CLASS = /(?:^|\s)class\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/i;
 
 /**
@@ -24,8 +27,8 @@ export function sanitizeHtml(html: string): string {
   let i = 0;
   while (i < html.length) {
     const lt = html.indexOf('<', i);
-    if (lt < 0) { out.push(escapeHtml(html.slice(i))); break; }
-    out.push(escapeHtml(html.slice(i, lt)));
+    if (lt < 0) { out.push(escapeText(html.slice(i))); break; }
+    out.push(escapeText(html.slice(i, lt)));
     const m = TAG.exec(html.slice(lt));
     const name = m?.[2].toLowerCase();
     if (!m || !name || !ALLOWED.has(name)) {

@@ -86,7 +86,8 @@ test('sanitizeHtml keeps tables and classes, drops attributes, escapes unknown t
   assert.equal(sanitizeHtml('<b>bold<i>both</b> after</i>'), '<b>bold<i>both</i></b> after');
   assert.equal(sanitizeHtml('<div class="a&quot;b" onclick="x">t</div><br/><p/>'), '<div class="a&amp;quot;b">t</div><br><p></p>');
   assert.equal(sanitizeHtml('1 < 2 && 3 > 2'), '1 &lt; 2 &amp;&amp; 3 &gt; 2');
-  assert.equal(sanitizeHtml('<a href="javascript:x">link</a>'), '&lt;a href=&quot;javascript:x&quot;&gt;link&lt;/a&gt;');
+  assert.equal(sanitizeHtml('<code>&#34;o&#34; &amp; &lt;b&gt; &nope</code>'), '<code>&#34;o&#34; &amp; &lt;b&gt; &amp;nope</code>', 'character references are kept, not escaped twice');
+  assert.equal(sanitizeHtml('<a href="javascript:x">link</a>'), '&lt;a href="javascript:x"&gt;link&lt;/a&gt;');
 });
 
 test('a folded code cell (jupyter.source_hidden) keeps its code behind a <details>', () => {
