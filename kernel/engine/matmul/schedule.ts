@@ -8,6 +8,9 @@ import { Job, KernelExports } from './protocol';
 /** Register block of the wasm kernel (assembly/gemm.ts): MR rows, VB bytes of columns. */
 export const MR = 6, VB = 32;
 
+/** How long a worker polls for A before sleeping on it (see awaitA). */
+const A_SPIN_MS = 1;
+
 /** Panels (NR = VB / element size columns each) in n columns. */
 export function panels(n: number, f32: boolean): number {
   return Math.ceil(n / (f32 ? VB / 4 : VB / 8));
@@ -60,13 +63,15 @@ export function participate(kernel: KernelExports, job: Int32Array, flags: Int32
 
 /**
  * Waits until the caller has copied A into the arena (it posts the job as soon as B is there, so that packing
- * overlaps that copy). False when the call was cut short before: then this thread takes no chunk.
+ * overlaps that copy). False when the call was cut short before: then this thread takes no chunk. Polls for a
+ * while first: that copy takes microseconds, and waking from Atomics.wait can take ~100 µs on a busy machine.
  */
 export function awaitA(job: Int32Array): boolean {
-  for (let spins = 0; ; spins++) {
+  const spinUntil = performance.now() + A_SPIN_MS;
+  for (;;) {
     const state = Atomics.load(job, Job.AReady);
     if (state !== 0) return state === 1;
-    if (spins >= 1000) Atomics.wait(job, Job.AReady, 0, 50);
+    if (performance.now() > spinUntil) Atomics.wait(job, Job.AReady, 0, 50);
   }
 }
 
