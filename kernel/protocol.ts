@@ -22,6 +22,9 @@ export type CellLanguage = 'typescript' | 'javascript';
 /** Output data keyed by mime type: text mimes carry strings, `+json` mimes carry JSON values. */
 export type MimeBundle = Record<string, unknown>;
 
+/** The graph output's types, defined by the engine that makes them (RENDERER.md's GraphSnapshot). */
+export type { GraphEdge, GraphNode, GraphSnapshot, JsonNumber, TensorSummary } from './engine/trace';
+
 /** Mime type of the computation-graph output (a `GraphSnapshot`, see RENDERER.md). */
 export const GRAPH_MIME = 'application/vnd.backprop.graph+json';
 

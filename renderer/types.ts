@@ -1,45 +1,15 @@
-// The graph output contract (see /work/shared/RENDERER.md), as the renderer reads it after validation:
-// numbers that were written as "NaN"/"Infinity"/"-Infinity" strings are plain JS numbers here.
+// The graph output contract (see RENDERER.md) as the renderer reads it after validation: the wire types of
+// kernel/engine/trace.ts (re-exported by kernel/protocol.ts), with every number that JSON carried as
+// "NaN"/"Infinity"/"-Infinity" turned back into a plain JS number.
+import type * as Wire from '../kernel/protocol';
 
-/** The mime type the kernel emits for each backward() call. */
+/** A wire type with its JSON numbers parsed: the strings standing for non-finite numbers become `number`. */
+type Parsed<T> = T extends Exclude<Wire.JsonNumber, number> ? number : T extends (infer U)[] ? Parsed<U>[] : T extends object ? { [K in keyof T]: Parsed<T[K]> } : T;
+
+/** The mime type the kernel emits for each backward() call (kept here: the renderer takes only types from the kernel). */
 export const GRAPH_MIME = 'application/vnd.backprop.graph+json';
 
-export interface TensorSummary {
-  shape: number[];
-  /** Every value, where size <= 16. */
-  values?: number[];
-  mean: number; std: number; min: number; max: number; norm: number;
-  /** Counts of non-finite entries. */
-  nan: number; inf: number;
-}
-
-export interface GraphNode {
-  id: string;
-  kind: 'leaf' | 'op';
-  op?: string;
-  name?: string;
-  group?: string;
-  shape: number[];
-  requiresGrad: boolean;
-  value: TensorSummary;
-  grad?: TensorSummary;
-}
-
-export interface GraphEdge {
-  from: string;
-  to: string;
-  argIndex: number;
-  grad?: TensorSummary;
-  /** Set by a gradient check (kernel/gradientCheck.ts): whether this edge's gradient rule agreed with finite differences. */
-  check?: 'pass' | 'fail';
-}
-
-export interface GraphSnapshot {
-  version: 1;
-  id: string;
-  step: number;
-  root: string;
-  nodes: GraphNode[];
-  edges: GraphEdge[];
-  truncated?: { totalNodes: number; shownNodes: number };
-}
+export type TensorSummary = Parsed<Wire.TensorSummary>;
+export type GraphNode = Parsed<Wire.GraphNode>;
+export type GraphEdge = Parsed<Wire.GraphEdge>;
+export type GraphSnapshot = Parsed<Wire.GraphSnapshot>;
