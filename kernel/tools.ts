@@ -66,7 +66,8 @@ function sci(x: number): string {
 
 /** The report as markdown (the cell output) and plain text (Jupyter, GitHub, the CLI). */
 export function reportText(report: GradientCheckReport, where: string): { markdown: string; plain: string } {
-  const verdict = report.ok ? '✅ passed' : '❌ failed';
+  // Text-presentation symbols (as on the graph's edges): emoji need a colour-emoji font that not every machine has.
+  const verdict = report.ok ? '✓ passed' : '✗ failed';
   const tol = (x: number) => (x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential() : String(x));
   const head = `${where} · eps ${tol(report.eps)} · atol ${tol(report.atol)} · rtol ${tol(report.rtol)} · replayed in float64` +
     `${report.dtype !== 'float64' ? ` (graph recorded in ${report.dtype})` : ''} · ${report.nodes} ops, ${report.replays} replays`;
@@ -76,7 +77,7 @@ export function reportText(report: GradientCheckReport, where: string): { markdo
     md.push('| parameter | shape | checked | max abs error | max rel error | worst element: analytic vs numeric | |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const p of report.params) {
       const worst = `[${p.worst.index.join(',')}]: ${num(p.worst.analytic)} vs ${num(p.worst.numeric)}`;
-      md.push(`| ${mdEscape(p.name)} | [${p.shape.join(', ')}] | ${p.checked}/${p.size} | ${sci(p.maxAbsError)} | ${sci(p.maxRelError)} | ${worst} | ${p.ok ? '✅' : '❌'} |`);
+      md.push(`| ${mdEscape(p.name)} | [${p.shape.join(', ')}] | ${p.checked}/${p.size} | ${sci(p.maxAbsError)} | ${sci(p.maxRelError)} | ${worst} | ${p.ok ? '✓' : '✗'} |`);
       plain.push(`  ${p.ok ? 'pass' : 'FAIL'}  ${p.name} [${p.shape.join(',')}]  checked ${p.checked}/${p.size}  max abs ${sci(p.maxAbsError)}  max rel ${sci(p.maxRelError)}  worst ${worst}`);
     }
   } else {
@@ -88,21 +89,21 @@ export function reportText(report: GradientCheckReport, where: string): { markdo
   const edgeText = (e: GradientCheckReport['edges'][number]) => `\`${e.op.replace(/`/g, "'")}\` (input ${e.argIndex}: max abs error ${sci(e.maxAbsError)}, at [${e.worst.index.join(',')}] ${num(e.worst.analytic)} vs ${num(e.worst.numeric)})`;
   const notes: string[] = [];
   if (failing.length) {
-    notes.push(`❌ **wrong gradient rule${failing.length > 1 ? 's' : ''}**: ${failing.map(edgeText).join('; ')} — the red edges of the graph.`);
+    notes.push(`✗ **wrong gradient rule${failing.length > 1 ? 's' : ''}**: ${failing.map(edgeText).join('; ')} — the red edges of the graph.`);
   }
   if (atKink.length) {
-    notes.push(`⚠️ **disagreement at a kink** (red edges too): ${atKink.map(edgeText).join('; ')} — expected there, see below.`);
+    notes.push(`⚠ **disagreement at a kink** (red edges too): ${atKink.map(edgeText).join('; ')} — expected there, see below.`);
   }
   if (!failing.length && !atKink.length && report.edges.length) {
     notes.push(`Every op's gradient rule agrees with finite differences (${report.edges.length} edges).`);
   }
-  if (report.sampled) notes.push(`ℹ️ **sampled**: tensors with more than ${report.sampleSize} elements were checked at ${report.sampleSize} elements each (setting \`backprop.gradientCheck.sampleSize\`).`);
-  if (report.randomness) notes.push(`⚠️ **randomness**: ${report.randomness}; finite differences of a random function mean little.`);
+  if (report.sampled) notes.push(`ℹ **sampled**: tensors with more than ${report.sampleSize} elements were checked at ${report.sampleSize} elements each (setting \`backprop.gradientCheck.sampleSize\`).`);
+  if (report.randomness) notes.push(`⚠ **randomness**: ${report.randomness}; finite differences of a random function mean little.`);
   if (report.kinks.length) {
     const list = report.kinks.map((k) => `${k.op} (${k.count} element${k.count > 1 ? 's' : ''})`).join(', ');
-    notes.push(`⚠️ **kinks**: inputs within eps of a kink of ${list}; the gradient there is one of the one-sided slopes and finite differences straddle both, so errors there are expected.`);
+    notes.push(`⚠ **kinks**: inputs within eps of a kink of ${list}; the gradient there is one of the one-sided slopes and finite differences straddle both, so errors there are expected.`);
   }
-  for (const n of notes) { md.push('', n); plain.push(n.replace(/\*\*|`/g, '').replace(/^[❌ℹ️⚠️]+\s*/u, '')); }
+  for (const n of notes) { md.push('', n); plain.push(n.replace(/\*\*|`/g, '').replace(/^[✗ℹ⚠]\s*/u, '')); }
   return { markdown: md.join('\n'), plain: plain.join('\n') };
 }
 

@@ -42,7 +42,7 @@ describe('kernel: gradient check and graph requests', () => {
     const report = reply.data?.[GRADIENT_CHECK_MIME] as GradientCheckReport;
     assert.equal(report.atol, 1e-6);
     assert.equal(report.params.length, 4);
-    assert.match(String(reply.data?.['text/markdown']), /Gradient check: ✅ passed/);
+    assert.match(String(reply.data?.['text/markdown']), /Gradient check: ✓ passed/);
     assert.match(String(reply.data?.['text/markdown']), /backward\(\) of cell \[7\], step 1/);
     assert.match(String(reply.data?.['text/plain']), /pass {2}layers\.0\.weight/);
     const graph = reply.graph?.[GRAPH_MIME] as GraphSnapshot;
