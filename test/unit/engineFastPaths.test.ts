@@ -94,6 +94,19 @@ describe('engine fast paths', () => {
     }
   });
 
+  it('plain SGD (unrolled by four) updates every element as w − lr·g, float32 rounded once, for any length', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (let n = 1; n <= 11; n++) {
+        const p = filled([n], dtype).requiresGrad_(), opt = new optim.SGD([p], { lr: 0.37 });
+        const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+        p.mul(p).mul(p).sum().backward();
+        const w = Array.from(p.data), g = Array.from(p.grad!.data);
+        opt.step();
+        assert.deepEqual(Array.from(p.data), w.map((wi, i) => round(wi - 0.37 * g[i])), `${dtype} n=${n}`);
+      }
+    }
+  });
+
   it('SGD and Adam with and without momentum / weight decay follow the per-element rule', () => {
     const cases: Array<[string, (p: Tensor[]) => optim.Optimizer, (w: number, g: number, s: number[]) => number]> = [
       ['sgd', (p) => new optim.SGD(p, { lr: 0.1 }), (w, g) => w - 0.1 * g],
