@@ -7,15 +7,10 @@
 import { inspect } from 'node:util';
 import type { CompiledCell } from './compile';
 import { CellSyntaxError } from './compile';
+import type { ErrorMessage } from './protocol';
 
-export interface ErrorReport {
-  ename: string;
-  evalue: string;
-  traceback: string[];
-  line?: number;
-  column?: number;
-  compile?: boolean;
-}
+/** An error as the kernel reports it: the protocol's error message without its envelope. */
+export type ErrorReport = Omit<ErrorMessage, 'type' | 'requestId'>;
 
 interface CellScript { label: string; cell: CompiledCell }
 

@@ -74,19 +74,8 @@ function prepareProfile() {
   for (const d of ['extensions', 'xdg-config', 'xdg-data']) mkdirSync(join(state, d), { recursive: true });
   const settingsFile = join(user, 'settings.json');
   const settings = existsSync(settingsFile) ? JSON.parse(readFileSync(settingsFile, 'utf8')) : {};
-  writeFileSync(settingsFile, JSON.stringify({
-    'security.workspace.trust.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoUpdate': false,
-    'extensions.autoCheckUpdates': false,
-    'extensions.ignoreRecommendations': true,
-    'workbench.enableExperiments': false,
-    'workbench.tips.enabled': false,
-    'workbench.colorTheme': 'Default Light Modern',
-    'git.enabled': false,
-    ...settings,
-  }, null, 2) + '\n');
+  const quiet = JSON.parse(readFileSync(join(root, 'scripts', 'codeServerSettings.json'), 'utf8'));
+  writeFileSync(settingsFile, JSON.stringify({ ...quiet, 'workbench.colorTheme': 'Default Light Modern', ...settings }, null, 2) + '\n');
 }
 
 /** Environment without the variables that would tie code-server to a VS Code this was started from. */

@@ -1,7 +1,7 @@
 // Starts code-server (a real VS Code 1.100: server + web workbench, installed by scripts/setupTools.mjs) on a free
 // loopback port with a fresh profile, and stops it with its whole process group.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,18 +19,10 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-/** User settings of the fresh profile: no welcome page, no trust prompt, nothing that phones home. */
+/** User settings of the fresh profile: the quiet, offline ones `npm start` uses too, plus no welcome page. */
 const settings = {
+  ...(JSON.parse(readFileSync(join(repoRoot, 'scripts', 'codeServerSettings.json'), 'utf8')) as Record<string, unknown>),
   'workbench.startupEditor': 'none',
-  'security.workspace.trust.enabled': false,
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-  'extensions.autoUpdate': false,
-  'extensions.autoCheckUpdates': false,
-  'extensions.ignoreRecommendations': true,
-  'workbench.enableExperiments': false,
-  'workbench.tips.enabled': false,
-  'git.enabled': false,
   'files.autoSave': 'off',
   'editor.hover.delay': 100,
 };
