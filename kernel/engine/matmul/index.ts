@@ -32,11 +32,10 @@ export function gemm(
   const { module } = compiledKernel();
   if (!module) return gemmJs(transA, transB, m, n, k, a, aOffset, b, bOffset, out, outOffset);
   const p = thePool(module);
-  const result = p.run({
+  const done = p.run({
     transA, transB, m, n, k, a: a.subarray(aOffset, aOffset + m * k), b: b.subarray(bOffset, bOffset + k * n),
-  }, parallelism(p, m, n, k));
-  if (result) out.set(result, outOffset);
-  else gemmJs(transA, transB, m, n, k, a, aOffset, b, bOffset, out, outOffset); // too large for the arena
+  }, parallelism(p, m, n, k), out, outOffset);
+  if (!done) gemmJs(transA, transB, m, n, k, a, aOffset, b, bOffset, out, outOffset); // too large for the arena
 }
 
 /** How many threads a product gets: 1 when small, else up to getNumThreads() among the workers ready now. */

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ARENA_START, CONTROL_BYTES, Job, KernelExports, PROTOCOL_VERSION, SLOTS, SLOT_INTS, Slot, State, WorkerInit } from './protocol';
-import { finishChunks, panels, participate, plan } from './schedule';
+import { ChunkCopier, finishChunks, panels, participate, plan } from './schedule';
 
 /** A worker whose progress counter has not moved for this long is presumed hung. */
 const STALL_MS = 3000;
@@ -95,10 +95,10 @@ export class MatmulPool {
   }
 
   /**
-   * Computes op(A)·op(B) on `threads` threads (this one and ready workers) and returns a view of the result, or
-   * null when the operands do not fit in the arena (2 GiB at most).
+   * Computes op(A)·op(B) on `threads` threads (this one and ready workers) into out[outOffset…], or returns false
+   * when the operands do not fit in the arena (2 GiB at most).
    */
-  run(p: Product, threads: number): Float32Array | Float64Array | null {
+  run(p: Product, threads: number, out: Float32Array | Float64Array, outOffset: number): boolean {
     this.settle();
     const { m, n, k } = p, f32 = p.a instanceof Float32Array, S = f32 ? 4 : 8, View = f32 ? Float32Array : Float64Array;
     const ready = this.workers.filter((w) => this.state(w) === State.Ready).slice(0, threads - 1);
@@ -106,7 +106,7 @@ export class MatmulPool {
     const at = this.layout([
       (ready.length + 1) * this.workBytes, (cut.packUnits + chunks) * 4, k * panels(n, f32) * 32, m * k * S, k * n * S, m * n * S,
     ]);
-    if (!at) return null;
+    if (!at) return false;
     const [work, flagsAt, packed, a, b, c] = at, buf = this.memory.buffer;
     new View(buf, b, k * n).set(p.b);
     const flags = new Int32Array(buf, flagsAt, cut.packUnits + chunks).fill(0);
@@ -128,14 +128,17 @@ export class MatmulPool {
     new View(buf, a, m * k).set(p.a); // while the workers pack op(B)
     Atomics.store(job, Job.AReady, 1);
     if (posted.length > 0) Atomics.notify(job, Job.AReady);
-    participate(this.kernel, job, flags, work, noop);
+    const copier = new ChunkCopier(job, flags, new View(buf, c, m * n), out, outOffset);
+    participate(this.kernel, job, flags, work, () => copier.copyFinished());
+    copier.copyFinished(); // while the workers finish their last chunks
     let lost = false;
     for (const { w, seq } of posted) {
       if (!this.await(w, seq)) { lost = true; this.replace(w); }
     }
     this.pending = [];
     if (lost) finishChunks(this.kernel, job, flags, work);
-    return new View(buf, c, m * n);
+    copier.copyFinished();
+    return true;
   }
 
   /** Waits for workers still busy with the job of a call that was terminated half-way, before reusing the arena. */
@@ -216,8 +219,6 @@ export class MatmulPool {
     }
   }
 }
-
-function noop(): void { /* the calling thread needs no liveness counter */ }
 
 function align(bytes: number): number {
   return Math.ceil(bytes / 64) * 64;
