@@ -147,6 +147,8 @@ function printMatmulRow(r) {
 /** One MLP 784-256-256-10 training step, batch 128, float32, plain SGD: forward+loss, backward, update. */
 const MLP = { sizes: [784, 256, 256, 10], batch: 128, lr: 0.01 };
 const ITERS = quick ? 10 : 40;
+/** Rounds of ITERS steps per peer, at most, and the time after which no new round starts (see bestRound). */
+const ROUNDS = quick ? 1 : 5, ROUNDS_MS = 3000;
 /** Untimed steps first, the same rule for every peer: at least WARMUP steps and WARMUP_MS, so that V8 has
  * optimised the whole step (a few ms each for the engine) before the timing starts. */
 const WARMUP = 20, WARMUP_MS = 1000;
@@ -162,22 +164,40 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Times forward+loss, backward and update of `loss()` over ITERS steps (after the warm-up). */
-function timeSteps(loss, opt) {
-  const fwd = [], bwd = [], upd = [];
-  warmUp(() => { loss().backward(); opt.step(); opt.zeroGrad(); });
-  for (let it = 0; it < ITERS; it++) {
-    const t0 = performance.now();
-    const l = loss();
-    const t1 = performance.now();
-    l.backward();
-    const t2 = performance.now();
-    opt.step();
-    opt.zeroGrad();
-    const t3 = performance.now();
-    fwd.push(t1 - t0); bwd.push(t2 - t1); upd.push(t3 - t2);
+/**
+ * The best of up to ROUNDS rounds (each the medians over ITERS steps), taken for every peer alike: this machine's
+ * two cores are at times slowed together by something outside the process, for seconds on end (the step then
+ * runs ~35% slower, with both threads busy throughout), and the best round is the machine at its normal speed —
+ * as "best of several runs" is for matmul. Rounds stop after ROUNDS_MS, so slow peers get one.
+ */
+function bestRound(round) {
+  const start = performance.now();
+  let best = null;
+  for (let r = 0; r < ROUNDS && (r === 0 || performance.now() - start < ROUNDS_MS); r++) {
+    const x = round();
+    if (!best || x.stepMs < best.stepMs) best = x;
   }
-  return { forwardMs: median(fwd), backwardMs: median(bwd), updateMs: median(upd), stepMs: median(fwd.map((f, i) => f + bwd[i] + upd[i])) };
+  return best;
+}
+
+/** Times forward+loss, backward and update of `loss()` over ITERS steps (after the warm-up), best round. */
+function timeSteps(loss, opt) {
+  warmUp(() => { loss().backward(); opt.step(); opt.zeroGrad(); });
+  return bestRound(() => {
+    const fwd = [], bwd = [], upd = [];
+    for (let it = 0; it < ITERS; it++) {
+      const t0 = performance.now();
+      const l = loss();
+      const t1 = performance.now();
+      l.backward();
+      const t2 = performance.now();
+      opt.step();
+      opt.zeroGrad();
+      const t3 = performance.now();
+      fwd.push(t1 - t0); bwd.push(t2 - t1); upd.push(t3 - t2);
+    }
+    return { forwardMs: median(fwd), backwardMs: median(bwd), updateMs: median(upd), stepMs: median(fwd.map((f, i) => f + bwd[i] + upd[i])) };
+  });
 }
 
 // A full collection and a pause before each MLP measurement, so that no peer pays for the garbage of the matmul
@@ -258,18 +278,20 @@ function mlpTfjs(backend, dense) {
     return tf.losses.softmaxCrossEntropy(labels, h);
   };
   const opt = tf.train.sgd(lr);
-  const fwd = [], step = [];
   warmUp(() => tf.tidy(() => { loss().dataSync(); opt.minimize(loss, true, vars).dataSync(); }));
-  for (let it = 0; it < ITERS; it++) {
-    // The loss is read back in both timings (the engine's is in JS memory); tidy gets no typed array back.
-    const t0 = performance.now();
-    tf.tidy(() => { loss().dataSync(); });
-    const t1 = performance.now();
-    tf.tidy(() => { opt.minimize(loss, true, vars).dataSync(); });
-    const t2 = performance.now();
-    fwd.push(t1 - t0); step.push(t2 - t1);
-  }
-  const forwardMs = median(fwd), stepMs = median(step);
+  const { forwardMs, stepMs } = bestRound(() => {
+    const fwd = [], step = [];
+    for (let it = 0; it < ITERS; it++) {
+      // The loss is read back in both timings (the engine's is in JS memory); tidy gets no typed array back.
+      const t0 = performance.now();
+      tf.tidy(() => { loss().dataSync(); });
+      const t1 = performance.now();
+      tf.tidy(() => { opt.minimize(loss, true, vars).dataSync(); });
+      const t2 = performance.now();
+      fwd.push(t1 - t0); step.push(t2 - t1);
+    }
+    return { forwardMs: median(fwd), stepMs: median(step) };
+  });
   vars.forEach((v) => v.dispose());
   tf.dispose([x, labels]);
   return { forwardMs, backwardMs: stepMs - forwardMs, updateMs: null, stepMs };
@@ -310,7 +332,7 @@ async function main() {
     pad('ml-matrix', 9), pad('×wasm', 8), pad('×cpu', 8), pad('×ml', 9)].join(' '));
   const matmul = await benchMatmul();
 
-  console.log(`\nMLP ${MLP.sizes.join('-')} training step, batch ${MLP.batch}, float32, SGD (median of ${ITERS}); ms`);
+  console.log(`\nMLP ${MLP.sizes.join('-')} training step, batch ${MLP.batch}, float32, SGD (median of ${ITERS} steps, best of up to ${ROUNDS} rounds); ms`);
   const mlp = {};
   for (const [peer, run] of [['engine', mlpEngine], ['engine, Wᵀ stored', mlpEngineWt], ['tfjs-wasm', () => mlpTfjsBest('wasm')], ['tfjs-cpu', () => mlpTfjsBest('cpu')]]) {
     await settle();
