@@ -3,6 +3,7 @@
 // `.grad` is null are skipped (and, for Adam, their step count does not advance).
 import { checkOptions } from './options';
 import { Tensor } from './tensor';
+import { sgdSimd } from './simd/index';
 
 function checkParams(op: string, params: unknown): Tensor[] {
   if (!Array.isArray(params)) throw new Error(`${op}: params must be an array of tensors (e.g. model.parameters())`);
@@ -113,6 +114,7 @@ export class SGD extends Optimizer {
  * plain loop's, so the result is bit-identical.
  */
 function sgdPlain(w: Float32Array | Float64Array, g: ArrayLike<number>, lr: number): void {
+  if ((g instanceof Float32Array || g instanceof Float64Array) && sgdSimd(w, g, lr)) return;
   const n = w.length;
   let i = 0;
   for (; i + 4 <= n; i += 4) {

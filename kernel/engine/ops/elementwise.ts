@@ -7,6 +7,7 @@ import { broadcastIndex, broadcastShapes, fmt, sameShape, sizeOf } from '../shap
 import { Tensor, TensorLike } from '../tensor';
 import { asTensor } from '../creation';
 import { reluFloat32 } from './float32Bits';
+import { binarySimd, BinaryOp, Kind, reluSimd } from '../simd/index';
 
 /** o[oo + i] = x[xo + i·xs] ∘ y[yo + i·ys] for i < n (a stride 0 repeats one element). */
 type BinaryKernel = (x: FloatArray, xo: number, xs: number, y: FloatArray, yo: number, ys: number, out: FloatArray, oo: number, n: number) => void;
@@ -59,23 +60,28 @@ function blockBinary(kernel: BinaryKernel, full: FloatArray, part: FloatArray, p
   }
 }
 
-function binary(op: string, a: TensorLike, b: TensorLike, kernel: BinaryKernel): Tensor {
+/**
+ * `simd` names the op where assembly/vector.ts has its loop (same numbers): used for large operands that are whole,
+ * a number, or a row repeated over rows (a bias).
+ */
+function binary(op: string, a: TensorLike, b: TensorLike, kernel: BinaryKernel, simd?: BinaryOp): Tensor {
   const [x, y] = operands(op, a, b);
   const dtype = promoteOperands(x, y);
   if (sameShape(x.shape, y.shape)) {
     const out = alloc(dtype, x.size);
-    kernel(x.data, 0, 1, y.data, 0, 1, out, 0, x.size);
+    if (!simd || !binarySimd(simd, x.data, Kind.Full, y.data, Kind.Full, out, 0)) kernel(x.data, 0, 1, y.data, 0, 1, out, 0, x.size);
     return record(op, [x, y], new Tensor(out, x.shape.slice()));
   }
   const shape = broadcastShapes(op, x.shape, y.shape), n = sizeOf(shape);
   const out = alloc(dtype, n);
+  const viaSimd = (xKind: Kind, yKind: Kind, row = 0) => simd !== undefined && binarySimd(simd, x.data, xKind, y.data, yKind, out, row);
   // Without an index map where one operand is whole and the other a number or a block of its dims.
-  if (x.size === 1 && y.size === n) kernel(x.data, 0, 0, y.data, 0, 1, out, 0, n);
-  else if (y.size === 1 && x.size === n) kernel(x.data, 0, 1, y.data, 0, 0, out, 0, n);
+  if (x.size === 1 && y.size === n) { if (!viaSimd(Kind.Scalar, Kind.Full)) kernel(x.data, 0, 0, y.data, 0, 1, out, 0, n); }
+  else if (y.size === 1 && x.size === n) { if (!viaSimd(Kind.Full, Kind.Scalar)) kernel(x.data, 0, 1, y.data, 0, 0, out, 0, n); }
   else {
     const yRep = x.size === n ? blockRepeat(y.shape, shape) : null, xRep = !yRep && y.size === n ? blockRepeat(x.shape, shape) : null;
-    if (yRep) blockBinary(kernel, x.data, y.data, false, yRep.period, yRep.inner, out);
-    else if (xRep) blockBinary(kernel, y.data, x.data, true, xRep.period, xRep.inner, out);
+    if (yRep) { if (yRep.inner !== 1 || !viaSimd(Kind.Full, Kind.Row, yRep.period)) blockBinary(kernel, x.data, y.data, false, yRep.period, yRep.inner, out); }
+    else if (xRep) { if (xRep.inner !== 1 || !viaSimd(Kind.Row, Kind.Full, xRep.period)) blockBinary(kernel, y.data, x.data, true, xRep.period, xRep.inner, out); }
     else {
       const xd = sameShape(x.shape, shape) ? x.data : expandData(x, shape), yd = sameShape(y.shape, shape) ? y.data : expandData(y, shape);
       kernel(xd, 0, 1, yd, 0, 1, out, 0, n);
@@ -107,22 +113,22 @@ const kMinimum: BinaryKernel = (x, xo, xs, y, yo, ys, o, oo, n) => {
  * a + b, broadcasting.
  * @example add(x, 1)
  */
-export function add(a: TensorLike, b: TensorLike): Tensor { return binary('add', a, b, kAdd); }
+export function add(a: TensorLike, b: TensorLike): Tensor { return binary('add', a, b, kAdd, 'add'); }
 /**
  * a − b, broadcasting.
  * @example sub(x, y)
  */
-export function sub(a: TensorLike, b: TensorLike): Tensor { return binary('sub', a, b, kSub); }
+export function sub(a: TensorLike, b: TensorLike): Tensor { return binary('sub', a, b, kSub, 'sub'); }
 /**
  * a · b elementwise, broadcasting.
  * @example mul(x, y)
  */
-export function mul(a: TensorLike, b: TensorLike): Tensor { return binary('mul', a, b, kMul); }
+export function mul(a: TensorLike, b: TensorLike): Tensor { return binary('mul', a, b, kMul, 'mul'); }
 /**
  * a / b elementwise, broadcasting.
  * @example div(x, 2)
  */
-export function div(a: TensorLike, b: TensorLike): Tensor { return binary('div', a, b, kDiv); }
+export function div(a: TensorLike, b: TensorLike): Tensor { return binary('div', a, b, kDiv, 'div'); }
 /**
  * a ** b elementwise, broadcasting.
  * @example pow(x, 3)
@@ -204,6 +210,7 @@ export function sigmoid(x: Tensor): Tensor {
  */
 export function relu(x: Tensor): Tensor {
   return unary('relu', x, (a, o, n) => {
+    if (reluSimd(a, o)) return;
     if (a instanceof Float32Array && o instanceof Float32Array) reluFloat32(a, o);
     else for (let i = 0; i < n; i++) o[i] = a[i] > 0 ? a[i] : 0;
   });

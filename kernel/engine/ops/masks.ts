@@ -4,6 +4,7 @@ import { alloc, FloatArray, promoteOperands } from '../dtype';
 import { broadcastIndex, sameShape, sizeOf, tryBroadcastShapes } from '../shape';
 import { Tensor } from '../tensor';
 import { passPositiveFloat32 } from './float32Bits';
+import { passPositiveSimd } from '../simd/index';
 
 function like(x: Tensor): Float64Array | Float32Array { return alloc(x.dtype, x.size); }
 
@@ -29,6 +30,7 @@ export function passPositive(g: Tensor, x: Tensor): Tensor {
  * call without feedback for the code after it, and deoptimised on leaving it call after call (3× slower).
  */
 function passPositiveInto(gd: FloatArray, d: FloatArray, out: FloatArray): void {
+  if (passPositiveSimd(gd, d, out)) return;
   if (gd instanceof Float32Array && d instanceof Float32Array && out instanceof Float32Array) passPositiveFloat32(gd, d, out);
   else for (let i = 0; i < d.length; i++) out[i] = d[i] > 0 ? gd[i] : gd[i] * 0;
 }

@@ -6,6 +6,7 @@ import { record } from '../graph';
 import { Axis, Tensor } from '../tensor';
 import { broadcastIndex, fmt, normAxes, sameShape, Shape } from '../shape';
 import { broadcastTo, reshape } from './shapeOps';
+import { sumRowsSimd } from '../simd/index';
 
 interface Plan { axes: number[]; kept: number[]; shape: number[]; count: number; outSize: number; index: Int32Array | null; inner: number }
 
@@ -45,6 +46,7 @@ function rounded(acc: Float64Array, dtype: Dtype): FloatArray {
 function sumInto(x: FloatArray, p: Plan, out: FloatArray): void {
   const { index, inner, count } = p;
   if (inner > 0) {
+    if (x.length === count * inner && out instanceof Float64Array && sumRowsSimd(x, count, inner, out)) return;
     // x as [outer, count, inner]: out[o, i] = Σ_c x[o, c, i], read row by row.
     for (let base = 0, ob = 0; base < x.length; base += count * inner, ob += inner) {
       for (let c = 0; c < count; c++) {

@@ -1,0 +1,116 @@
+// The WebAssembly SIMD elementwise loops (kernel/engine/simd) give bit for bit what the JavaScript loops give:
+// each is called directly (and must take the call) and through the op that uses it, on both dtypes, lengths with
+// and without a tail, and values that test the edges (NaN, ±0, ±∞, subnormals).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as bp from '../../kernel/engine/index';
+import { passPositive } from '../../kernel/engine/ops/masks';
+import { binarySimd, Kind, passPositiveSimd, reluSimd, sgdSimd, SIMD_MIN, simdAvailable, sumRowsSimd } from '../../kernel/engine/simd/index';
+
+type FloatArray = Float32Array | Float64Array;
+const DTYPES = ['float32', 'float64'] as const;
+const LENGTHS = [SIMD_MIN, SIMD_MIN + 1, SIMD_MIN + 3, 4099];
+const SPECIAL = [NaN, 0, -0, Infinity, -Infinity, 1e-40, -1e-40, 5e-324, 3.4e38, -1];
+
+/** Random values with the special ones mixed in, of `dtype`. */
+function data(dtype: (typeof DTYPES)[number], n: number, seed: number): FloatArray {
+  const out = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s % 7 === 0 ? SPECIAL[s % SPECIAL.length] : s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** Rounds as a store into an array of `like`'s type does. */
+const rounder = (like: FloatArray) => (like instanceof Float32Array ? Math.fround : (v: number) => v);
+
+function assertSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i], e = expected[i];
+    if (!(Number.isNaN(a) && Number.isNaN(e)) && !Object.is(a, e)) assert.fail(`${what}: element ${i} is ${a}, expected ${e}`);
+  }
+}
+
+test('the SIMD loops are available on this Node (so the tests below exercise them)', () => {
+  assert.equal(simdAvailable(), true);
+});
+
+test('relu and its VJP: SIMD equals the JavaScript loop, directly and through the ops', () => {
+  for (const dtype of DTYPES) for (const n of LENGTHS) {
+    const x = data(dtype, n, n), g = data(dtype, n, n + 1), r = rounder(x);
+    const expectRelu = Array.from(x, (v) => (v > 0 ? v : 0));
+    const expectPass = Array.from(x, (v, i) => r(v > 0 ? g[i] : g[i] * 0));
+    const out = x.slice().fill(7);
+    assert.equal(reluSimd(x, out), true);
+    assertSameBits(out, expectRelu, `reluSimd ${dtype} ${n}`);
+    assert.equal(passPositiveSimd(g, x, out.fill(7)), true);
+    assertSameBits(out, expectPass, `passPositiveSimd ${dtype} ${n}`);
+    const xt = bp.tensor(x, { shape: [n], dtype }), gt = bp.tensor(g, { shape: [n], dtype });
+    assertSameBits(bp.relu(xt).data, expectRelu, `relu ${dtype} ${n}`);
+    assertSameBits(passPositive(gt, xt).data, expectPass, `passPositive ${dtype} ${n}`);
+  }
+});
+
+test('add, sub, mul, div: SIMD equals the JavaScript loop for whole operands, a bias row either side, a number either side', () => {
+  const ops = { add: (p: number, q: number) => p + q, sub: (p: number, q: number) => p - q, mul: (p: number, q: number) => p * q, div: (p: number, q: number) => p / q };
+  for (const dtype of DTYPES) for (const rows of [37, 128]) for (const cols of [29, 256]) {
+    const n = rows * cols, x = data(dtype, n, cols), y = data(dtype, n, rows), row = data(dtype, cols, 3), one = data(dtype, 1, 5);
+    const r = rounder(x);
+    const X = bp.tensor(x, { shape: [rows, cols], dtype }), Y = bp.tensor(y, { shape: [rows, cols], dtype });
+    const B = bp.tensor(row, { shape: [cols], dtype }), S = bp.tensor(one, { shape: [1], dtype });
+    for (const [op, f] of Object.entries(ops) as [keyof typeof ops, (p: number, q: number) => number][]) {
+      const cases: [string, FloatArray, Kind, FloatArray, Kind, bp.Tensor, bp.Tensor, (i: number) => number][] = [
+        ['whole', x, Kind.Full, y, Kind.Full, X, Y, (i) => f(x[i], y[i])],
+        ['row right', x, Kind.Full, row, Kind.Row, X, B, (i) => f(x[i], row[i % cols])],
+        ['row left', row, Kind.Row, x, Kind.Full, B, X, (i) => f(row[i % cols], x[i])],
+        ['number right', x, Kind.Full, one, Kind.Scalar, X, S, (i) => f(x[i], one[0])],
+        ['number left', one, Kind.Scalar, x, Kind.Full, S, X, (i) => f(one[0], x[i])],
+      ];
+      for (const [name, a, ak, b, bk, ta, tb, expect] of cases) {
+        const want = Array.from({ length: n }, (_, i) => r(expect(i))), out = x.slice().fill(7);
+        const what = `${op} ${name} ${dtype} ${rows}×${cols}`;
+        assert.equal(binarySimd(op, a, ak, b, bk, out, cols), true, what);
+        assertSameBits(out, want, `${what} (direct)`);
+        assertSameBits(bp[op](ta, tb).data, want, `${what} (op)`);
+      }
+    }
+  }
+});
+
+test('row sums (bias gradients): SIMD equals the JavaScript loop, float64 sums in row order', () => {
+  for (const dtype of DTYPES) for (const [count, inner] of [[128, 256], [37, 29], [1025, 1]]) {
+    const x = data(dtype, count * inner, inner), r = rounder(x);
+    const acc = new Float64Array(inner);
+    for (let c = 0; c < count; c++) for (let i = 0; i < inner; i++) acc[i] += x[c * inner + i];
+    const sums = new Float64Array(inner);
+    assert.equal(sumRowsSimd(x, count, inner, sums), true);
+    assertSameBits(sums, acc, `sumRowsSimd ${dtype} ${count}×${inner}`);
+    assertSameBits(bp.sum(bp.tensor(x, { shape: [count, inner], dtype }), 0).data, Array.from(acc, r), `sum(·, 0) ${dtype} ${count}×${inner}`);
+  }
+});
+
+test('the SGD update: SIMD equals the JavaScript loop (float64 arithmetic, rounded to the parameter type)', () => {
+  for (const dtype of DTYPES) for (const n of LENGTHS) {
+    const w = data(dtype, n, 11), g = data(dtype, n, 12), lr = 0.0123, r = rounder(w);
+    const want = Array.from(w, (v, i) => r(v - lr * g[i]));
+    const direct = w.slice();
+    assert.equal(sgdSimd(direct, g, lr), true);
+    assertSameBits(direct, want, `sgdSimd ${dtype} ${n}`);
+    const p = bp.tensor(w.slice(), { shape: [n], dtype, requiresGrad: true });
+    p.grad = bp.tensor(g, { shape: [n], dtype });
+    new bp.optim.SGD([p], { lr }).step();
+    assertSameBits(p.data, want, `optim.SGD ${dtype} ${n}`);
+  }
+});
+
+test('below SIMD_MIN elements, or with mixed dtypes, the loops decline and the ops still compute', () => {
+  const small = new Float32Array(SIMD_MIN - 1).fill(-1);
+  assert.equal(reluSimd(small, new Float32Array(small.length)), false);
+  assert.equal(binarySimd('add', new Float32Array(SIMD_MIN), Kind.Full, new Float64Array(SIMD_MIN), Kind.Full, new Float64Array(SIMD_MIN), 0), false);
+  const mixed = bp.add(bp.ones([SIMD_MIN], { dtype: 'float32' }), bp.ones([SIMD_MIN], { dtype: 'float64' }));
+  assert.equal(mixed.dtype, 'float64');
+  assert.ok(Array.from(mixed.data).every((v) => v === 2));
+});
