@@ -128,10 +128,12 @@ export function sumRows64(x: usize, count: i32, inner: i32, acc: usize): void {
 export function sgd32(w: usize, g: usize, n: i32, lr: f64): void {
   const rate = f64x2.splat(lr);
   let i = 0;
-  for (; i + 2 <= n; i += 2) {
-    const at = <usize>i * 4;
-    const wv = f64x2.promote_low_f32x4(v128.load64_zero(w + at)), gv = f64x2.promote_low_f32x4(v128.load64_zero(g + at));
-    v128.store64_lane(w + at, f32x4.demote_f64x2_zero(f64x2.sub(wv, f64x2.mul(rate, gv))), 0);
+  for (; i + 4 <= n; i += 4) {
+    const at = <usize>i * 4, wv = v128.load(w + at), gv = v128.load(g + at);
+    const wHigh = v128.shuffle<i32>(wv, wv, 2, 3, 0, 1), gHigh = v128.shuffle<i32>(gv, gv, 2, 3, 0, 1);
+    const low = f32x4.demote_f64x2_zero(f64x2.sub(f64x2.promote_low_f32x4(wv), f64x2.mul(rate, f64x2.promote_low_f32x4(gv))));
+    const high = f32x4.demote_f64x2_zero(f64x2.sub(f64x2.promote_low_f32x4(wHigh), f64x2.mul(rate, f64x2.promote_low_f32x4(gHigh))));
+    v128.store(w + at, v128.shuffle<i64>(low, high, 0, 2));
   }
   for (; i < n; i++) {
     const at = <usize>i * 4;
