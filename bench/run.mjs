@@ -44,6 +44,7 @@ const SIZES = quick ? [128, 256, 512] : [128, 256, 512, 1024, 2048];
 const CORES = availableParallelism();
 const MIN_MS = quick ? 100 : 400; // keep repeating a measurement until this much time has passed…
 const MAX_REPS = 30; // …or this many runs
+const PASSES = quick ? 1 : 2; // sweeps of the matmul table (see benchMatmul)
 const SLOW_MS = 2500; // a peer whose previous size took this long (×8 for the next) is skipped
 /** PyTorch on this machine, from the issue (not run here: no Python in the bench). */
 const PYTORCH_MLP_STEP_MS = 0.94;
@@ -103,7 +104,28 @@ function tfjsMatmul(backend, n, dtype) {
   return () => { useTf(backend); tf.tidy(() => { tf.matMul(a, b).dataSync(); }); };
 }
 
+/**
+ * The matmul table: PASSES sweeps over every size, dtype and thread count for every peer, each cell the best of
+ * its passes (a slow spell of the machine lasts seconds, longer than one cell takes: a second sweep, a minute
+ * later, measures every peer again). Rows are printed once the last pass has measured them.
+ */
 async function benchMatmul() {
+  let rows = [];
+  const merge = (row) => {
+    const prev = rows.find((r) => r.dtype === row.dtype && r.n === row.n && r.threads === row.threads);
+    if (prev) for (const [peer, g] of Object.entries(row.gflops)) row.gflops[peer] = g === null ? prev.gflops[peer] : Math.max(g, prev.gflops[peer] ?? 0);
+    return row;
+  };
+  for (let pass = 1; pass <= PASSES; pass++) {
+    if (pass < PASSES) console.log(`(pass ${pass} of ${PASSES}…)`);
+    rows = matmulSweep((row) => (pass === PASSES ? printMatmulRow(merge(row)) : merge(row)));
+  }
+  bp.setNumThreads(CORES);
+  return rows;
+}
+
+/** One sweep: every dtype, n and thread count; `onRow` sees each row as it is finished. */
+function matmulSweep(onRow) {
   const rows = [];
   const threadCounts = [...new Set([1, CORES])];
   const lastMs = {}; // peer/dtype/threads → ms at the previous size, to skip hopeless sizes
@@ -123,12 +145,10 @@ async function benchMatmul() {
           lastMs[key] = ms;
           row.gflops[peer] = (2 * n ** 3) / ms / 1e6;
         }
-        rows.push(row);
-        printMatmulRow(row);
+        rows.push(onRow ? onRow(row) : row);
       }
     }
   }
-  bp.setNumThreads(CORES);
   return rows;
 }
 
@@ -137,11 +157,13 @@ const compare = (engineMs, peerMs) => (engineMs <= peerMs ? `${fmt(peerMs / engi
 const fmt = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
 const pad = (s, w) => String(s).padStart(w);
 
+/** Prints a row of the matmul table and returns it. */
 function printMatmulRow(r) {
   const g = r.gflops, ratio = (p) => (g[p] ? `${fmt(g.engine / g[p])}×` : '—');
   console.log([pad(r.dtype, 8), pad(r.n, 5), pad(r.threads, 3), pad(fmt(g.engine), 7), pad(fmt(g['tfjs-wasm']), 9),
     pad(fmt(g['tfjs-cpu']), 8), pad(fmt(g['ml-matrix']), 9), pad(ratio('tfjs-wasm'), 8), pad(ratio('tfjs-cpu'), 8),
     pad(ratio('ml-matrix'), 9)].join(' '));
+  return r;
 }
 
 /** One MLP 784-256-256-10 training step, batch 128, float32, plain SGD: forward+loss, backward, update. */
@@ -327,7 +349,7 @@ async function main() {
   const env = { node: process.version, v8: process.versions.v8, cpu: cpus()[0]?.model ?? '?', cores: CORES, date: new Date().toISOString(),
     tfjsWasm: { simd: tfWasmSimd, threads: tfWasm.getThreadsCount() } };
   console.log(`node ${env.node} (V8 ${env.v8}), ${env.cores} cores, ${env.cpu}`);
-  console.log('\nmatmul GFLOP/s, square n×n (best of several runs); ratios = engine / peer (TensorFlow.js: float32 only, no threads in Node)');
+  console.log(`\nmatmul GFLOP/s, square n×n (best of several runs in each of ${PASSES} sweeps); ratios = engine / peer (TensorFlow.js: float32 only, no threads in Node)`);
   console.log([pad('dtype', 8), pad('n', 5), pad('thr', 3), pad('engine', 7), pad('tfjs-wasm', 9), pad('tfjs-cpu', 8),
     pad('ml-matrix', 9), pad('×wasm', 8), pad('×cpu', 8), pad('×ml', 9)].join(' '));
   const matmul = await benchMatmul();
