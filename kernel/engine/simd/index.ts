@@ -1,7 +1,7 @@
 // The elementwise loops of assembly/vector.ts, called from the ops on the calling thread: operands are copied into
 // the module's own memory, the loop runs, the result is copied out. Each function returns false, having done
 // nothing, where it does not apply (no WebAssembly SIMD, mixed dtypes, too few elements to pay for the call) and
-// the caller runs its JavaScript loop instead; both give the same numbers.
+// the caller runs its JavaScript loop instead; both give the same numbers. BACKPROP_SIMD=0 turns the loops off.
 import { vectorWasm } from './vectorBinary';
 
 type FloatArray = Float32Array | Float64Array;
