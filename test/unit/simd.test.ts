@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as bp from '../../kernel/engine/index';
 import { passPositive } from '../../kernel/engine/ops/masks';
-import { binarySimd, Kind, passPositiveSimd, reluSimd, sgdSimd, SIMD_MIN, simdAvailable, sumRowsSimd } from '../../kernel/engine/simd/index';
+import { binarySimd, CHUNK, Kind, passPositiveSimd, reluSimd, sgdSimd, SIMD_MIN, simdAvailable, sumRowsSimd } from '../../kernel/engine/simd/index';
 
 type FloatArray = Float32Array | Float64Array;
 const DTYPES = ['float32', 'float64'] as const;
-const LENGTHS = [SIMD_MIN, SIMD_MIN + 1, SIMD_MIN + 3, 4099];
+/** With and without a tail after the last whole vector, and longer than one pass through the module's memory. */
+const LENGTHS = [SIMD_MIN, SIMD_MIN + 1, SIMD_MIN + 3, 4099, 2 * CHUNK + 5];
 const SPECIAL = [NaN, 0, -0, Infinity, -Infinity, 1e-40, -1e-40, 5e-324, 3.4e38, -1];
 
 /** Random values with the special ones mixed in, of `dtype`. */
@@ -56,7 +57,7 @@ test('relu and its VJP: SIMD equals the JavaScript loop, directly and through th
 
 test('add, sub, mul, div: SIMD equals the JavaScript loop for whole operands, a bias row either side, a number either side', () => {
   const ops = { add: (p: number, q: number) => p + q, sub: (p: number, q: number) => p - q, mul: (p: number, q: number) => p * q, div: (p: number, q: number) => p / q };
-  for (const dtype of DTYPES) for (const rows of [37, 128]) for (const cols of [29, 256]) {
+  for (const dtype of DTYPES) for (const [rows, cols] of [[37, 29], [37, 256], [128, 29], [128, 256], [Math.ceil(CHUNK / 256) + 7, 256], [Math.ceil(CHUNK / 29) + 3, 29]]) {
     const n = rows * cols, x = data(dtype, n, cols), y = data(dtype, n, rows), row = data(dtype, cols, 3), one = data(dtype, 1, 5);
     const r = rounder(x);
     const X = bp.tensor(x, { shape: [rows, cols], dtype }), Y = bp.tensor(y, { shape: [rows, cols], dtype });
@@ -81,7 +82,7 @@ test('add, sub, mul, div: SIMD equals the JavaScript loop for whole operands, a 
 });
 
 test('row sums (bias gradients): SIMD equals the JavaScript loop, float64 sums in row order', () => {
-  for (const dtype of DTYPES) for (const [count, inner] of [[128, 256], [37, 29], [1025, 1]]) {
+  for (const dtype of DTYPES) for (const [count, inner] of [[128, 256], [37, 29], [1025, 1], [Math.ceil(CHUNK / 129) + 11, 129]]) {
     const x = data(dtype, count * inner, inner), r = rounder(x);
     const acc = new Float64Array(inner);
     for (let c = 0; c < count; c++) for (let i = 0; i < inner; i++) acc[i] += x[c * inner + i];
@@ -106,10 +107,13 @@ test('the SGD update: SIMD equals the JavaScript loop (float64 arithmetic, round
   }
 });
 
-test('below SIMD_MIN elements, or with mixed dtypes, the loops decline and the ops still compute', () => {
+test('below SIMD_MIN elements, with mixed dtypes or rows longer than a pass, the loops decline and the ops still compute', () => {
   const small = new Float32Array(SIMD_MIN - 1).fill(-1);
   assert.equal(reluSimd(small, new Float32Array(small.length)), false);
   assert.equal(binarySimd('add', new Float32Array(SIMD_MIN), Kind.Full, new Float64Array(SIMD_MIN), Kind.Full, new Float64Array(SIMD_MIN), 0), false);
+  const long = new Float32Array(2 * (CHUNK + 1));
+  assert.equal(binarySimd('add', long, Kind.Full, long.subarray(0, CHUNK + 1), Kind.Row, new Float32Array(long.length), CHUNK + 1), false);
+  assert.deepEqual(Array.from(bp.add(bp.ones([2, CHUNK + 1], { dtype: 'float32' }), bp.ones([CHUNK + 1], { dtype: 'float32' })).data.subarray(0, 3)), [2, 2, 2]);
   const mixed = bp.add(bp.ones([SIMD_MIN], { dtype: 'float32' }), bp.ones([SIMD_MIN], { dtype: 'float64' }));
   assert.equal(mixed.dtype, 'float64');
   assert.ok(Array.from(mixed.data).every((v) => v === 2));

@@ -8,7 +8,12 @@ type FloatArray = Float32Array | Float64Array;
 
 /** Below this many elements the JavaScript loop is as fast (measured: SIMD 2× faster at 1024 elements, even at ~300). */
 export const SIMD_MIN = 512;
-const PAGE = 65536, MAX_PAGES = 32768;
+/**
+ * Elements per pass: long operands go through the module's memory this many at a time, so that memory stays at
+ * three slots of 2 MiB (operands, result) whatever the tensors' sizes, and each pass's data stays in cache.
+ */
+export const CHUNK = 1 << 18;
+const SLOT = CHUNK * 8, SLOTS = 3, PAGE = 65536;
 
 interface VectorExports {
   [name: string]: (...args: number[]) => void;
@@ -18,14 +23,15 @@ export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 /** The layout of a binary op's operand (assembly/vector.ts): all elements, one row repeated, one number. */
 export const enum Kind { Full = 0, Row = 1, Scalar = 2 }
 
-let module: { memory: WebAssembly.Memory; fns: VectorExports } | null | undefined;
+interface Vector { memory: WebAssembly.Memory; fns: VectorExports }
+let module: Vector | null | undefined;
 
-function instance(): { memory: WebAssembly.Memory; fns: VectorExports } | null {
+function instance(): Vector | null {
   if (module !== undefined) return module;
   try {
     const bytes = new Uint8Array(Buffer.from(vectorWasm, 'base64'));
     if (process.env.BACKPROP_SIMD === '0' || !WebAssembly.validate(bytes)) return (module = null);
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES });
+    const pages = (SLOTS * SLOT) / PAGE, memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     const fns = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as VectorExports;
     return (module = { memory, fns });
   } catch {
@@ -33,22 +39,19 @@ function instance(): { memory: WebAssembly.Memory; fns: VectorExports } | null {
   }
 }
 
-/** Byte offsets of consecutive regions of these sizes, growing the memory; null when it cannot grow. */
-function layout(memory: WebAssembly.Memory, ...bytes: number[]): number[] | null {
-  const at: number[] = [];
-  let end = 0;
-  for (const b of bytes) { at.push(end); end += Math.ceil(b / 16) * 16; }
-  const have = memory.buffer.byteLength;
-  if (end > have) {
-    const pages = Math.ceil((end - have) / PAGE);
-    if (have / PAGE + pages > MAX_PAGES) return null;
-    try { memory.grow(pages); } catch { return null; }
-  }
-  return at;
+/** Byte address of a slot. */
+const slot = (i: number): number => i * SLOT;
+
+/** Copies src[from, to) into slot `i`. */
+function put(m: Vector, src: FloatArray, from: number, to: number, i: number): void {
+  const n = to - from, at = slot(i);
+  (src instanceof Float32Array ? new Float32Array(m.memory.buffer, at, n) : new Float64Array(m.memory.buffer, at, n)).set(src.subarray(from, to));
 }
 
-function view(memory: WebAssembly.Memory, like: FloatArray, at: number, n: number): FloatArray {
-  return like instanceof Float32Array ? new Float32Array(memory.buffer, at, n) : new Float64Array(memory.buffer, at, n);
+/** Copies slot `i` out into dst[from, to). */
+function take(m: Vector, dst: FloatArray, from: number, to: number, i: number): void {
+  const n = to - from, at = slot(i);
+  dst.set(dst instanceof Float32Array ? new Float32Array(m.memory.buffer, at, n) : new Float64Array(m.memory.buffer, at, n), from);
 }
 
 const sameType = (a: FloatArray, b: FloatArray): boolean => (a instanceof Float32Array) === (b instanceof Float32Array);
@@ -57,55 +60,65 @@ const suffix = (a: FloatArray): string => (a instanceof Float32Array ? '32' : '6
 /** out = x > 0 ? x : 0 (relu). */
 export function reluSimd(x: FloatArray, out: FloatArray): boolean {
   const m = instance(), n = out.length;
-  if (!m || n < SIMD_MIN || !sameType(x, out)) return false;
-  const at = layout(m.memory, x.byteLength, out.byteLength);
-  if (!at) return false;
-  view(m.memory, x, at[0], n).set(x);
-  m.fns['relu' + suffix(x)](at[0], at[1], n);
-  out.set(view(m.memory, out, at[1], n));
+  if (!m || n < SIMD_MIN || x.length !== n || !sameType(x, out)) return false;
+  const relu = m.fns['relu' + suffix(x)];
+  for (let s = 0; s < n; s += CHUNK) {
+    const e = Math.min(n, s + CHUNK);
+    put(m, x, s, e, 0);
+    relu(slot(0), slot(1), e - s);
+    take(m, out, s, e, 1);
+  }
   return true;
 }
 
 /** out = x > 0 ? g : g·0 (relu's VJP). */
 export function passPositiveSimd(g: FloatArray, x: FloatArray, out: FloatArray): boolean {
   const m = instance(), n = out.length;
-  if (!m || n < SIMD_MIN || !sameType(g, x) || !sameType(g, out)) return false;
-  const at = layout(m.memory, g.byteLength, x.byteLength, out.byteLength);
-  if (!at) return false;
-  view(m.memory, g, at[0], n).set(g);
-  view(m.memory, x, at[1], n).set(x);
-  m.fns['passPositive' + suffix(g)](at[0], at[1], at[2], n);
-  out.set(view(m.memory, out, at[2], n));
+  if (!m || n < SIMD_MIN || g.length !== n || x.length !== n || !sameType(g, x) || !sameType(g, out)) return false;
+  const pass = m.fns['passPositive' + suffix(g)];
+  for (let s = 0; s < n; s += CHUNK) {
+    const e = Math.min(n, s + CHUNK);
+    put(m, g, s, e, 0);
+    put(m, x, s, e, 1);
+    pass(slot(0), slot(1), slot(2), e - s);
+    take(m, out, s, e, 2);
+  }
   return true;
 }
 
 /**
  * out = x ∘ y over out.length elements, each operand laid out as its Kind says (a Row operand holds `row`
- * elements repeated every `row` outputs). A Row operand needs the other to be Full.
+ * elements repeated every `row` outputs; the other is then Full). Passes hold whole rows.
  */
 export function binarySimd(op: BinaryOp, x: FloatArray, xKind: Kind, y: FloatArray, yKind: Kind, out: FloatArray, row: number): boolean {
-  const m = instance(), n = out.length;
-  if (!m || n < SIMD_MIN || !sameType(x, out) || !sameType(y, out)) return false;
-  const at = layout(m.memory, x.byteLength, y.byteLength, out.byteLength);
-  if (!at) return false;
-  view(m.memory, x, at[0], x.length).set(x);
-  view(m.memory, y, at[1], y.length).set(y);
-  m.fns[op + suffix(out)](at[0], xKind, at[1], yKind, at[2], n, row);
-  out.set(view(m.memory, out, at[2], n));
+  const m = instance(), n = out.length, byRows = xKind === Kind.Row || yKind === Kind.Row;
+  if (!m || n < SIMD_MIN || !sameType(x, out) || !sameType(y, out) || (byRows && (row > CHUNK || n % row !== 0))) return false;
+  const fn = m.fns[op + suffix(out)], step = byRows ? Math.floor(CHUNK / row) * row : CHUNK;
+  // Operands that repeat (a row, a number) go in once; whole ones pass by pass.
+  if (xKind !== Kind.Full) put(m, x, 0, x.length, 0);
+  if (yKind !== Kind.Full) put(m, y, 0, y.length, 1);
+  for (let s = 0; s < n; s += step) {
+    const e = Math.min(n, s + step);
+    if (xKind === Kind.Full) put(m, x, s, e, 0);
+    if (yKind === Kind.Full) put(m, y, s, e, 1);
+    fn(slot(0), xKind, slot(1), yKind, slot(2), e - s, row);
+    take(m, out, s, e, 2);
+  }
   return true;
 }
 
 /** acc[i] += Σ_c x[c·inner + i] over the rows c < count of x (float64 sums, in order of c). */
 export function sumRowsSimd(x: FloatArray, count: number, inner: number, acc: Float64Array): boolean {
   const m = instance();
-  if (!m || count * inner < SIMD_MIN || x.length !== count * inner || acc.length !== inner) return false;
-  const at = layout(m.memory, x.byteLength, acc.byteLength);
-  if (!at) return false;
-  view(m.memory, x, at[0], x.length).set(x);
-  const sums = new Float64Array(m.memory.buffer, at[1], inner);
-  sums.set(acc);
-  m.fns['sumRows' + suffix(x)](at[0], count, inner, at[1]);
-  acc.set(sums);
+  if (!m || count * inner < SIMD_MIN || x.length !== count * inner || acc.length !== inner || inner > CHUNK) return false;
+  const sumRows = m.fns['sumRows' + suffix(x)], rows = Math.floor(CHUNK / inner);
+  put(m, acc, 0, inner, 1);
+  for (let c = 0; c < count; c += rows) {
+    const e = Math.min(count, c + rows);
+    put(m, x, c * inner, e * inner, 0);
+    sumRows(slot(0), e - c, inner, slot(1));
+  }
+  take(m, acc, 0, inner, 1);
   return true;
 }
 
@@ -113,13 +126,14 @@ export function sumRowsSimd(x: FloatArray, count: number, inner: number, acc: Fl
 export function sgdSimd(w: FloatArray, g: FloatArray, lr: number): boolean {
   const m = instance(), n = w.length;
   if (!m || n < SIMD_MIN || g.length !== n || !sameType(w, g)) return false;
-  const at = layout(m.memory, w.byteLength, g.byteLength);
-  if (!at) return false;
-  const ws = view(m.memory, w, at[0], n);
-  ws.set(w);
-  view(m.memory, g, at[1], n).set(g);
-  m.fns['sgd' + suffix(w)](at[0], at[1], n, lr);
-  w.set(ws);
+  const sgd = m.fns['sgd' + suffix(w)];
+  for (let s = 0; s < n; s += CHUNK) {
+    const e = Math.min(n, s + CHUNK);
+    put(m, w, s, e, 0);
+    put(m, g, s, e, 1);
+    sgd(slot(0), slot(1), e - s, lr);
+    take(m, w, s, e, 0);
+  }
   return true;
 }
 
