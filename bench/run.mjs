@@ -44,17 +44,26 @@ const SIZES = quick ? [128, 256, 512] : [128, 256, 512, 1024, 2048];
 const CORES = availableParallelism();
 const MIN_MS = quick ? 100 : 400; // keep repeating a measurement until this much time has passed…
 const MAX_REPS = 30; // …or this many runs
+const FEW_RUNS_MS = quick ? 0 : 4000; // (see best)
 const PASSES = quick ? 1 : 2; // sweeps of the matmul table (see benchMatmul)
 const SLOW_MS = 2500; // a peer whose previous size took this long (×8 for the next) is skipped
 /** PyTorch on this machine, from the issue (not run here: no Python in the bench). */
 const PYTORCH_MLP_STEP_MS = 0.94;
 
-/** Best time in ms of `fn` over repeated runs (after one warm-up run), and how many runs. */
+/**
+ * Best time in ms of `fn` over repeated runs (after one warm-up run): at least 3, 5 where they fit in
+ * FEW_RUNS_MS (the largest products, where one slow spell of the machine could otherwise spoil every run), and
+ * more until MIN_MS or MAX_REPS.
+ */
 function best(fn) {
   fn();
   let min = Infinity, reps = 0;
   const start = performance.now();
-  while (reps < 3 || (performance.now() - start < MIN_MS && reps < MAX_REPS)) {
+  const more = () => {
+    const elapsed = performance.now() - start;
+    return reps < 3 || (reps < 5 && elapsed < FEW_RUNS_MS) || (elapsed < MIN_MS && reps < MAX_REPS);
+  };
+  while (more()) {
     const t0 = performance.now();
     fn();
     min = Math.min(min, performance.now() - t0);
