@@ -3,7 +3,7 @@
 // `.grad` is null are skipped (and, for Adam, their step count does not advance).
 import { checkOptions } from './options';
 import { Tensor } from './tensor';
-import { sgdSimd } from './simd/index';
+import { adamSimd, sgdSimd } from './simd/index';
 
 function checkParams(op: string, params: unknown): Tensor[] {
   if (!Array.isArray(params)) throw new Error(`${op}: params must be an array of tensors (e.g. model.parameters())`);
@@ -187,6 +187,7 @@ export class Adam extends Optimizer {
 /** The Adam update of one parameter's storage w from its gradient g (moments m, v updated in place). */
 function adamLoop(w: Float64Array | Float32Array, g: ArrayLike<number>, m: Float64Array, v: Float64Array, beta1: number, beta2: number,
   stepSize: number, biasCorrection2Sqrt: number, eps: number): void {
+  if ((g instanceof Float32Array || g instanceof Float64Array) && adamSimd(w, g, m, v, beta1, beta2, stepSize, biasCorrection2Sqrt, eps)) return;
   for (let i = 0; i < w.length; i++) {
     const gi = g[i];
     m[i] = m[i] * beta1 + (1 - beta1) * gi;

@@ -10,10 +10,10 @@ type FloatArray = Float32Array | Float64Array;
 export const SIMD_MIN = 512;
 /**
  * Elements per pass: long operands go through the module's memory this many at a time, so that memory stays at
- * three slots of 2 MiB (operands, result) whatever the tensors' sizes, and each pass's data stays in cache.
+ * four slots of 2 MiB (operands, result) whatever the tensors' sizes, and each pass's data stays in cache.
  */
 export const CHUNK = 1 << 18;
-const SLOT = CHUNK * 8, SLOTS = 3, PAGE = 65536;
+const SLOT = CHUNK * 8, SLOTS = 4, PAGE = 65536;
 
 interface VectorExports {
   [name: string]: (...args: number[]) => void;
@@ -133,6 +133,29 @@ export function sgdSimd(w: FloatArray, g: FloatArray, lr: number): boolean {
     put(m, g, s, e, 1);
     sgd(slot(0), slot(1), e - s, lr);
     take(m, w, s, e, 0);
+  }
+  return true;
+}
+
+/**
+ * One Adam step in place: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − stepSize·m / (√v / bc2 + eps), in
+ * float64 (m and v are the optimiser's float64 state), w rounded to its type.
+ */
+export function adamSimd(w: FloatArray, g: FloatArray, m: Float64Array, v: Float64Array, beta1: number, beta2: number,
+  stepSize: number, bc2: number, eps: number): boolean {
+  const mod = instance(), n = w.length;
+  if (!mod || n < SIMD_MIN || g.length !== n || m.length !== n || v.length !== n || !sameType(w, g)) return false;
+  const adam = mod.fns['adam' + suffix(w)];
+  for (let s = 0; s < n; s += CHUNK) {
+    const e = Math.min(n, s + CHUNK);
+    put(mod, w, s, e, 0);
+    put(mod, g, s, e, 1);
+    put(mod, m, s, e, 2);
+    put(mod, v, s, e, 3);
+    adam(slot(0), slot(1), slot(2), slot(3), e - s, beta1, beta2, stepSize, bc2, eps);
+    take(mod, w, s, e, 0);
+    take(mod, m, s, e, 2);
+    take(mod, v, s, e, 3);
   }
   return true;
 }

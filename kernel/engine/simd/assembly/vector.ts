@@ -1,5 +1,5 @@
 // WebAssembly SIMD loops for the elementwise work of a training step (relu, its VJP, bias add, bias-gradient
-// sums, the SGD update), in AssemblyScript. The JavaScript side copies operands into this module's memory and
+// sums, the SGD and Adam updates), in AssemblyScript. The JavaScript side copies operands into this module's memory and
 // the result out: memcpy runs at ~28 GB/s where V8's typed-array loops manage ~1 ns an element, so even with
 // the copies these are 3–5× faster.
 //
@@ -152,5 +152,51 @@ export function sgd64(w: usize, g: usize, n: i32, lr: f64): void {
   for (; i < n; i++) {
     const at = <usize>i * 8;
     store<f64>(w + at, load<f64>(w + at) - lr * load<f64>(g + at));
+  }
+}
+
+/**
+ * One Adam step over two elements (float64 lanes), as Adam's JavaScript loop: m ← m·β₁ + (1−β₁)·g;
+ * v ← v·β₂ + (1−β₂)·g·g; w ← w − stepSize·(m / (√v / bc2 + eps)). Returns the new w; stores m and v.
+ */
+@inline function adamPair(wv: v128, gv: v128, m: usize, v: usize, b1: f64, b2: f64, stepSize: f64, bc2: f64, eps: f64): v128 {
+  const mv = f64x2.add(f64x2.mul(v128.load(m), f64x2.splat(b1)), f64x2.mul(f64x2.splat(1 - b1), gv));
+  const vv = f64x2.add(f64x2.mul(v128.load(v), f64x2.splat(b2)), f64x2.mul(f64x2.mul(f64x2.splat(1 - b2), gv), gv));
+  v128.store(m, mv);
+  v128.store(v, vv);
+  const denom = f64x2.add(f64x2.div(f64x2.sqrt(vv), f64x2.splat(bc2)), f64x2.splat(eps));
+  return f64x2.sub(wv, f64x2.mul(f64x2.splat(stepSize), f64x2.div(mv, denom)));
+}
+
+/** Adam's update of float32 w with float32 g (m and v float64, as the optimiser keeps them). */
+export function adam32(w: usize, g: usize, m: usize, v: usize, n: i32, b1: f64, b2: f64, stepSize: f64, bc2: f64, eps: f64): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const at = <usize>i * 4, at8 = <usize>i * 8;
+    const wv = f64x2.promote_low_f32x4(v128.load64_zero(w + at)), gv = f64x2.promote_low_f32x4(v128.load64_zero(g + at));
+    v128.store64_lane(w + at, f32x4.demote_f64x2_zero(adamPair(wv, gv, m + at8, v + at8, b1, b2, stepSize, bc2, eps)), 0);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i * 4, at8 = <usize>i * 8, gi = <f64>load<f32>(g + at);
+    const mi = load<f64>(m + at8) * b1 + (1 - b1) * gi, vi = load<f64>(v + at8) * b2 + (1 - b2) * gi * gi;
+    store<f64>(m + at8, mi);
+    store<f64>(v + at8, vi);
+    store<f32>(w + at, <f32>(<f64>load<f32>(w + at) - stepSize * (mi / (Math.sqrt(vi) / bc2 + eps))));
+  }
+}
+
+/** adam32 for float64 w and g. */
+export function adam64(w: usize, g: usize, m: usize, v: usize, n: i32, b1: f64, b2: f64, stepSize: f64, bc2: f64, eps: f64): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const at = <usize>i * 8;
+    v128.store(w + at, adamPair(v128.load(w + at), v128.load(g + at), m + at, v + at, b1, b2, stepSize, bc2, eps));
+  }
+  for (; i < n; i++) {
+    const at = <usize>i * 8, gi = load<f64>(g + at);
+    const mi = load<f64>(m + at) * b1 + (1 - b1) * gi, vi = load<f64>(v + at) * b2 + (1 - b2) * gi * gi;
+    store<f64>(m + at, mi);
+    store<f64>(v + at, vi);
+    store<f64>(w + at, load<f64>(w + at) - stepSize * (mi / (Math.sqrt(vi) / bc2 + eps)));
   }
 }
