@@ -24,18 +24,18 @@ export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 export const enum Kind { Full = 0, Row = 1, Scalar = 2 }
 
 interface Vector { memory: WebAssembly.Memory; fns: VectorExports }
-let module: Vector | null | undefined;
+let loaded: Vector | null | undefined;
 
 function instance(): Vector | null {
-  if (module !== undefined) return module;
+  if (loaded !== undefined) return loaded;
   try {
     const bytes = new Uint8Array(Buffer.from(vectorWasm, 'base64'));
-    if (process.env.BACKPROP_SIMD === '0' || !WebAssembly.validate(bytes)) return (module = null);
+    if (process.env.BACKPROP_SIMD === '0' || !WebAssembly.validate(bytes)) return (loaded = null);
     const pages = (SLOTS * SLOT) / PAGE, memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     const fns = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as VectorExports;
-    return (module = { memory, fns });
+    return (loaded = { memory, fns });
   } catch {
-    return (module = null);
+    return (loaded = null);
   }
 }
 
