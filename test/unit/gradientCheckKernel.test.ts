@@ -2,22 +2,17 @@
 // report names the cell of the backward(), marks failing edges in its graph, and the graph exports as text.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { KernelClient } from '../../kernel/client';
+import type { KernelClient } from '../../kernel/client';
+import { startKernel } from './helpers/kernelProcess';
 import { GRADIENT_CHECK_MIME, GRAPH_MIME } from '../../kernel/protocol';
 import type { GradientCheckReport } from '../../kernel/gradientCheck';
 import type { GraphSnapshot } from '../../kernel/engine/trace';
 
-const root = join(__dirname, '..', '..');
-const kernelPath = join(root, 'dist', 'kernel.js');
 
 describe('kernel: gradient check and graph requests', () => {
   let kernel: KernelClient;
   before(async () => {
-    if (!existsSync(kernelPath)) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
-    kernel = await KernelClient.start({ kernelPath });
+    kernel = await startKernel();
   });
   after(async () => { await kernel.shutdown(); });
 

@@ -2,13 +2,11 @@
 // came from, stale after an optimiser step, accumulated without zeroGrad. Unit level, then through the kernel.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { nn, optim, tensor } from '../../kernel/engine';
 import { installBackwardLog } from '../../kernel/backwardLog';
 import { describeMarkdown, inspectExpression, parsePath } from '../../kernel/inspect';
-import { KernelClient } from '../../kernel/client';
+import type { KernelClient } from '../../kernel/client';
+import { startKernel } from './helpers/kernelProcess';
 
 installBackwardLog();
 
@@ -83,12 +81,9 @@ describe('inspect: descriptions', () => {
 });
 
 describe('inspect through the kernel', () => {
-  const root = join(__dirname, '..', '..');
-  const kernelPath = join(root, 'dist', 'kernel.js');
   let kernel: KernelClient;
   before(async () => {
-    if (!existsSync(kernelPath)) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
-    kernel = await KernelClient.start({ kernelPath });
+    kernel = await startKernel();
   });
   after(async () => { await kernel.shutdown(); });
 

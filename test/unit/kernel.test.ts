@@ -2,18 +2,11 @@
 // across cells, top-level await, streams, values, rich tensors, imports and errors with cell line numbers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KernelClient, type CellOutput, type CellResult } from '../../kernel/client';
-
-const root = join(__dirname, '..', '..');
-const kernelPath = join(root, 'dist', 'kernel.js');
-
-function ensureBuilt(): void {
-  if (!existsSync(kernelPath)) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
-}
+import type { CellOutput, CellResult, KernelClient } from '../../kernel/client';
+import { startKernel } from './helpers/kernelProcess';
 
 const plain = (o: CellOutput | undefined) => (o && 'data' in o ? String(o.data['text/plain']) : undefined);
 const result = (r: CellResult) => plain(r.outputs.find((o) => o.kind === 'executeResult'));
@@ -22,7 +15,7 @@ const errorOf = (r: CellResult) => r.outputs.find((o) => o.kind === 'error') as 
 // esbuild compiles cells where it can run; TypeScript's transpiler where it cannot (the .vsix): both are tested.
 for (const transpiler of ['esbuild', 'typescript']) describe(`kernel: cells (${transpiler})`, () => {
   let kernel: KernelClient;
-  before(async () => { ensureBuilt(); kernel = await KernelClient.start({ kernelPath, env: { BACKPROP_TRANSPILER: transpiler } }); });
+  before(async () => { kernel = await startKernel({ env: { BACKPROP_TRANSPILER: transpiler } }); });
   after(async () => { await kernel.shutdown(); });
 
   test('top-level declarations persist across cells, destructuring included', async () => {

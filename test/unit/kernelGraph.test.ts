@@ -2,15 +2,11 @@
 // and switchable with setGraphOptions.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { KernelClient, type CellOutput } from '../../kernel/client';
+import type { CellOutput, KernelClient } from '../../kernel/client';
+import { startKernel } from './helpers/kernelProcess';
 import { GRAPH_MIME, type CellOutputMessage } from '../../kernel/protocol';
 import type { GraphSnapshot } from '../../kernel/engine';
 
-const root = join(__dirname, '..', '..');
-const kernelPath = join(root, 'dist', 'kernel.js');
 
 const graphs = (outputs: CellOutput[]) =>
   outputs.filter((o): o is Extract<CellOutput, { kind: 'display' }> => o.kind === 'display' && GRAPH_MIME in o.data);
@@ -18,8 +14,7 @@ const graphs = (outputs: CellOutput[]) =>
 describe('kernel: graph outputs', () => {
   let kernel: KernelClient;
   before(async () => {
-    if (!existsSync(kernelPath)) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
-    kernel = await KernelClient.start({ kernelPath });
+    kernel = await startKernel();
   });
   after(async () => { await kernel.shutdown(); });
 

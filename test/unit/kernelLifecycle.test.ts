@@ -2,16 +2,15 @@
 // a promise that never settles), a kernel that dies in a cell, restart, and memory over a long training loop.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { KernelClient, type CellResult, type CellOutput } from '../../kernel/client';
 import { INTERRUPT_FD_ENV, KERNEL_EXEC_ARGV, type KernelToClient } from '../../kernel/protocol';
+import { ensureBuilt, kernelPath, root, startKernel } from './helpers/kernelProcess';
 
-const root = join(__dirname, '..', '..');
-const kernelPath = join(root, 'dist', 'kernel.js');
 
 const result = (r: CellResult) => {
   const o = r.outputs.find((x) => x.kind === 'executeResult');
@@ -28,8 +27,7 @@ async function runAndInterrupt(kernel: KernelClient, code: string, marker = 'sta
 describe('kernel: interrupt, death, restart', () => {
   let kernel: KernelClient;
   before(async () => {
-    if (!existsSync(kernelPath)) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
-    kernel = await KernelClient.start({ kernelPath });
+    kernel = await startKernel();
   });
   after(async () => { await kernel.shutdown(); });
 
@@ -88,7 +86,7 @@ describe('kernel: interrupt, death, restart', () => {
   });
 
   test('a kernel out of memory is reported on its cell, and the next run starts a new kernel', async () => {
-    const small = await KernelClient.start({ kernelPath, execArgv: ['--max-old-space-size=64'] });
+    const small = await startKernel({ execArgv: ['--max-old-space-size=64'] });
     try {
       const r = await small.run('const hog: number[][] = [];\nwhile (true) hog.push(new Array(100000).fill(1.5));');
       assert.equal(r.status, 'died');
@@ -147,7 +145,7 @@ describe('kernel: as packaged', () => {
 
 describe('kernel: memory over a long training loop', () => {
   let kernel: KernelClient;
-  before(async () => { kernel = await KernelClient.start({ kernelPath, execArgv: ['--expose-gc'] }); });
+  before(async () => { kernel = await startKernel({ execArgv: ['--expose-gc'] }); });
   after(async () => { await kernel.shutdown(); });
 
   test('10x more steps (graphs shown after backward) do not keep 10x more memory', async () => {
@@ -198,7 +196,7 @@ describe('kernel: an interrupt that comes before its execute', () => {
     return status;
   };
   before(async () => {
-    if (!existsSync(kernelPath)) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
+    ensureBuilt();
     child = fork(kernelPath, [], {
       env: { ...process.env, [INTERRUPT_FD_ENV]: '4' }, execArgv: [...KERNEL_EXEC_ARGV],
       stdio: ['ignore', 'ignore', 'ignore', 'ipc', 'pipe'], serialization: 'json',

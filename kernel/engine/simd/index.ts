@@ -54,6 +54,11 @@ function take(m: Vector, dst: FloatArray, from: number, to: number, i: number): 
   dst.set(dst instanceof Float32Array ? new Float32Array(m.memory.buffer, at, n) : new Float64Array(m.memory.buffer, at, n), from);
 }
 
+/** Calls pass(from, to) over [0, n) in ranges of at most `step` elements. */
+function inPasses(n: number, step: number, pass: (from: number, to: number) => void): void {
+  for (let s = 0; s < n; s += step) pass(s, Math.min(n, s + step));
+}
+
 const sameType = (a: FloatArray, b: FloatArray): boolean => (a instanceof Float32Array) === (b instanceof Float32Array);
 const suffix = (a: FloatArray): string => (a instanceof Float32Array ? '32' : '64');
 
@@ -62,12 +67,11 @@ export function reluSimd(x: FloatArray, out: FloatArray): boolean {
   const m = instance(), n = out.length;
   if (!m || n < SIMD_MIN || x.length !== n || !sameType(x, out)) return false;
   const relu = m.fns['relu' + suffix(x)];
-  for (let s = 0; s < n; s += CHUNK) {
-    const e = Math.min(n, s + CHUNK);
+  inPasses(n, CHUNK, (s, e) => {
     put(m, x, s, e, 0);
     relu(slot(0), slot(1), e - s);
     take(m, out, s, e, 1);
-  }
+  });
   return true;
 }
 
@@ -76,13 +80,12 @@ export function passPositiveSimd(g: FloatArray, x: FloatArray, out: FloatArray):
   const m = instance(), n = out.length;
   if (!m || n < SIMD_MIN || g.length !== n || x.length !== n || !sameType(g, x) || !sameType(g, out)) return false;
   const pass = m.fns['passPositive' + suffix(g)];
-  for (let s = 0; s < n; s += CHUNK) {
-    const e = Math.min(n, s + CHUNK);
+  inPasses(n, CHUNK, (s, e) => {
     put(m, g, s, e, 0);
     put(m, x, s, e, 1);
     pass(slot(0), slot(1), slot(2), e - s);
     take(m, out, s, e, 2);
-  }
+  });
   return true;
 }
 
@@ -97,13 +100,12 @@ export function binarySimd(op: BinaryOp, x: FloatArray, xKind: Kind, y: FloatArr
   // Operands that repeat (a row, a number) go in once; whole ones pass by pass.
   if (xKind !== Kind.Full) put(m, x, 0, x.length, 0);
   if (yKind !== Kind.Full) put(m, y, 0, y.length, 1);
-  for (let s = 0; s < n; s += step) {
-    const e = Math.min(n, s + step);
+  inPasses(n, step, (s, e) => {
     if (xKind === Kind.Full) put(m, x, s, e, 0);
     if (yKind === Kind.Full) put(m, y, s, e, 1);
     fn(slot(0), xKind, slot(1), yKind, slot(2), e - s, row);
     take(m, out, s, e, 2);
-  }
+  });
   return true;
 }
 
@@ -113,11 +115,10 @@ export function sumRowsSimd(x: FloatArray, count: number, inner: number, acc: Fl
   if (!m || count * inner < SIMD_MIN || x.length !== count * inner || acc.length !== inner || inner > CHUNK) return false;
   const sumRows = m.fns['sumRows' + suffix(x)], rows = Math.floor(CHUNK / inner);
   put(m, acc, 0, inner, 1);
-  for (let c = 0; c < count; c += rows) {
-    const e = Math.min(count, c + rows);
+  inPasses(count, rows, (c, e) => {
     put(m, x, c * inner, e * inner, 0);
     sumRows(slot(0), e - c, inner, slot(1));
-  }
+  });
   take(m, acc, 0, inner, 1);
   return true;
 }
@@ -127,13 +128,12 @@ export function sgdSimd(w: FloatArray, g: FloatArray, lr: number): boolean {
   const m = instance(), n = w.length;
   if (!m || n < SIMD_MIN || g.length !== n || !sameType(w, g)) return false;
   const sgd = m.fns['sgd' + suffix(w)];
-  for (let s = 0; s < n; s += CHUNK) {
-    const e = Math.min(n, s + CHUNK);
+  inPasses(n, CHUNK, (s, e) => {
     put(m, w, s, e, 0);
     put(m, g, s, e, 1);
     sgd(slot(0), slot(1), e - s, lr);
     take(m, w, s, e, 0);
-  }
+  });
   return true;
 }
 
@@ -146,8 +146,7 @@ export function adamSimd(w: FloatArray, g: FloatArray, m: Float64Array, v: Float
   const mod = instance(), n = w.length;
   if (!mod || n < SIMD_MIN || g.length !== n || m.length !== n || v.length !== n || !sameType(w, g)) return false;
   const adam = mod.fns['adam' + suffix(w)];
-  for (let s = 0; s < n; s += CHUNK) {
-    const e = Math.min(n, s + CHUNK);
+  inPasses(n, CHUNK, (s, e) => {
     put(mod, w, s, e, 0);
     put(mod, g, s, e, 1);
     put(mod, m, s, e, 2);
@@ -156,7 +155,7 @@ export function adamSimd(w: FloatArray, g: FloatArray, m: Float64Array, v: Float
     take(mod, w, s, e, 0);
     take(mod, m, s, e, 2);
     take(mod, v, s, e, 3);
-  }
+  });
   return true;
 }
 

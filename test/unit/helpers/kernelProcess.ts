@@ -1,0 +1,19 @@
+// The built kernel the kernel tests drive: dist/kernel.js, built on first use when missing.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { KernelClient } from '../../../kernel/client';
+
+export const root = join(__dirname, '..', '..', '..');
+export const kernelPath = join(root, 'dist', 'kernel.js');
+
+/** Builds the bundles when dist/kernel.js is missing (a fresh clone running one test file). */
+export function ensureBuilt(): void {
+  if (!existsSync(kernelPath)) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
+}
+
+/** Starts a kernel process on dist/kernel.js (built first if needed), with these extra start options. */
+export function startKernel(options: Omit<Parameters<typeof KernelClient.start>[0], 'kernelPath'> = {}): Promise<KernelClient> {
+  ensureBuilt();
+  return KernelClient.start({ kernelPath, ...options });
+}
