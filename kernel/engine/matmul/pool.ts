@@ -1,13 +1,13 @@
 // The matmul thread pool: persistent worker_threads computing on one shared WebAssembly memory (the arena).
-// The caller stays synchronous: it copies B into the arena, describes the job in the control block, wakes the
-// workers (they pack op(B) while it copies A), does its own share of the work (schedule.ts), then Atomics.waits
-// for the rest. A worker that dies, throws or stops making progress is replaced, and the chunks it left undone are
+// The caller stays synchronous: it describes the job in the control block, wakes the workers, copies B then A
+// into the arena while they start packing and computing on what is there (schedule.ts), does its own share of
+// the work, then Atomics.waits for the rest. A worker that dies, throws or stops making progress is replaced, and the chunks it left undone are
 // computed by the caller; nothing here ever waits without a timeout.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ARENA_START, CONTROL_BYTES, Job, KernelExports, PROTOCOL_VERSION, SLOTS, SLOT_INTS, Slot, State, WorkerInit } from './protocol';
-import { ChunkCopier, finishChunks, panels, participate, plan } from './schedule';
+import { ChunkCopier, chunkBounds, chunkRect, finishChunks, panels, participate, plan, slabCount, slabRange } from './schedule';
 
 /** A worker whose progress counter has not moved for this long is presumed hung. */
 const STALL_MS = 3000;
@@ -102,18 +102,16 @@ export class MatmulPool {
     this.settle();
     const { m, n, k } = p, f32 = p.a instanceof Float32Array, S = f32 ? 4 : 8, View = f32 ? Float32Array : Float64Array;
     const ready = this.workers.filter((w) => this.state(w) === State.Ready).slice(0, threads - 1);
-    const cut = plan(m, n, k, f32, ready.length + 1), chunks = cut.chunks;
+    const depth = this.kernel.blockDepth(k), cut = plan(m, n, k, f32, p.transB, ready.length + 1, depth), chunks = cut.chunks;
     const at = this.layout([
       (ready.length + 1) * this.workBytes, (cut.packUnits + chunks) * 4, k * panels(n, f32) * 32, m * k * S, k * n * S, m * n * S,
     ]);
     if (!at) return false;
     const [work, flagsAt, packed, a, b, c] = at, buf = this.memory.buffer;
-    new View(buf, b, k * n).set(p.b);
     const flags = new Int32Array(buf, flagsAt, cut.packUnits + chunks).fill(0);
     const job = this.job, values = [+f32, +p.transA, +p.transB, m, n, k, a, b, c, packed, flagsAt,
-      cut.packUnits, 0, chunks, 0, +cut.byRows, cut.guide, cut.minUnits];
+      cut.packUnits, 0, chunks, 0, +cut.byRows, cut.guide, cut.minUnits, 0, depth, cut.blockGroups, 0, 0];
     for (let i = 0; i < values.length; i++) Atomics.store(job, i, values[i]);
-    Atomics.store(job, Job.AReady, 0);
 
     const posted: { w: PoolWorker; seq: number }[] = [];
     ready.forEach((w, i) => {
@@ -125,9 +123,7 @@ export class MatmulPool {
       posted.push({ w, seq });
     });
     this.pending = posted;
-    new View(buf, a, m * k).set(p.a); // while the workers pack op(B)
-    Atomics.store(job, Job.AReady, 1);
-    if (posted.length > 0) Atomics.notify(job, Job.AReady);
+    this.copyOperands(p, new View(buf, a, m * k), new View(buf, b, k * n), posted.length > 0);
     const copier = new ChunkCopier(job, flags, new View(buf, c, m * n), out, outOffset);
     participate(this.kernel, job, flags, work, () => copier.copyFinished());
     copier.copyFinished(); // while the workers finish their last chunks
@@ -141,10 +137,35 @@ export class MatmulPool {
     return true;
   }
 
+  /**
+   * Copies B into the arena a slab at a time, then A by the rows of the chunks in order, counting each in the job
+   * as it lands: the workers pack a slab as soon as it is there and start their first chunk as soon as its rows are.
+   */
+  private copyOperands(p: Product, a: Float32Array | Float64Array, b: Float32Array | Float64Array, notify: boolean): void {
+    const job = this.job, publish = (field: Job.BSlabs | Job.ARows, count: number) => {
+      Atomics.store(job, field, count);
+      if (notify) Atomics.notify(job, field);
+    };
+    for (let s = 0, slabs = slabCount(job); s < slabs; s++) {
+      const [e0, e1] = slabRange(job, s);
+      b.set(p.b.subarray(e0, e1), e0);
+      publish(Job.BSlabs, s + 1);
+    }
+    if (p.transA || !job[Job.ByRows]) { a.set(p.a); publish(Job.ARows, p.m); return; }
+    const bounds = chunkBounds(job);
+    for (let c = 0; c < job[Job.Chunks]; c++) {
+      const { i0, i1 } = chunkRect(job, bounds, c);
+      a.set(p.a.subarray(i0 * p.k, i1 * p.k), i0 * p.k);
+      publish(Job.ARows, i1);
+    }
+  }
+
   /** Waits for workers still busy with the job of a call that was terminated half-way, before reusing the arena. */
   private settle(): void {
-    const pending = this.pending;
-    if (pending.length > 0) { Atomics.store(this.job, Job.AReady, -1); Atomics.notify(this.job, Job.AReady); }
+    const pending = this.pending, job = this.job;
+    if (pending.length > 0) {
+      for (const field of [Job.BSlabs, Job.ARows]) { Atomics.store(job, field, -1); Atomics.notify(job, field); }
+    }
     for (const { w, seq } of pending) {
       if (this.workers.includes(w) && !this.await(w, seq)) this.replace(w);
     }

@@ -3,7 +3,7 @@
 // product (the job); slot s ≥ 1 belongs to one worker.
 
 /** Bumped whenever the layout or meaning below changes: a worker built from other sources refuses to start. */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 export const CONTROL_BYTES = 4096;
 export const SLOT_INTS = 32;
@@ -35,18 +35,21 @@ export const enum Job {
   F32 = 0, TransA, TransB, M, N, K, A, B, C,
   /** op(B) packed once, shared by all threads. */
   Packed,
-  /** Int32 flags: PackUnits flags (packed panel groups), then Chunks flags (computed rectangles of C). */
+  /** Int32 flags: PackUnits flags (packed groups of op(B)), then Chunks flags (computed rectangles of C). */
   Flags,
   PackUnits, PackNext, Chunks, ChunkNext,
   /** Chunks are row ranges (1) or column (panel) ranges (0), sized by guidedBounds(…, Guide, MinUnits). */
   ByRows, Guide, MinUnits,
   /** 1 while the calling thread sleeps waiting for workers: only then does finishing need Atomics.notify. */
   CallerSleeping,
+  /** Rows of op(B) in one packed block (kernel.blockDepth(K)); pack units cover BlockGroups groups of blocks. */
+  Depth, BlockGroups,
   /**
-   * 0 while the calling thread copies A into the arena (workers already pack op(B)), 1 once A is there, -1 when
-   * that call was cut short first: chunks read A, so they wait for this.
+   * The calling thread copies the operands into the arena after posting the job, B in slabs then A by rows, and
+   * counts here what is there: slabs of B (see slabRange) and rows of op(A). Packing a unit waits for its slabs,
+   * a chunk for its rows; -1 when that call was cut short first (then nobody waits any longer).
    */
-  AReady,
+  BSlabs, ARows,
 }
 
 export const enum State { Starting = 0, Ready = 1, Dead = 2 }
@@ -62,8 +65,9 @@ export interface WorkerInit {
 /** The kernel's exports (see assembly/gemm.ts). Pointers are byte addresses in the shared memory. */
 export interface KernelExports {
   workBytes(): number;
-  packB32(transB: number, n: number, k: number, b: number, q0: number, q1: number, dst: number): void;
-  packB64(transB: number, n: number, k: number, b: number, q0: number, q1: number, dst: number): void;
+  blockDepth(k: number): number;
+  packB32(transB: number, n: number, k: number, b: number, q0: number, q1: number, j0: number, j1: number, dst: number): void;
+  packB64(transB: number, n: number, k: number, b: number, q0: number, q1: number, j0: number, j1: number, dst: number): void;
   tile32(transA: number, m: number, n: number, k: number, a: number, packed: number, c: number,
     i0: number, i1: number, q0: number, q1: number, work: number): void;
   tile64(transA: number, m: number, n: number, k: number, a: number, packed: number, c: number,

@@ -1,8 +1,12 @@
 // How the threads of one product share the work, the same code on the calling thread and in workers. Two phases,
-// each handing out units through an atomic counter: pack op(B) (groups of panels), then compute row (or column)
-// ranges of C (chunks), large ones first and smaller towards the end so that the threads finish together. Nobody waits for anybody: once the pack counter runs out, a thread packs again any group not yet
-// flagged (identical bytes, so racing with its owner is harmless), then goes on to chunks. A chunk, in contrast,
-// accumulates into C, so it is done once; chunks a dead worker left unflagged are redone by the caller after.
+// each handing out units through an atomic counter: pack op(B) (groups of depth blocks × panels), then compute row
+// (or column) ranges of C (chunks), large ones first and smaller towards the end so that the threads finish
+// together. The calling thread posts the job before the operands are in the arena and copies them in while the
+// workers start: B in slabs, then A in the rows of the chunks in order; a unit waits only for the slabs it packs,
+// a chunk for its rows. Nobody waits for another thread's work: once the pack counter runs out, a thread packs
+// again any unit not yet flagged (identical bytes, so racing with its owner is harmless), then goes on to chunks.
+// A chunk, in contrast, accumulates into C, so it is done once; chunks a dead worker left unflagged are redone by
+// the caller after.
 import { Job, KernelExports } from './protocol';
 
 type FloatArray = Float32Array | Float64Array;
@@ -10,8 +14,8 @@ type FloatArray = Float32Array | Float64Array;
 /** Register block of the wasm kernel (assembly/gemm.ts): MR rows, VB bytes of columns. */
 export const MR = 6, VB = 32;
 
-/** How long a worker polls for A before sleeping on it (see awaitA). */
-const A_SPIN_MS = 1;
+/** How long a thread polls for operands still being copied before sleeping on them (see awaitCopied). */
+const COPY_SPIN_MS = 1;
 
 /** Panels (NR = VB / element size columns each) in n columns. */
 export function panels(n: number, f32: boolean): number {
@@ -34,7 +38,7 @@ export function guidedBounds(count: number, threads: number, min: number): numbe
 }
 
 /** The chunk boundaries of the job in `job`. */
-function chunkBounds(job: Int32Array): number[] {
+export function chunkBounds(job: Int32Array): number[] {
   const count = job[Job.ByRows] ? Math.ceil(job[Job.M] / MR) : panels(job[Job.N], job[Job.F32] === 1);
   return guidedBounds(count, job[Job.Guide], job[Job.MinUnits]);
 }
@@ -45,18 +49,21 @@ export function participate(kernel: KernelExports, job: Int32Array, flags: Int32
   while (true) {
     const u = Atomics.add(job, Job.PackNext, 1);
     if (u >= units) break;
-    packUnit(kernel, job, u);
+    if (!packUnit(kernel, job, u)) return;
     Atomics.store(flags, u, 1);
     tick();
   }
   for (let u = 0; u < units; u++) {
-    if (Atomics.load(flags, u) === 0) { packUnit(kernel, job, u); Atomics.store(flags, u, 1); }
+    if (Atomics.load(flags, u) === 0) {
+      if (!packUnit(kernel, job, u)) return;
+      Atomics.store(flags, u, 1);
+    }
   }
-  if (!awaitA(job)) return;
   const chunks = job[Job.Chunks], bounds = chunkBounds(job);
   while (true) {
     const c = Atomics.add(job, Job.ChunkNext, 1);
     if (c >= chunks) break;
+    if (!awaitCopied(job, Job.ARows, chunkRect(job, bounds, c).i1)) return;
     computeChunk(kernel, job, bounds, c, work);
     Atomics.store(flags, units + c, 1);
     tick();
@@ -64,16 +71,17 @@ export function participate(kernel: KernelExports, job: Int32Array, flags: Int32
 }
 
 /**
- * Waits until the caller has copied A into the arena (it posts the job as soon as B is there, so that packing
- * overlaps that copy). False when the call was cut short before: then this thread takes no chunk. Polls for a
- * while first: that copy takes microseconds, and waking from Atomics.wait can take ~100 µs on a busy machine.
+ * Waits until the calling thread has counted at least `count` at `field` (slabs of B, rows of A) as copied into
+ * the arena. False when that call was cut short before: then this thread stops taking work. Polls for a while
+ * first: a slab takes microseconds to copy, and waking from Atomics.wait can take ~100 µs on a busy machine.
  */
-export function awaitA(job: Int32Array): boolean {
-  const spinUntil = performance.now() + A_SPIN_MS;
+export function awaitCopied(job: Int32Array, field: Job.BSlabs | Job.ARows, count: number): boolean {
+  const spinUntil = performance.now() + COPY_SPIN_MS;
   for (;;) {
-    const state = Atomics.load(job, Job.AReady);
-    if (state !== 0) return state === 1;
-    if (performance.now() > spinUntil) Atomics.wait(job, Job.AReady, 0, 50);
+    const have = Atomics.load(job, field);
+    if (have < 0) return false;
+    if (have >= count) return true;
+    if (performance.now() > spinUntil) Atomics.wait(job, field, have, 50);
   }
 }
 
@@ -85,14 +93,44 @@ export function finishChunks(kernel: KernelExports, job: Int32Array, flags: Int3
   }
 }
 
-function packUnit(kernel: KernelExports, job: Int32Array, u: number): void {
-  const f32 = job[Job.F32] === 1, np = panels(job[Job.N], f32), units = job[Job.PackUnits];
-  const q0 = Math.floor((np * u) / units), q1 = Math.floor((np * (u + 1)) / units);
-  (f32 ? kernel.packB32 : kernel.packB64)(job[Job.TransB], job[Job.N], job[Job.K], job[Job.B] >>> 0, q0, q1, job[Job.Packed] >>> 0);
+/** What pack unit `u` packs: depth blocks [j0, j1) of panels [q0, q1), once the first `slabs` slabs of B are in. */
+export function packRect(job: Int32Array, u: number): { j0: number; j1: number; q0: number; q1: number; slabs: number } {
+  const perGroup = job[Job.PackUnits] / job[Job.BlockGroups], g = Math.floor(u / perGroup), v = u % perGroup;
+  const blocks = depthBlocks(job), np = panels(job[Job.N], job[Job.F32] === 1);
+  const j0 = Math.floor((blocks * g) / job[Job.BlockGroups]), j1 = Math.floor((blocks * (g + 1)) / job[Job.BlockGroups]);
+  const q0 = Math.floor((np * v) / perGroup), q1 = Math.floor((np * (v + 1)) / perGroup);
+  // A slab is a depth block of B [k×n], or a unit's panels of B stored [n×k] (transB): contiguous rows either way.
+  return { j0, j1, q0, q1, slabs: job[Job.TransB] ? u + 1 : j1 };
+}
+
+function depthBlocks(job: Int32Array): number {
+  return Math.ceil(job[Job.K] / job[Job.Depth]);
+}
+
+/** How many slabs B is copied in. */
+export function slabCount(job: Int32Array): number {
+  return job[Job.TransB] ? job[Job.PackUnits] : depthBlocks(job);
+}
+
+/** The elements [e0, e1) of B that slab `s` covers. */
+export function slabRange(job: Int32Array, s: number): [number, number] {
+  const n = job[Job.N], k = job[Job.K];
+  if (!job[Job.TransB]) return [s * job[Job.Depth] * n, Math.min(k, (s + 1) * job[Job.Depth]) * n];
+  const { q0, q1 } = packRect(job, s), nr = VB / (job[Job.F32] === 1 ? 4 : 8);
+  return [q0 * nr * k, Math.min(n, q1 * nr) * k];
+}
+
+/** Packs unit `u` once its slabs of B are in the arena; false if the call was cut short first. */
+function packUnit(kernel: KernelExports, job: Int32Array, u: number): boolean {
+  const { j0, j1, q0, q1, slabs } = packRect(job, u);
+  if (!awaitCopied(job, Job.BSlabs, slabs)) return false;
+  (job[Job.F32] === 1 ? kernel.packB32 : kernel.packB64)(job[Job.TransB], job[Job.N], job[Job.K], job[Job.B] >>> 0,
+    q0, q1, j0, j1, job[Job.Packed] >>> 0);
+  return true;
 }
 
 /** The rectangle of C chunk `c` covers: rows [i0, i1), panels [q0, q1). */
-function chunkRect(job: Int32Array, bounds: number[], c: number): { i0: number; i1: number; q0: number; q1: number } {
+export function chunkRect(job: Int32Array, bounds: number[], c: number): { i0: number; i1: number; q0: number; q1: number } {
   if (job[Job.ByRows]) return { i0: bounds[c] * MR, i1: Math.min(job[Job.M], bounds[c + 1] * MR), q0: 0, q1: panels(job[Job.N], job[Job.F32] === 1) };
   return { i0: 0, i1: job[Job.M], q0: bounds[c], q1: bounds[c + 1] };
 }
@@ -141,13 +179,19 @@ export class ChunkCopier {
 
 /**
  * How a product of this shape is cut for `threads` threads: chunks along rows (each packs only its rows of A),
- * or along columns when there are too few rows; chunks of at least ~0.5 MFLOP; pack units over panels.
+ * or along columns when there are too few rows; chunks of at least ~0.5 MFLOP; pack units over depth blocks (so
+ * that packing can follow the copy of B, a block at a time) and panels. `depth` is kernel.blockDepth(k).
  */
-export function plan(m: number, n: number, k: number, f32: boolean, threads: number): { byRows: boolean; guide: number; minUnits: number; chunks: number; packUnits: number } {
+export function plan(m: number, n: number, k: number, f32: boolean, transB: boolean, threads: number, depth: number): {
+  byRows: boolean; guide: number; minUnits: number; chunks: number; packUnits: number; blockGroups: number;
+} {
   const np = panels(n, f32), rowBlocks = Math.ceil(m / MR), nr = VB / (f32 ? 4 : 8);
   const byRows = threads === 1 || rowBlocks >= 4 * threads || rowBlocks >= np;
   const unitFlops = 2 * k * (byRows ? MR * n : nr * m);
   const minUnits = Math.max(1, Math.ceil((1 << 19) / unitFlops));
   const chunks = guidedBounds(byRows ? rowBlocks : np, threads, minUnits).length - 1;
-  return { byRows, guide: threads, minUnits, chunks, packUnits: threads === 1 ? 1 : Math.min(np, 4 * threads) };
+  // Stored [n×k], B is copied and packed by panels; stored [k×n], by depth blocks, each cut into panel groups.
+  const blockGroups = threads === 1 || transB ? 1 : Math.ceil(k / depth);
+  const perGroup = threads === 1 ? 1 : Math.min(np, Math.ceil((4 * threads) / blockGroups));
+  return { byRows, guide: threads, minUnits, chunks, packUnits: blockGroups * perGroup, blockGroups };
 }

@@ -1,6 +1,6 @@
 // Matrix products with NumPy's matmul semantics (1-D operands are promoted to a row/column and the added dim
 // removed again; ≥ 3-D operands are stacks of matrices whose batch dims broadcast). All arithmetic is `gemm`'s.
-import { alloc, FloatArray, promote } from '../dtype';
+import { allocForOverwrite, FloatArray, promote } from '../dtype';
 import { record } from '../graph';
 import { broadcastIndex, fmt, sizeOf, tryBroadcastShapes } from '../shape';
 import { Tensor, TensorLike } from '../tensor';
@@ -29,7 +29,7 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   if (b.ndim > 1) shape.push(n);
   const dtype = promote(a.dtype, b.dtype);
   const ad = dtype === 'float64' ? as64(a) : a.data, bd = dtype === 'float64' ? as64(b) : b.data;
-  const out = alloc(dtype, sizeOf(shape));
+  const out = allocForOverwrite(dtype, sizeOf(shape));
   const count = sizeOf(batch), mk = m * k, kn = k * n, mn = m * n;
   if (count === 1) gemm(transA, transB, m, n, k, ad, 0, bd, 0, out, 0);
   else if (count > 0) {

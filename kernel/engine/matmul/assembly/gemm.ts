@@ -114,13 +114,19 @@ function packTransposed<T>(src: usize, ld: usize, kc: i32, panel: usize): void {
   }
 }
 
+/** Depth of the packed blocks for k (see depthBlock): block j covers rows [j·d, min(k, (j+1)·d)) of op(B). */
+export function blockDepth(k: i32): i32 {
+  return depthBlock(k);
+}
+
 /**
- * Packs panels [q0, q1) of op(B) (NR columns each, zero-padded) for all of k. The block of rows from pc starts
- * at dst + pc·np·VB and holds its panels one after another, kc rows of VB bytes each (np = panels in all).
+ * Packs panels [q0, q1) of op(B) (NR columns each, zero-padded) for the depth blocks [j0, j1). The block of rows
+ * from pc starts at dst + pc·np·VB and holds its panels one after another, kc rows of VB bytes each (np = panels
+ * in all).
  */
-function packB<T>(transB: bool, n: i32, k: i32, b: usize, q0: i32, q1: i32, dst: usize): void {
+function packB<T>(transB: bool, n: i32, k: i32, b: usize, q0: i32, q1: i32, j0: i32, j1: i32, dst: usize): void {
   const S = <i32>sizeof<T>(), NR = VB / S, np = (n + NR - 1) / NR, kcMax = depthBlock(k);
-  for (let pc = 0; pc < k; pc += kcMax) {
+  for (let pc = j0 * kcMax; pc < min(k, j1 * kcMax); pc += kcMax) {
     const kc = min(kcMax, k - pc), block = dst + <usize>pc * <usize>(np * VB);
     for (let q = q0; q < q1; q++) {
       const jc = q * NR, nr = min(NR, n - jc), panel = block + <usize>q * <usize>(kc * VB);
@@ -231,12 +237,12 @@ function tile<T>(
   }
 }
 
-export function packB32(transB: bool, n: i32, k: i32, b: usize, q0: i32, q1: i32, dst: usize): void {
-  packB<f32>(transB, n, k, b, q0, q1, dst);
+export function packB32(transB: bool, n: i32, k: i32, b: usize, q0: i32, q1: i32, j0: i32, j1: i32, dst: usize): void {
+  packB<f32>(transB, n, k, b, q0, q1, j0, j1, dst);
 }
 
-export function packB64(transB: bool, n: i32, k: i32, b: usize, q0: i32, q1: i32, dst: usize): void {
-  packB<f64>(transB, n, k, b, q0, q1, dst);
+export function packB64(transB: bool, n: i32, k: i32, b: usize, q0: i32, q1: i32, j0: i32, j1: i32, dst: usize): void {
+  packB<f64>(transB, n, k, b, q0, q1, j0, j1, dst);
 }
 
 export function tile32(

@@ -1,0 +1,56 @@
+// How a product is cut for the threads (schedule.ts): the pack units cover every depth block of every panel of
+// op(B) exactly once, each waits for slabs of B that hold its rows, the slabs partition B, and the chunks
+// partition C — for both layouts of B and any thread count.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Job, SLOT_INTS } from '../../kernel/engine/matmul/protocol';
+import { VB, chunkBounds, chunkRect, packRect, panels, plan, slabCount, slabRange } from '../../kernel/engine/matmul/schedule';
+
+/** The kernel's depth blocks (assembly/gemm.ts, KC = 256): equal blocks of at most 256 rows. */
+function blockDepth(k: number): number {
+  const blocks = Math.ceil(k / 256);
+  return Math.ceil(k / blocks);
+}
+
+function jobFor(m: number, n: number, k: number, f32: boolean, transB: boolean, threads: number): Int32Array {
+  const depth = blockDepth(k), cut = plan(m, n, k, f32, transB, threads, depth), job = new Int32Array(SLOT_INTS);
+  Object.assign(job, { [Job.F32]: +f32, [Job.TransB]: +transB, [Job.M]: m, [Job.N]: n, [Job.K]: k, [Job.PackUnits]: cut.packUnits,
+    [Job.Chunks]: cut.chunks, [Job.ByRows]: +cut.byRows, [Job.Guide]: cut.guide, [Job.MinUnits]: cut.minUnits, [Job.Depth]: depth,
+    [Job.BlockGroups]: cut.blockGroups });
+  return job;
+}
+
+const shapes: [number, number, number][] = [[1024, 1024, 1024], [128, 256, 784], [300, 200, 400], [6, 3000, 257], [2000, 3, 20], [64, 10, 256]];
+
+test('pack units cover op(B) once, after the slabs holding their rows; slabs partition B; chunks partition C', () => {
+  for (const [m, n, k] of shapes) for (const f32 of [true, false]) for (const transB of [false, true]) for (const threads of [1, 2, 3, 8]) {
+    const what = `${m}x${n}x${k} f32=${f32} transB=${transB} threads=${threads}`, job = jobFor(m, n, k, f32, transB, threads);
+    const np = panels(n, f32), depth = job[Job.Depth], blocks = Math.ceil(k / depth), nr = VB / (f32 ? 4 : 8);
+    const slabs = Array.from({ length: slabCount(job) }, (_, s) => slabRange(job, s));
+    assert.equal(slabs[0][0], 0, what);
+    slabs.forEach(([e0, e1], s) => { assert.ok(e1 > e0, `${what}: slab ${s} is empty`); if (s > 0) assert.equal(e0, slabs[s - 1][1], what); });
+    assert.equal(slabs[slabs.length - 1][1], k * n, `${what}: the slabs do not end at B's end`);
+
+    const packed = new Uint8Array(blocks * np);
+    for (let u = 0; u < job[Job.PackUnits]; u++) {
+      const { j0, j1, q0, q1, slabs: need } = packRect(job, u);
+      assert.ok(need >= 1 && need <= slabs.length, `${what}: unit ${u} waits for ${need} slabs`);
+      const copied = slabs[need - 1][1];
+      for (let j = j0; j < j1; j++) for (let q = q0; q < q1; q++) {
+        packed[j * np + q]++;
+        // The last element of B this (block, panel) reads must be among the copied slabs.
+        const lastRow = Math.min(k, (j + 1) * depth) - 1, lastCol = Math.min(n, (q + 1) * nr) - 1;
+        const last = transB ? lastCol * k + lastRow : lastRow * n + lastCol;
+        assert.ok(last < copied, `${what}: unit ${u} packs block ${j} panel ${q} before its rows of B are copied`);
+      }
+    }
+    assert.ok(packed.every((x) => x === 1), `${what}: some (block, panel) is packed ${Math.min(...packed)} or ${Math.max(...packed)} times`);
+
+    const bounds = chunkBounds(job), cells = new Uint8Array(Math.ceil(m / 6) * np);
+    for (let c = 0; c < job[Job.Chunks]; c++) {
+      const { i0, i1, q0, q1 } = chunkRect(job, bounds, c);
+      for (let i = i0; i < i1; i += 6) for (let q = q0; q < q1; q++) cells[(i / 6) * np + q]++;
+    }
+    assert.ok(cells.every((x) => x === 1), `${what}: the chunks do not cover C exactly once`);
+  }
+});
