@@ -3,7 +3,7 @@
 // `.grad` is null are skipped (and, for Adam, their step count does not advance).
 import { checkOptions } from './options';
 import { Tensor } from './tensor';
-import { adamSimd, sgdSimd } from './simd/index';
+import { adamSimd, sgdMomentumSimd, sgdSimd } from './simd/index';
 
 function checkParams(op: string, params: unknown): Tensor[] {
   if (!Array.isArray(params)) throw new Error(`${op}: params must be an array of tensors (e.g. model.parameters())`);
@@ -86,25 +86,37 @@ export class SGD extends Optimizer {
     for (const p of this.params) {
       if (p.grad === null) continue;
       const w = p.data as Float64Array, g = gradOf('optim.SGD', p);
-      let buf = this.buffers.get(p);
-      // One tight loop per case (the branches hoisted out of the per-element loop); the same arithmetic in each.
-      if (momentum === 0) {
-        if (weightDecay === 0) sgdPlain(w, g, lr);
-        else for (let i = 0; i < w.length; i++) w[i] = w[i] - lr * (g[i] + weightDecay * w[i]);
-      } else if (buf === undefined) {
-        buf = new Float64Array(w.length);
-        this.buffers.set(p, buf);
-        for (let i = 0; i < w.length; i++) {
-          const d = weightDecay !== 0 ? g[i] + weightDecay * w[i] : g[i];
-          buf[i] = d;
-          w[i] = w[i] - lr * buf[i];
-        }
-      } else if (weightDecay === 0) {
-        for (let i = 0; i < w.length; i++) { buf[i] = buf[i] * momentum + g[i]; w[i] = w[i] - lr * buf[i]; }
-      } else {
-        for (let i = 0; i < w.length; i++) { buf[i] = buf[i] * momentum + (g[i] + weightDecay * w[i]); w[i] = w[i] - lr * buf[i]; }
+      if (momentum === 0 && weightDecay === 0) { sgdPlain(w, g, lr); continue; }
+      let buf: Float64Array | null = null, first = false;
+      if (momentum !== 0) {
+        buf = this.buffers.get(p) ?? null;
+        if (!buf) { first = true; buf = new Float64Array(w.length); this.buffers.set(p, buf); }
       }
+      sgdMomentum(w, g, buf, lr, momentum, weightDecay, first);
     }
+  }
+}
+
+/**
+ * SGD with momentum (buf: the float64 momentum buffer, fresh on the `first` step) or weight decay (buf null without
+ * momentum): the SIMD loop, else one tight JavaScript loop per case (the branches hoisted out of the per-element
+ * loop), the same arithmetic in each.
+ */
+function sgdMomentum(w: Float32Array | Float64Array, g: ArrayLike<number>, buf: Float64Array | null, lr: number, momentum: number,
+  weightDecay: number, first: boolean): void {
+  if ((g instanceof Float32Array || g instanceof Float64Array) && sgdMomentumSimd(w, g, buf, lr, momentum, weightDecay, first)) return;
+  if (buf === null) {
+    for (let i = 0; i < w.length; i++) w[i] = w[i] - lr * (g[i] + weightDecay * w[i]);
+  } else if (first) {
+    for (let i = 0; i < w.length; i++) {
+      const d = weightDecay !== 0 ? g[i] + weightDecay * w[i] : g[i];
+      buf[i] = d;
+      w[i] = w[i] - lr * buf[i];
+    }
+  } else if (weightDecay === 0) {
+    for (let i = 0; i < w.length; i++) { buf[i] = buf[i] * momentum + g[i]; w[i] = w[i] - lr * buf[i]; }
+  } else {
+    for (let i = 0; i < w.length; i++) { buf[i] = buf[i] * momentum + (g[i] + weightDecay * w[i]); w[i] = w[i] - lr * buf[i]; }
   }
 }
 
@@ -174,6 +186,8 @@ export class Adam extends Optimizer {
       const stepSize = lr / biasCorrection1;
       const { m, v } = s;
       if (weightDecay === 0) adamLoop(w, g, m, v, beta1, beta2, stepSize, biasCorrection2Sqrt, eps);
+      else if ((g instanceof Float32Array || g instanceof Float64Array) &&
+        adamSimd(w, g, m, v, beta1, beta2, stepSize, biasCorrection2Sqrt, eps, weightDecay)) continue;
       else {
         // L2 decay joins the gradient first (as PyTorch), so the loop below sees the decayed gradient.
         const gd = new Float64Array(w.length);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as bp from '../../kernel/engine/index';
 import { passPositive } from '../../kernel/engine/ops/masks';
-import { adamSimd, binarySimd, CHUNK, Kind, passPositiveSimd, reluSimd, sgdSimd, SIMD_MIN, simdAvailable, sumRowsSimd } from '../../kernel/engine/simd/index';
+import { adamSimd, binarySimd, CHUNK, Kind, passPositiveSimd, reluSimd, sgdMomentumSimd, sgdSimd, SIMD_MIN, simdAvailable, sumRowsSimd } from '../../kernel/engine/simd/index';
 
 type FloatArray = Float32Array | Float64Array;
 const DTYPES = ['float32', 'float64'] as const;
@@ -107,28 +107,56 @@ test('the SGD update: SIMD equals the JavaScript loop (float64 arithmetic, round
   }
 });
 
+test('SGD with momentum or weight decay: SIMD equals the JavaScript loop (float64 buffer and arithmetic)', () => {
+  for (const dtype of DTYPES) for (const n of LENGTHS) for (const [momentum, weightDecay] of [[0, 0.01], [0.9, 0], [0.9, 0.01]]) {
+    const what = `${dtype} ${n} momentum ${momentum} weightDecay ${weightDecay}`;
+    const w0 = data(dtype, n, 31), r = rounder(w0), lr = 0.0123;
+    const grads = [data(dtype, n, 32), data(dtype, n, 33), data(dtype, n, 34)];
+    // The reference: torch.optim.SGD's update as optim.ts writes it, three steps (the first sets the buffer).
+    const want = Array.from(w0), buf = new Float64Array(n);
+    grads.forEach((g, t) => {
+      for (let i = 0; i < n; i++) {
+        const d = weightDecay !== 0 ? g[i] + weightDecay * want[i] : g[i];
+        if (momentum === 0) { want[i] = r(want[i] - lr * d); continue; }
+        buf[i] = t === 0 ? d : buf[i] * momentum + d;
+        want[i] = r(want[i] - lr * buf[i]);
+      }
+    });
+    const direct = w0.slice(), dbuf = momentum === 0 ? null : new Float64Array(n);
+    grads.forEach((g, t) => assert.equal(sgdMomentumSimd(direct, g, dbuf, lr, momentum, weightDecay, t === 0), true));
+    assertSameBits(direct, want, `sgdMomentumSimd ${what}`);
+    if (dbuf) assertSameBits(dbuf, buf, `sgdMomentumSimd buffer ${what}`);
+    const p = bp.tensor(w0.slice(), { shape: [n], dtype, requiresGrad: true }), opt = new bp.optim.SGD([p], { lr, momentum, weightDecay });
+    for (const g of grads) { p.grad = bp.tensor(g, { shape: [n], dtype }); opt.step(); }
+    assertSameBits(p.data, want, `optim.SGD ${what}`);
+  }
+});
+
 test('the Adam update: SIMD equals the JavaScript loop (float64 state and arithmetic, w rounded to its type)', () => {
-  for (const dtype of DTYPES) for (const n of LENGTHS) {
+  for (const dtype of DTYPES) for (const n of LENGTHS) for (const weightDecay of [0, 0.01]) {
+    const what = `${dtype} ${n} weightDecay ${weightDecay}`;
     const w0 = data(dtype, n, 21), r = rounder(w0), [b1, b2, lr, eps] = [0.9, 0.999, 0.003, 1e-8];
     const grads = [data(dtype, n, 22), data(dtype, n, 23), data(dtype, n, 24)];
-    // The reference: torch.optim.Adam's update as optim.ts writes it, three steps.
+    // The reference: torch.optim.Adam's update as optim.ts writes it (L2 decay joins the gradient), three steps.
     const want = Array.from(w0), m = new Float64Array(n), v = new Float64Array(n);
     grads.forEach((g, t) => {
       const bc1 = 1 - b1 ** (t + 1), bc2 = Math.sqrt(1 - b2 ** (t + 1));
       for (let i = 0; i < n; i++) {
-        m[i] = m[i] * b1 + (1 - b1) * g[i];
-        v[i] = v[i] * b2 + (1 - b2) * g[i] * g[i];
+        const gi = weightDecay !== 0 ? g[i] + weightDecay * want[i] : g[i];
+        m[i] = m[i] * b1 + (1 - b1) * gi;
+        v[i] = v[i] * b2 + (1 - b2) * gi * gi;
         want[i] = r(want[i] - (lr / bc1) * (m[i] / (Math.sqrt(v[i]) / bc2 + eps)));
       }
     });
     const direct = w0.slice(), dm = new Float64Array(n), dv = new Float64Array(n);
-    grads.forEach((g, t) => assert.equal(adamSimd(direct, g, dm, dv, b1, b2, lr / (1 - b1 ** (t + 1)), Math.sqrt(1 - b2 ** (t + 1)), eps), true));
-    assertSameBits(direct, want, `adamSimd ${dtype} ${n}`);
-    assertSameBits(dm, m, `adamSimd m ${dtype} ${n}`);
-    assertSameBits(dv, v, `adamSimd v ${dtype} ${n}`);
-    const p = bp.tensor(w0.slice(), { shape: [n], dtype, requiresGrad: true }), opt = new bp.optim.Adam([p], { lr, betas: [b1, b2], eps });
+    grads.forEach((g, t) => assert.equal(adamSimd(direct, g, dm, dv, b1, b2, lr / (1 - b1 ** (t + 1)), Math.sqrt(1 - b2 ** (t + 1)), eps, weightDecay), true));
+    assertSameBits(direct, want, `adamSimd ${what}`);
+    assertSameBits(dm, m, `adamSimd m ${what}`);
+    assertSameBits(dv, v, `adamSimd v ${what}`);
+    const p = bp.tensor(w0.slice(), { shape: [n], dtype, requiresGrad: true });
+    const opt = new bp.optim.Adam([p], { lr, betas: [b1, b2], eps, weightDecay });
     for (const g of grads) { p.grad = bp.tensor(g, { shape: [n], dtype }); opt.step(); }
-    assertSameBits(p.data, want, `optim.Adam ${dtype} ${n}`);
+    assertSameBits(p.data, want, `optim.Adam ${what}`);
   }
 });
 

@@ -138,11 +138,33 @@ export function sgdSimd(w: FloatArray, g: FloatArray, lr: number): boolean {
 }
 
 /**
+ * SGD with momentum or weight decay in place, in float64, w rounded to its type: d ← g + weightDecay·w (g when
+ * weightDecay is 0); without momentum (buf null) w ← w − lr·d; with it buf ← d on the `first` step, else
+ * momentum·buf + d, and w ← w − lr·buf (buf is the optimiser's float64 state).
+ */
+export function sgdMomentumSimd(w: FloatArray, g: FloatArray, buf: Float64Array | null, lr: number, momentum: number,
+  weightDecay: number, first: boolean): boolean {
+  const m = instance(), n = w.length;
+  if (!m || n < SIMD_MIN || g.length !== n || (buf && buf.length !== n) || !sameType(w, g)) return false;
+  const sgd = m.fns['sgdMomentum' + suffix(w)], mode = buf === null ? 0 : first ? 1 : 2;
+  inPasses(n, CHUNK, (s, e) => {
+    put(m, w, s, e, 0);
+    put(m, g, s, e, 1);
+    if (mode === 2) put(m, buf!, s, e, 2);
+    sgd(slot(0), slot(1), slot(2), e - s, lr, momentum, weightDecay, +(weightDecay !== 0), mode);
+    take(m, w, s, e, 0);
+    if (mode !== 0) take(m, buf!, s, e, 2);
+  });
+  return true;
+}
+
+/**
  * One Adam step in place: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − stepSize·m / (√v / bc2 + eps), in
- * float64 (m and v are the optimiser's float64 state), w rounded to its type.
+ * float64 (m and v are the optimiser's float64 state), w rounded to its type; with weightDecay, g + weightDecay·w
+ * stands for g (L2 decay, as PyTorch).
  */
 export function adamSimd(w: FloatArray, g: FloatArray, m: Float64Array, v: Float64Array, beta1: number, beta2: number,
-  stepSize: number, bc2: number, eps: number): boolean {
+  stepSize: number, bc2: number, eps: number, weightDecay = 0): boolean {
   const mod = instance(), n = w.length;
   if (!mod || n < SIMD_MIN || g.length !== n || m.length !== n || v.length !== n || !sameType(w, g)) return false;
   const adam = mod.fns['adam' + suffix(w)];
@@ -151,7 +173,7 @@ export function adamSimd(w: FloatArray, g: FloatArray, m: Float64Array, v: Float
     put(mod, g, s, e, 1);
     put(mod, m, s, e, 2);
     put(mod, v, s, e, 3);
-    adam(slot(0), slot(1), slot(2), slot(3), e - s, beta1, beta2, stepSize, bc2, eps);
+    adam(slot(0), slot(1), slot(2), slot(3), e - s, beta1, beta2, stepSize, bc2, eps, weightDecay, +(weightDecay !== 0));
     take(mod, w, s, e, 0);
     take(mod, m, s, e, 2);
     take(mod, v, s, e, 3);

@@ -156,6 +156,54 @@ export function sgd64(w: usize, g: usize, n: i32, lr: f64): void {
 }
 
 /**
+ * SGD with momentum or weight decay over two elements (float64 lanes), as optim.ts's loops: d ← g + λ·w with decay
+ * (else g); without momentum (mode 0) w ← w − lr·d; with it buf ← d on the first step (mode 1), else buf·μ + d
+ * (mode 2), and w ← w − lr·buf. Returns the new w; stores buf.
+ */
+@inline function sgdPair(wv: v128, gv: v128, buf: usize, lr: f64, momentum: f64, wd: f64, decay: bool, mode: i32): v128 {
+  const d = decay ? f64x2.add(gv, f64x2.mul(f64x2.splat(wd), wv)) : gv;
+  if (mode == 0) return f64x2.sub(wv, f64x2.mul(f64x2.splat(lr), d));
+  const b = mode == 1 ? d : f64x2.add(f64x2.mul(v128.load(buf), f64x2.splat(momentum)), d);
+  v128.store(buf, b);
+  return f64x2.sub(wv, f64x2.mul(f64x2.splat(lr), b));
+}
+
+/** sgdPair for one element. */
+@inline function sgdOne(w: f64, g: f64, buf: usize, lr: f64, momentum: f64, wd: f64, decay: bool, mode: i32): f64 {
+  const d = decay ? g + wd * w : g;
+  if (mode == 0) return w - lr * d;
+  const b = mode == 1 ? d : load<f64>(buf) * momentum + d;
+  store<f64>(buf, b);
+  return w - lr * b;
+}
+
+/** SGD with momentum or weight decay (see sgdPair) of float32 w and g; buf is float64, as the optimiser keeps it. */
+export function sgdMomentum32(w: usize, g: usize, buf: usize, n: i32, lr: f64, momentum: f64, wd: f64, decay: bool, mode: i32): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const at = <usize>i * 4, wv = f64x2.promote_low_f32x4(v128.load64_zero(w + at)), gv = f64x2.promote_low_f32x4(v128.load64_zero(g + at));
+    v128.store64_lane(w + at, f32x4.demote_f64x2_zero(sgdPair(wv, gv, buf + <usize>i * 8, lr, momentum, wd, decay, mode)), 0);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i * 4;
+    store<f32>(w + at, <f32>sgdOne(<f64>load<f32>(w + at), <f64>load<f32>(g + at), buf + <usize>i * 8, lr, momentum, wd, decay, mode));
+  }
+}
+
+/** sgdMomentum32 for float64 w and g. */
+export function sgdMomentum64(w: usize, g: usize, buf: usize, n: i32, lr: f64, momentum: f64, wd: f64, decay: bool, mode: i32): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const at = <usize>i * 8;
+    v128.store(w + at, sgdPair(v128.load(w + at), v128.load(g + at), buf + at, lr, momentum, wd, decay, mode));
+  }
+  for (; i < n; i++) {
+    const at = <usize>i * 8;
+    store<f64>(w + at, sgdOne(load<f64>(w + at), load<f64>(g + at), buf + at, lr, momentum, wd, decay, mode));
+  }
+}
+
+/**
  * One Adam step over two elements (float64 lanes), as Adam's JavaScript loop: m ← m·β₁ + (1−β₁)·g;
  * v ← v·β₂ + (1−β₂)·g·g; w ← w − stepSize·(m / (√v / bc2 + eps)). Returns the new w; stores m and v.
  */
@@ -168,16 +216,20 @@ export function sgd64(w: usize, g: usize, n: i32, lr: f64): void {
   return f64x2.sub(wv, f64x2.mul(f64x2.splat(stepSize), f64x2.div(mv, denom)));
 }
 
-/** Adam's update of float32 w with float32 g (m and v float64, as the optimiser keeps them). */
-export function adam32(w: usize, g: usize, m: usize, v: usize, n: i32, b1: f64, b2: f64, stepSize: f64, bc2: f64, eps: f64): void {
+/**
+ * Adam's update of float32 w with float32 g (m and v float64, as the optimiser keeps them); with `decay`, the
+ * gradient is g + wd·w first (L2 decay, as PyTorch).
+ */
+export function adam32(w: usize, g: usize, m: usize, v: usize, n: i32, b1: f64, b2: f64, stepSize: f64, bc2: f64, eps: f64, wd: f64, decay: bool): void {
   let i = 0;
   for (; i + 2 <= n; i += 2) {
     const at = <usize>i * 4, at8 = <usize>i * 8;
-    const wv = f64x2.promote_low_f32x4(v128.load64_zero(w + at)), gv = f64x2.promote_low_f32x4(v128.load64_zero(g + at));
+    const wv = f64x2.promote_low_f32x4(v128.load64_zero(w + at)), g0 = f64x2.promote_low_f32x4(v128.load64_zero(g + at));
+    const gv = decay ? f64x2.add(g0, f64x2.mul(f64x2.splat(wd), wv)) : g0;
     v128.store64_lane(w + at, f32x4.demote_f64x2_zero(adamPair(wv, gv, m + at8, v + at8, b1, b2, stepSize, bc2, eps)), 0);
   }
   for (; i < n; i++) {
-    const at = <usize>i * 4, at8 = <usize>i * 8, gi = <f64>load<f32>(g + at);
+    const at = <usize>i * 4, at8 = <usize>i * 8, g0 = <f64>load<f32>(g + at), gi = decay ? g0 + wd * <f64>load<f32>(w + at) : g0;
     const mi = load<f64>(m + at8) * b1 + (1 - b1) * gi, vi = load<f64>(v + at8) * b2 + (1 - b2) * gi * gi;
     store<f64>(m + at8, mi);
     store<f64>(v + at8, vi);
@@ -186,14 +238,15 @@ export function adam32(w: usize, g: usize, m: usize, v: usize, n: i32, b1: f64, 
 }
 
 /** adam32 for float64 w and g. */
-export function adam64(w: usize, g: usize, m: usize, v: usize, n: i32, b1: f64, b2: f64, stepSize: f64, bc2: f64, eps: f64): void {
+export function adam64(w: usize, g: usize, m: usize, v: usize, n: i32, b1: f64, b2: f64, stepSize: f64, bc2: f64, eps: f64, wd: f64, decay: bool): void {
   let i = 0;
   for (; i + 2 <= n; i += 2) {
-    const at = <usize>i * 8;
-    v128.store(w + at, adamPair(v128.load(w + at), v128.load(g + at), m + at, v + at, b1, b2, stepSize, bc2, eps));
+    const at = <usize>i * 8, wv = v128.load(w + at), g0 = v128.load(g + at);
+    const gv = decay ? f64x2.add(g0, f64x2.mul(f64x2.splat(wd), wv)) : g0;
+    v128.store(w + at, adamPair(wv, gv, m + at, v + at, b1, b2, stepSize, bc2, eps));
   }
   for (; i < n; i++) {
-    const at = <usize>i * 8, gi = load<f64>(g + at);
+    const at = <usize>i * 8, g0 = load<f64>(g + at), gi = decay ? g0 + wd * load<f64>(w + at) : g0;
     const mi = load<f64>(m + at) * b1 + (1 - b1) * gi, vi = load<f64>(v + at) * b2 + (1 - b2) * gi * gi;
     store<f64>(m + at, mi);
     store<f64>(v + at, vi);
