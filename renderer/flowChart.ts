@@ -22,11 +22,16 @@ export function flowRange(bars: readonly FlowBar[], scale: GradScaleOptions): [n
   return [Math.max(lo, -30), Math.min(hi, 30)];
 }
 
+/** What happened to a bar: pointed at or focused ('hover', at a point of the screen), left, clicked or Enter ('pin'). */
+export type BarAction = 'hover' | 'leave' | 'pin';
+
 /**
- * Draws the chart; `onBar` is called on hover/click of a bar (with its index) so the caller can show a card.
- * @example root.appendChild(flowChart(gradientFlow(snapshot, scale), scale, (i, ev) => ...))
+ * Draws the chart; `onBar` is called when a bar is hovered, focused, left, clicked or activated with Enter or Space
+ * (each bar is a focusable button), so the caller can show or pin a card.
+ * @example root.appendChild(flowChart(gradientFlow(snapshot, scale), scale, (i, how, at) => ...))
  */
-export function flowChart(bars: readonly FlowBar[], scale: GradScaleOptions, onBar: (i: number, ev: MouseEvent) => void): HTMLElement {
+export function flowChart(bars: readonly FlowBar[], scale: GradScaleOptions,
+  onBar: (i: number, how: BarAction, at: { x: number; y: number }) => void): HTMLElement {
   const box = document.createElement('div');
   box.className = 'bp-flow';
   const title = document.createElement('h3');
@@ -45,7 +50,7 @@ export function flowChart(bars: readonly FlowBar[], scale: GradScaleOptions, onB
   const width = left + plotW + right;
   const height = top + plotH + labelH;
   const y = (v: number) => top + plotH * (1 - (Math.log10(v) - lo) / (hi - lo));
-  const svg = svgEl('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' }) as SVGSVGElement;
+  const svg = svgEl('svg', { viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': 'gradient norm per parameter' }) as SVGSVGElement;
   svg.style.width = `${width}px`;
   svg.appendChild(svgEl('title', {}, 'gradient norm per parameter'));
 
@@ -68,10 +73,24 @@ export function flowChart(bars: readonly FlowBar[], scale: GradScaleOptions, onB
     const rect = svgEl('rect', { class: 'bp-barrect', x, y: yTop, width: w, height: Math.max(2, top + plotH - yTop), 'data-bar': i });
     rect.style.fill = b.mark.colour;
     if (b.mark.flag === 'nonfinite') rect.style.fillOpacity = '0.45';
-    rect.addEventListener('pointerenter', (ev) => onBar(i, ev));
-    rect.addEventListener('pointermove', (ev) => onBar(i, ev));
-    rect.addEventListener('pointerleave', (ev) => onBar(-1, ev));
-    rect.addEventListener('click', (ev) => onBar(i, ev));
+    const pointer = (ev: MouseEvent) => ({ x: ev.clientX, y: ev.clientY }), corner = () => {
+      const r = rect.getBoundingClientRect();
+      return { x: r.right, y: r.top };
+    };
+    rect.addEventListener('pointerenter', (ev) => onBar(i, 'hover', pointer(ev)));
+    rect.addEventListener('pointermove', (ev) => onBar(i, 'hover', pointer(ev)));
+    rect.addEventListener('pointerleave', (ev) => onBar(i, 'leave', pointer(ev)));
+    rect.addEventListener('click', (ev) => onBar(i, 'pin', pointer(ev)));
+    rect.setAttribute('tabindex', '0');
+    rect.setAttribute('role', 'button');
+    rect.setAttribute('aria-label', `${b.label}: gradient norm ${formatNumber(b.norm)}`);
+    // keyboard focus only (a click focuses too, and its hover card stays at the pointer)
+    rect.addEventListener('focus', () => { if (rect.matches(':focus-visible')) onBar(i, 'hover', corner()); });
+    rect.addEventListener('blur', () => onBar(i, 'leave', corner()));
+    rect.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); onBar(i, 'pin', corner()); }
+      else if (ev.key === 'Escape') onBar(i, 'leave', corner());
+    });
     svg.appendChild(rect);
     if (b.mark.symbol) svg.appendChild(svgEl('text', { x: x + w / 2, y: yTop - 3, 'text-anchor': 'middle' }, b.mark.symbol));
     if (labelH > 20) {

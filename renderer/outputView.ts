@@ -6,6 +6,7 @@ import { flowChart } from './flowChart';
 import { gradientFlow } from './gradientFlow';
 import { classifyGrad } from './gradScale';
 import { drawGraph } from './graphView';
+import { attachKeyboard, refocus } from './keyboard';
 import { legend } from './legend';
 import type { RenderedMessage } from './messages';
 import { parseSnapshotText } from './snapshot';
@@ -21,6 +22,8 @@ export interface OutputState {
   /** Pin keys (ViewNode/ViewEdge `pinKey`), in pin order. */
   pins: string[];
   lastStep?: number;
+  /** The key of the graph element that had the keyboard focus when Enter re-rendered the graph: focused again. */
+  focusKey?: string;
   /** Bumped by every render; an older render that finishes late does nothing. */
   generation: number;
   zoomPan?: ZoomPan;
@@ -126,7 +129,7 @@ export async function renderOutput(a: RenderArgs): Promise<void> {
   const tip = el('div', 'bp-tip');
   tip.hidden = true;
   const pins = el('div', 'bp-pins');
-  const hint = el('div', 'bp-hint', 'hover: statistics · click: pin · drag: pan · Ctrl/⌘ + wheel: zoom');
+  const hint = el('div', 'bp-hint', 'hover or Tab: statistics · click or Enter: pin · drag: pan · Ctrl/⌘ + wheel: zoom');
   root.append(viewport, hint, tip, pins, legend(options));
   element.appendChild(root);
 
@@ -169,20 +172,22 @@ export async function renderOutput(a: RenderArgs): Promise<void> {
     const e = edgeByKey.get(key);
     return e ? edgeCard(e, view, options) : undefined;
   };
-  const place = (ev: MouseEvent) => {
+  /** Puts the card next to the point (x, y) of the screen, on the side where it fits. */
+  const place = (at: { x: number; y: number }) => {
     const r = root.getBoundingClientRect();
-    const x = ev.clientX - r.left, yy = ev.clientY - r.top;
+    const x = at.x - r.left, yy = at.y - r.top;
     const w = tip.offsetWidth || 240;
     tip.style.left = `${Math.max(0, x + 14 + w > r.width ? x - 14 - w : x + 14)}px`;
     const h = tip.offsetHeight || 200;
     // near the bottom of the output, above the pointer: below it the card would run past the output's end
     tip.style.top = `${Math.max(0, yy + 14 + h > r.height ? yy - 14 - h : yy + 14)}px`;
   };
-  const show = (card: HTMLElement | undefined, ev: MouseEvent) => {
+  const pointer = (ev: MouseEvent) => ({ x: ev.clientX, y: ev.clientY });
+  const show = (card: HTMLElement | undefined, at: { x: number; y: number }) => {
     if (!card) { tip.hidden = true; return; }
     tip.replaceChildren(card);
     tip.hidden = false;
-    place(ev);
+    place(at);
   };
   let hovered = '';
   const hot = (key: string, on: boolean) => {
@@ -197,8 +202,8 @@ export async function renderOutput(a: RenderArgs): Promise<void> {
       if (hovered) hot(hovered, false);
       hovered = key;
       if (key) hot(key, true);
-      show(key && !key.startsWith('g') ? cardFor(key) : undefined, ev);
-    } else if (key) place(ev);
+      show(key && !key.startsWith('g') ? cardFor(key) : undefined, pointer(ev));
+    } else if (key) place(pointer(ev));
   });
   drawn.svg.addEventListener('pointerleave', () => { if (hovered) hot(hovered, false); hovered = ''; tip.hidden = true; });
 
@@ -225,12 +230,12 @@ export async function renderOutput(a: RenderArgs): Promise<void> {
     state.pins = state.pins.includes(pk) ? state.pins.filter((p) => p !== pk) : [...state.pins, pk];
     drawPins();
   };
-  drawn.svg.addEventListener('click', (ev) => {
-    if (zp.dragged()) return;
-    const key = keyAt(ev);
-    if (!key) return;
-    const group = key.startsWith('g') ? view.groups.find((g) => g.key === key)
-      : nodeByKey.get(key)?.group ? view.groups.find((g) => g.name === nodeByKey.get(key)!.group!.name) : undefined;
+  /** The module group whose title, collapsed box or member this is, if any. */
+  const groupOf = (key: string) => key.startsWith('g') ? view.groups.find((g) => g.key === key)
+    : nodeByKey.get(key)?.group ? view.groups.find((g) => g.name === nodeByKey.get(key)!.group!.name) : undefined;
+  /** What a click or Enter does: a group (its title, or a box inside it) collapses or expands, else a card is pinned. */
+  const activate = (key: string) => {
+    const group = groupOf(key);
     if (group) {
       state.view.groups.set(group.name, group.collapsed);
       a.rerender();
@@ -238,14 +243,46 @@ export async function renderOutput(a: RenderArgs): Promise<void> {
     }
     const pk = pinKeyOf(key);
     if (pk) togglePin(pk);
+  };
+  drawn.svg.addEventListener('click', (ev) => {
+    if (zp.dragged()) return;
+    const key = keyAt(ev);
+    if (key) activate(key);
   });
+  attachKeyboard(drawn.svg, {
+    label: (key) => {
+      const n = nodeByKey.get(key), e = edgeByKey.get(key), g = view.groups.find((x) => x.key === key);
+      if (n) return n.lines.map((l) => l.text).join(', ');
+      if (e) return `gradient ${e.label} from ${nodeByKey.get(e.from)?.lines[0].text ?? '?'} into ${nodeByKey.get(e.to)?.lines[0].text ?? '?'}`;
+      return g ? `module group ${g.name}: Enter ${g.collapsed ? 'expands' : 'collapses'} it` : key;
+    },
+    focus: (key, target) => {
+      if (hovered) hot(hovered, false);
+      hovered = key;
+      hot(key, true);
+      zp.reveal(target.getBoundingClientRect());
+      const r = target.getBoundingClientRect();
+      show(key.startsWith('g') ? undefined : cardFor(key), { x: r.right, y: r.top });
+    },
+    blur: () => { if (hovered) hot(hovered, false); hovered = ''; tip.hidden = true; },
+    activate: (key) => {
+      // after a group collapses, its box (cN) has the focus; after it expands, its title (gN)
+      const group = groupOf(key);
+      state.focusKey = !group ? key : group.collapsed ? group.key : `c${group.key.slice(1)}`;
+      activate(key);
+    },
+  });
+  if (state.focusKey !== undefined) {
+    const key = state.focusKey;
+    state.focusKey = undefined;
+    refocus(drawn.svg, key);
+  }
   drawPins();
 
-  root.appendChild(flowChart(bars, options, (i, ev) => {
-    if (i < 0) { tip.hidden = true; return; }
-    const card = nodeCard(looseNode(bars[i].node, snapshot, view, options), options);
-    if (ev.type === 'click') togglePin(bars[i].node.name ? `name:${bars[i].node.name}` : `id:${bars[i].node.id}`);
-    else show(card, ev);
+  root.appendChild(flowChart(bars, options, (i, how, at) => {
+    if (how === 'leave') { tip.hidden = true; return; }
+    if (how === 'pin') togglePin(bars[i].node.name ? `name:${bars[i].node.name}` : `id:${bars[i].node.id}`);
+    else show(nodeCard(looseNode(bars[i].node, snapshot, view, options), options), at);
   }));
 
   a.post({

@@ -130,7 +130,9 @@ export const CSS = `
 .bp-flow .bp-zone-low { fill: hsl(220 8% 55%); }
 .bp-flow .bp-zone-high { fill: hsl(10 80% 50%); }
 .bp-flow .bp-barrect { cursor: pointer; }
-.bp-flow .bp-barrect:hover { stroke: var(--bp-accent); stroke-width: 2; }
+.bp-flow .bp-barrect:hover, .bp-flow .bp-barrect:focus-visible { stroke: var(--bp-accent); stroke-width: 2; }
+.bp-graph [tabindex]:focus, .bp-flow .bp-barrect:focus { outline: none; }
+.bp-graph [tabindex]:focus-visible { outline: 2px solid var(--bp-accent); outline-offset: 2px; }
 .bp-flow .bp-dot { stroke: var(--bp-bg); stroke-width: 1; }
 .bp-flow .bp-trend { fill: none; stroke: var(--bp-muted); stroke-width: 1; opacity: .6; }
 

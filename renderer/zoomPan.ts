@@ -28,6 +28,8 @@ export interface ZoomPan {
   zoomBy(factor: number, cx?: number, cy?: number): void;
   /** True when the last pointer gesture moved (so its click should not pin). */
   dragged(): boolean;
+  /** Pans (at the same zoom) until this on-screen rectangle is inside the viewport, if it is not already. */
+  reveal(rect: DOMRect): void;
   dispose(): void;
 }
 
@@ -106,8 +108,23 @@ export function attachZoomPan(viewport: HTMLElement, content: SVGSVGElement, wid
     viewport.style.height = `${state.viewHeight}px`;
     apply();
   }
+  const reveal = (rect: DOMRect) => {
+    const v = viewport.getBoundingClientRect();
+    // the shift that brings [lo, hi] inside [vlo, vhi]: its start first when it is wider than the viewport
+    const shift = (lo: number, hi: number, vlo: number, vhi: number) =>
+      lo < vlo + PAD || hi - lo > vhi - vlo - 2 * PAD ? vlo + PAD - lo : hi > vhi - PAD ? vhi - PAD - hi : 0;
+    const dx = shift(rect.left, rect.right, v.left, v.right), dy = shift(rect.top, rect.bottom, v.top, v.bottom);
+    // focusing an element can scroll even an overflow:hidden box; the view is the transform alone
+    viewport.scrollLeft = 0;
+    viewport.scrollTop = 0;
+    if (!dx && !dy) return;
+    state.x += dx;
+    state.y += dy;
+    state.auto = false;
+    apply();
+  };
   return {
-    fit, zoomBy, dragged: () => moved,
+    fit, zoomBy, reveal, dragged: () => moved,
     dispose() {
       resize?.disconnect();
       viewport.removeEventListener('pointerdown', down);

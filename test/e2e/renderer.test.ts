@@ -89,6 +89,65 @@ describe('renderer in Chromium', { skip }, () => {
     await p.close();
   });
 
+  it('works from the keyboard: Tab reaches every box, label, group and bar, shows its card; Enter pins or collapses', async () => {
+    const p = await rp.open();
+    const snap = scalarGraph();
+    await renderIn(p, 'scalar', toJson(snap));
+    const labelled = await p.locator('#out g.edgeLabel[data-bp]').count();
+    assert.ok(labelled > 0, "no edge labels drawn");
+    assert.equal(await p.locator('#out .bp-graph [data-bp][tabindex="0"][role="button"]').count(), snap.nodes.length + labelled);
+    /** Presses Tab until the focused element matches `selector` (at most 60 times); returns its data-bp key. */
+    const tabTo = async (selector: string) => {
+      for (let i = 0; i < 60; i++) {
+        await p.keyboard.press('Tab');
+        if (await p.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return p.evaluate(() => document.activeElement!.getAttribute('data-bp'));
+      }
+      assert.fail(`Tab never reached ${selector}`);
+    };
+    const o = snap.nodes.find((n) => n.name === 'o')!;
+    await tabTo(`#out g.node[data-id="${o.id}"]`);
+    assert.match((await p.evaluate(() => document.activeElement!.getAttribute('aria-label')))!, /tanh · o, scalar, = 0\.707, ∇ 1\.41/);
+    const tip = p.locator('#out .bp-tip');
+    await tip.waitFor({ state: 'visible' });
+    assert.match((await tip.textContent())!, /op tanh/);
+    await p.keyboard.press('Enter');
+    assert.equal(await p.locator('#out .bp-pins .bp-card').getAttribute('data-pin'), 'name:o');
+    await p.keyboard.press(' ');
+    assert.equal(await p.locator('#out .bp-pins .bp-card').count(), 0);
+    await p.keyboard.press('Escape');
+    assert.equal(await tip.isHidden(), true);
+    // an edge label, by its own card
+    const w1 = snap.nodes.find((n) => n.name === 'w1')!;
+    await p.keyboard.press('Shift+Tab');
+    await tabTo(`#out g.edgeLabel[data-from="${w1.id}"]`);
+    assert.match((await p.evaluate(() => document.activeElement!.getAttribute('aria-label')))!, /^gradient ∇ 1\.41 from w1 into /);
+    assert.match((await tip.textContent())!, /gradient flowing back from mul into its argument 1 \(w1\)/);
+    // a bar of the gradient-flow chart
+    await tabTo('#out .bp-flow .bp-barrect');
+    await tip.waitFor({ state: 'visible' });
+    await p.keyboard.press('Enter');
+    assert.equal(await p.locator('#out .bp-pins .bp-card').count(), 1);
+    await p.close();
+
+    // a module group: Enter on its title collapses it and leaves the focus on its box; Enter there expands it
+    const q = await rp.open();
+    const count = async () => q.evaluate(() => (window as any).messages.length);
+    await renderIn(q, 'mlp', toJson(mlpGraph()));
+    const before = await count();
+    const onTitle = () => q.evaluate(() => !!document.activeElement?.matches('.cluster-label') && document.activeElement.textContent!.includes('layers.0'));
+    for (let i = 0; i < 60 && !(await onTitle()); i++) await q.keyboard.press('Tab');
+    assert.equal(await q.evaluate(() => document.activeElement?.classList.contains('cluster-label')), true, 'Tab did not reach the group title');
+    await q.keyboard.press('Enter');
+    await q.waitForFunction((n) => (window as any).messages.length > n, before);
+    assert.deepEqual(await q.evaluate(() => (window as any).messages.at(-1).collapsedGroups), ['layers.0']);
+    assert.match((await q.evaluate(() => document.activeElement?.textContent ?? ''))!, /▸ layers\.0/);
+    await q.keyboard.press('Enter');
+    await q.waitForFunction((n) => (window as any).messages.length > n, before + 1);
+    assert.deepEqual(await q.evaluate(() => (window as any).messages.at(-1).collapsedGroups), []);
+    assert.match((await q.evaluate(() => document.activeElement?.textContent ?? ''))!, /▾ layers\.0/);
+    await q.close();
+  });
+
   it('collapses and expands module groups', async () => {
     const p = await rp.open();
     const msg = await renderIn(p, 'mlp', toJson(mlpGraph()));
