@@ -84,10 +84,10 @@ export function originLines(t: Tensor, origin: GradOrigin | undefined): string[]
   const where = origin.cell ? ` in cell [${origin.cell.executionCount}]` : '';
   const lines = [`from \`backward()\`${where}, step ${origin.step} (backward #${origin.index} of the kernel)`];
   if (isStale(t, origin)) {
-    lines.push('⚠️ **stale gradient**: the value has changed since that `backward()` (an optimiser step or an in-place update); the gradient belongs to the old value.');
+    lines.push('⚠ **stale gradient**: the value has changed since that `backward()` (an optimiser step or an in-place update); the gradient belongs to the old value.');
   }
   if (origin.contributions > 1) {
-    lines.push(`⚠️ **accumulated** over ${origin.contributions} \`backward()\` calls without \`zeroGrad()\`.`);
+    lines.push(`⚠ **accumulated** over ${origin.contributions} \`backward()\` calls without \`zeroGrad()\`.`);
   }
   return lines;
 }
@@ -119,7 +119,7 @@ function moduleMarkdown(label: string, m: nn.Module): string {
     lines.push('| parameter | shape | ‖grad‖ |', '| --- | --- | --- |');
     for (const [name, p] of params) {
       const origin = p.grad ? gradOrigin(p) : undefined;
-      const warn = origin && (isStale(p, origin) || origin.contributions > 1) ? ' ⚠️' : '';
+      const warn = origin && (isStale(p, origin) || origin.contributions > 1) ? ' ⚠' : '';
       lines.push(`| ${mdEscape(name)} | ${shapeText(p.shape)} | ${p.grad ? num(summarize(p.grad).norm) + warn : '—'} |`);
     }
   }
