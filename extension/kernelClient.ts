@@ -150,10 +150,11 @@ export class KernelClient {
 
   /**
    * Sends a request that the kernel answers with one reply (inspect, variables, gradientCheck, graph). The kernel
-   * reads requests only when no cell holds its thread, so callers that must not wait give a `timeoutMs`.
+   * reads requests only when no cell holds its thread, so callers that must not wait give a `timeoutMs`. Aborting
+   * `signal` stops a request that holds the kernel's thread (a gradient check: its reply then says `cancelled`).
    * @example const reply = await kernel.request<InspectReply>({ type: 'inspect', expression: 'w' }, 2000);
    */
-  async request<R extends ReplyMessage>(message: RequestFor<R>, timeoutMs?: number): Promise<R> {
+  async request<R extends ReplyMessage>(message: RequestFor<R>, timeoutMs?: number, signal?: AbortSignal): Promise<R> {
     await this.ready;
     const requestId = `q${this.nextId++}`;
     return new Promise<R>((resolve, reject) => {
@@ -162,9 +163,16 @@ export class KernelClient {
         this.replies.delete(requestId);
         reject(new Error(`the kernel did not answer within ${timeoutMs} ms (busy running a cell?)`));
       }, timeoutMs);
+      // the id on the interrupt pipe: the kernel's watcher thread stops the request even while it computes
+      const stop = () => {
+        const pipe = this.alive ? this.child.stdio[interruptFd] as Writable | null : null;
+        if (pipe && !pipe.destroyed) pipe.write(`${requestId}\n`);
+      };
+      signal?.addEventListener('abort', stop, { once: true });
+      const done = () => { clearTimeout(timer); signal?.removeEventListener('abort', stop); };
       this.replies.set(requestId, {
-        resolve: (m) => { clearTimeout(timer); resolve(m as R); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
+        resolve: (m) => { done(); resolve(m as R); },
+        reject: (e) => { done(); reject(e); },
       });
       this.send({ ...message, requestId } as ClientToKernel);
     });

@@ -239,9 +239,25 @@ export class KernelClient {
     return (reply as { variables: VariableInfo[] }).variables;
   }
 
-  /** Checks the last backward() (or the graph behind a tensor path) against finite differences. */
-  async gradientCheck(options: Omit<GradientCheckRequest, 'type' | 'requestId'> = {}): Promise<GradientCheckReply> {
-    return await this.request({ type: 'gradientCheck', requestId: `q${this.nextRequest++}`, ...options }) as GradientCheckReply;
+  /**
+   * Checks the last backward() (or the graph behind a tensor path) against finite differences. Aborting `signal`
+   * stops the check: the reply then has `cancelled` set.
+   */
+  async gradientCheck(options: Omit<GradientCheckRequest, 'type' | 'requestId'> = {}, signal?: AbortSignal): Promise<GradientCheckReply> {
+    const requestId = `q${this.nextRequest++}`;
+    const stop = () => this.stopRequest(requestId);
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      return await this.request({ type: 'gradientCheck', requestId, ...options }) as GradientCheckReply;
+    } finally {
+      signal?.removeEventListener('abort', stop);
+    }
+  }
+
+  /** Stops a request that holds the kernel's thread (a gradient check): its id on the interrupt pipe. */
+  private stopRequest(requestId: string): void {
+    const pipe = this.exited ? null : this.child.stdio[INTERRUPT_FD] as Writable | null;
+    if (pipe && !pipe.destroyed) pipe.write(`${requestId}\n`);
   }
 
   /** The last backward()'s graph (or the one behind a tensor path), optionally as mermaid, DOT, JSON or SVG text. */

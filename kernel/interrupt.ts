@@ -93,6 +93,11 @@ const idBytes = new Uint8Array(shared, 8);
 
 let watcher: Worker | undefined;
 
+/** The request the watcher would stop now ('' for none). */
+export function currentRun(): string {
+  return Buffer.from(idBytes.subarray(0, Atomics.load(state, 1))).toString('utf8');
+}
+
 /** Tells the watcher which request is running ('' for none); a request that starts may have been interrupted already. */
 export function noteRun(requestId: string): void {
   const bytes = Buffer.from(requestId, 'utf8').subarray(0, MAX_ID_BYTES);

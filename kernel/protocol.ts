@@ -257,6 +257,8 @@ export interface GradientCheckReply {
   requestId: string;
   /** Why there is no report (e.g. no backward() yet). */
   error?: string;
+  /** True when the client stopped the check (an interrupt of this request); `error` says so too. */
+  cancelled?: boolean;
   /** The report as an output: markdown, `text/plain` and GRADIENT_CHECK_MIME (the report itself). */
   data?: MimeBundle;
   passed?: boolean;

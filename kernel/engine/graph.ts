@@ -70,6 +70,14 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
+/**
+ * Switches recording back on. For a host that terminated running code from outside (the kernel's interrupt):
+ * that skips the `finally` of withGradMode, and the mode is a dynamic scope that never outlives a synchronous run.
+ */
+export function resetGradMode(): void {
+  gradEnabled = true;
+}
+
 /** Runs fn with recording switched on or off, restoring the previous mode afterwards. */
 export function withGradMode<T>(enabled: boolean, fn: () => T): T {
   const prev = gradEnabled;

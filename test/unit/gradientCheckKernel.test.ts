@@ -95,4 +95,32 @@ describe('kernel: gradient check and graph requests', () => {
     assert.equal(json.version, 1);
     assert.match((await kernel.graph({ expression: 'nothing' })).error ?? '', /not defined/);
   });
+
+  test('a long check is stopped on request, and the kernel and its variables are as they were', async () => {
+    // 30 products of 300×300 float64 per replay, 64 sampled elements of W nudged twice: seconds of work
+    const run = await kernel.run([
+      'const W = randn([300, 300], { seed: 3 }).mul(0.05).requiresGrad_();',
+      'let h = randn([300, 300], { seed: 4 });',
+      'for (let i = 0; i < 30; i++) h = h.matmul(W).tanh();',
+      'const deep = h.sum();',
+      'deep.backward();',
+      'const wBefore = W.data.slice();',
+    ].join('\n'));
+    assert.equal(run.status, 'ok', JSON.stringify(run));
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 300);
+    const reply = await kernel.gradientCheck({}, stop.signal);
+    assert.equal(reply.cancelled, true, `the check was not stopped: ${JSON.stringify(reply).slice(0, 300)}`);
+    assert.match(reply.error ?? '', /stopped/);
+    assert.equal(reply.data, undefined);
+    const after = await kernel.run('W.data.every((v, i) => Object.is(v, wBefore[i])) && W.grad !== null');
+    assert.equal(after.status, 'ok', JSON.stringify(after.outputs));
+    assert.match(JSON.stringify(after.outputs), /true/);
+    // the next check runs to the end (a small graph; the matmul pool recovered from the product cut short)
+    const small = await kernel.run('const vSmall = tensor([1, 2], { requiresGrad: true }); vSmall.matmul(tensor([[1], [3]])).sum().backward();');
+    assert.equal(small.status, 'ok', JSON.stringify(small.outputs));
+    const next = await kernel.gradientCheck();
+    assert.equal(next.cancelled, undefined);
+    assert.equal(next.passed, true);
+  });
 });

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { CellOutputMessage } from '../../kernel/protocol';
+import type { CellOutputMessage, GradientCheckReply } from '../../kernel/protocol';
 import { KernelClient, KernelDiedError } from '../../extension/kernelClient';
 
 const kernelPath = join(__dirname, '..', '..', 'dist', 'kernel.js');
@@ -50,6 +50,18 @@ test('interrupt stops a busy loop and the variables survive', async () => {
   const result = r.outputs.find((m) => m.type === 'executeResult');
   assert.ok(result?.type === 'executeResult');
   assert.equal(result.data['text/plain'], '7');
+});
+
+test('a gradient check is stopped through its request abort signal (the Cancel of its progress)', async () => {
+  const k = start();
+  const cell = 'const W = randn([300, 300], { seed: 3 }).mul(0.05).requiresGrad_();\nlet h = randn([300, 300], { seed: 4 });\n' +
+    'for (let i = 0; i < 30; i++) h = h.matmul(W).tanh();\nh.sum().backward();';
+  assert.equal((await run(k, cell)).status, 'ok');
+  const stop = new AbortController();
+  setTimeout(() => stop.abort(), 300);
+  const reply = await k.request<GradientCheckReply>({ type: 'gradientCheck' }, undefined, stop.signal);
+  assert.equal(reply.cancelled, true, JSON.stringify(reply).slice(0, 300));
+  assert.equal((await run(k, 'W.shape', 2)).status, 'ok');
 });
 
 test('an interrupt sent before the kernel is ready still stops the cell', async () => {

@@ -38,6 +38,13 @@ describe('kernel: interrupt, death, restart', () => {
     assert.equal(result(await kernel.run('[kept.sum().item(), spins > 0]')), '[ 6, true ]');
   });
 
+  test('a loop inside noGrad() is interrupted, and later cells record graphs again', async () => {
+    const r = await runAndInterrupt(kernel, 'console.log("started");\nnoGrad(() => { for (;;) spins++; });');
+    assert.equal(r.status, 'interrupted');
+    assert.equal(result(await kernel.run('isGradEnabled()')), 'true');
+    assert.equal(result(await kernel.run('tensor([2], { requiresGrad: true }).mul(3).requiresGrad')), 'true');
+  });
+
   test('a loop after an await is interrupted too, and the kernel keeps working', async () => {
     const r = await runAndInterrupt(kernel, 'await new Promise((r) => setTimeout(r, 10));\nconsole.log("started");\nlet after = 0;\nfor (;;) { after++; }');
     assert.equal(r.status, 'interrupted');
