@@ -99,6 +99,14 @@ export function edgeCard(e: ViewEdge, view: ViewModel, scale: GradScaleOptions):
   card.appendChild(el('h4', undefined, `${boxTitle(to)} → ${boxTitle(from)}`));
   card.appendChild(el('div', 'bp-sub', `gradient flowing back from ${boxTitle(to)} into its argument ${e.edge.argIndex} (${boxTitle(from)})`));
   flagLine(card, e.mark, scale);
+  if (e.edge.check) {
+    const verdict = e.edge.check === 'fail'
+      ? '✗ gradient check: this rule disagrees with finite differences (the report is under the cell)'
+      : '✓ gradient check: this rule agrees with finite differences';
+    const line = el('div', 'bp-flag', verdict);
+    if (e.edge.check === 'fail') line.style.color = e.mark.colour;
+    card.appendChild(line);
+  }
   if (e.edge.grad) {
     statsSection(card, 'gradient along this edge', e.edge.grad);
     const total = from?.node?.grad;

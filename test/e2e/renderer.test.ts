@@ -148,6 +148,25 @@ describe('renderer in Chromium', { skip }, () => {
     await q.close();
   });
 
+  it('draws a gradient check\'s verdict: a failing edge red with ✗, and both verdicts in the edge cards', async () => {
+    const p = await rp.open();
+    const snap = scalarGraph();
+    const w1 = snap.nodes.find((n) => n.name === 'w1')!;
+    const bad = snap.edges.find((e) => e.from === w1.id)!, good = snap.edges.find((e) => e !== bad && e.grad)!;
+    Object.assign(bad, { check: 'fail' });
+    Object.assign(good, { check: 'pass' });
+    await renderIn(p, 'checked', toJson(snap));
+    const label = `#out g.edgeLabel[data-from="${w1.id}"]`;
+    assert.match((await p.locator(label).textContent())!, /✗/);
+    assert.equal(await p.$eval(`#out path.bp-edge[data-from="${w1.id}"]`, (e) => getComputedStyle(e).stroke), 'rgb(211, 47, 47)');
+    const tip = p.locator('#out .bp-tip');
+    await p.hover(label);
+    assert.match((await tip.textContent())!, /✗ gradient check: this rule disagrees with finite differences/);
+    await p.hover(`#out g.edgeLabel[data-from="${good.from}"][data-to="${good.to}"] >> nth=0`);
+    assert.match((await tip.textContent())!, /✓ gradient check: this rule agrees/);
+    await p.close();
+  });
+
   it('collapses and expands module groups', async () => {
     const p = await rp.open();
     const msg = await renderIn(p, 'mlp', toJson(mlpGraph()));
