@@ -1,8 +1,8 @@
 // The matmul thread pool: persistent worker_threads computing on one shared WebAssembly memory (the arena).
 // The caller stays synchronous: it describes the job in the control block, wakes the workers, copies B then A
 // into the arena while they start packing and computing on what is there (schedule.ts), does its own share of
-// the work, then Atomics.waits for the rest. A worker that dies, throws or stops making progress is replaced, and the chunks it left undone are
-// computed by the caller; nothing here ever waits without a timeout.
+// the work, then Atomics.waits for the rest. A worker that dies, throws or stops making progress is replaced,
+// and the chunks it left undone are computed by the caller; nothing here ever waits without a timeout.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
