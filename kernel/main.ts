@@ -2,7 +2,7 @@
  * The kernel process: forked by the extension host or the CLI (see kernel/client.ts), one per notebook. It runs
  * cells in its own realm and answers over IPC with the messages of kernel/protocol.ts.
  */
-import { captureStdio, send } from './outbox';
+import { captureStdio, outboxAfterTermination, send } from './outbox';
 import { installGlobals } from './globals';
 import { installGraphOutput } from './graphOutput';
 import { enqueue, interruptRunning, reportStrayError, declaredNames } from './execute';
@@ -40,10 +40,12 @@ function runTool(requestId: string, answer: () => KernelToClient, stopped: () =>
 
 /**
  * The watcher stopped `requestId` (or asked an idle thread to): a tool request is answered, a cell ends. Code
- * stopped inside noGrad() (a cell's, or the check's replays) never restored recording: it is switched back on.
+ * stopped from outside skipped its `finally` blocks: inside noGrad() (a cell's, or the check's replays) recording
+ * stayed off, inside the outbox its guard stayed up; both are reset.
  */
 function interrupted(requestId: string): void {
   resetGradMode();
+  outboxAfterTermination();
   const t = tool;
   if (!t || t.requestId !== requestId) { interruptRunning(requestId); return; }
   tool = undefined;

@@ -67,6 +67,11 @@ function post(message: KernelToClient): void {
   else originalStderrWrite(JSON.stringify(message) + '\n');
 }
 
+/** After running code was terminated from outside: it may have been inside the outbox, whose `finally` it skipped. */
+export function outboxAfterTermination(): void {
+  inOutbox = false;
+}
+
 /** Routes captured text to this request from now on. */
 export function setRequest(id: string): void {
   flush();
