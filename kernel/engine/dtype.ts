@@ -22,7 +22,7 @@ const UNZEROED_BYTES = 1 << 18;
  */
 export function allocForOverwrite(dtype: Dtype, n: number): FloatArray {
   const View = dtype === 'float32' ? Float32Array : Float64Array, bytes = n * View.BYTES_PER_ELEMENT;
-  if (bytes < UNZEROED_BYTES || typeof Buffer === 'undefined' || process.env.XX_ZERO) return new View(n);
+  if (bytes < UNZEROED_BYTES || typeof Buffer === 'undefined') return new View(n);
   return new View(Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer, 0, n);
 }
 

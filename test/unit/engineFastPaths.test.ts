@@ -3,7 +3,7 @@
 // (and its recorded form under createGraph), the hoisted optimiser loops and nn.Linear's transposed product.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { add, div, grad, maximum, nn, optim, sub, sum, mean, Tensor, tensor } from '../../kernel/engine';
+import { add, div, grad, matmul, maximum, nn, optim, sub, sum, mean, Tensor, tensor } from '../../kernel/engine';
 import { passPositiveFloat32, reluFloat32 } from '../../kernel/engine/ops/float32Bits';
 
 /** Values 0.5, −1.25, … (distinct, some negative) in the given shape and dtype. */
@@ -134,5 +134,26 @@ describe('engine fast paths', () => {
       w2.square().sum().add(w2.detach().mul(w2).sum().mul(0.5)).backward(); plain.step(); plain.zeroGrad();
       assert.deepEqual(Array.from(w.data), Array.from(w2.data));
     }
+  });
+
+  it('matmul writes every element of its unzeroed output: large products, batches, k = 0', () => {
+    const naive = (a: Tensor, b: Tensor) => {
+      const [m, k] = a.shape, n = b.shape[1], out = new Float64Array(m * n);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a.data[i * k + p] * b.data[p * n + j];
+        out[i * n + j] = s;
+      }
+      return out;
+    };
+    // garbage first: freed storage of the same size is what the next unzeroed allocation may get
+    for (let i = 0; i < 3; i++) matmul(filled([181, 190]).add(1e300), filled([190, 187]));
+    const a = filled([181, 190]), b = filled([190, 187], 'float64', 3), y = matmul(a, b), want = naive(a, b);
+    assert.ok(y.data.every((v, i) => Math.abs(v - want[i]) <= 1e-12 * Math.max(1, Math.abs(want[i]))), 'a large product');
+    const batch = matmul(filled([3, 100, 120]), filled([120, 110], 'float64', 1));
+    assert.equal(batch.size, 3 * 100 * 110);
+    assert.ok(batch.data.every(Number.isFinite), 'a batched product left garbage');
+    const empty = matmul(tensor(new Float64Array(0), { shape: [300, 0] }), tensor(new Float64Array(0), { shape: [0, 300] }));
+    assert.ok(empty.size === 90000 && empty.data.every((v) => v === 0), 'k = 0 must give zeros');
   });
 });
