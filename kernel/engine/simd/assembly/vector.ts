@@ -89,40 +89,40 @@ export function relu64(x: usize, o: usize, n: i32): void { relu<f64>(x, o, n); }
 export function passPositive32(g: usize, x: usize, o: usize, n: i32): void { passPositive<f32>(g, x, o, n); }
 export function passPositive64(g: usize, x: usize, o: usize, n: i32): void { passPositive<f64>(g, x, o, n); }
 
+/** Two elements of T at p as float64 lanes (float32 promoted exactly). */
+@inline function loadPair<T>(p: usize): v128 {
+  if (sizeof<T>() == 4) return f64x2.promote_low_f32x4(v128.load64_zero(p));
+  return v128.load(p);
+}
+
+/** Two float64 lanes stored at p as T (rounded to float32 as a JavaScript store into a Float32Array rounds). */
+@inline function storePair<T>(p: usize, v: v128): void {
+  if (sizeof<T>() == 4) v128.store64_lane(p, f32x4.demote_f64x2_zero(v), 0);
+  else v128.store(p, v);
+}
+
 /**
- * acc[i] += Σ_c x[c·inner + i] for c < count, in order of c, in float64 (acc: `inner` float64; x: float32 here).
+ * acc[i] += Σ_c x[c·inner + i] for c < count, in order of c, in float64 (acc: `inner` float64; x: T).
  * A bias gradient: the rows of g summed.
  */
-export function sumRows32(x: usize, count: i32, inner: i32, acc: usize): void {
+@inline function sumRows<T>(x: usize, count: i32, inner: i32, acc: usize): void {
+  const S = <usize>sizeof<T>();
   for (let c = 0; c < count; c++) {
-    const row = x + <usize>c * <usize>inner * 4;
+    const row = x + <usize>c * <usize>inner * S;
     let i = 0;
     for (; i + 2 <= inner; i += 2) {
       const a = acc + <usize>i * 8;
-      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v128.load64_zero(row + <usize>i * 4))));
+      v128.store(a, f64x2.add(v128.load(a), loadPair<T>(row + <usize>i * S)));
     }
     for (; i < inner; i++) {
       const a = acc + <usize>i * 8;
-      store<f64>(a, load<f64>(a) + <f64>load<f32>(row + <usize>i * 4));
+      store<f64>(a, load<f64>(a) + <f64>load<T>(row + <usize>i * S));
     }
   }
 }
 
-/** sumRows32 for float64 x. */
-export function sumRows64(x: usize, count: i32, inner: i32, acc: usize): void {
-  for (let c = 0; c < count; c++) {
-    const row = x + <usize>c * <usize>inner * 8;
-    let i = 0;
-    for (; i + 2 <= inner; i += 2) {
-      const a = acc + <usize>i * 8;
-      v128.store(a, f64x2.add(v128.load(a), v128.load(row + <usize>i * 8)));
-    }
-    for (; i < inner; i++) {
-      const a = acc + <usize>i * 8;
-      store<f64>(a, load<f64>(a) + load<f64>(row + <usize>i * 8));
-    }
-  }
-}
+export function sumRows32(x: usize, count: i32, inner: i32, acc: usize): void { sumRows<f32>(x, count, inner, acc); }
+export function sumRows64(x: usize, count: i32, inner: i32, acc: usize): void { sumRows<f64>(x, count, inner, acc); }
 
 /** w[i] ← w[i] − lr·g[i], computed in float64 and rounded to float32, as SGD's JavaScript loop. */
 export function sgd32(w: usize, g: usize, n: i32, lr: f64): void {
@@ -177,30 +177,25 @@ export function sgd64(w: usize, g: usize, n: i32, lr: f64): void {
   return w - lr * b;
 }
 
-/** SGD with momentum or weight decay (see sgdPair) of float32 w and g; buf is float64, as the optimiser keeps it. */
-export function sgdMomentum32(w: usize, g: usize, buf: usize, n: i32, lr: f64, momentum: f64, wd: f64, decay: bool, mode: i32): void {
+/** SGD with momentum or weight decay (see sgdPair) of w and g of type T; buf is float64, as the optimiser keeps it. */
+@inline function sgdMomentum<T>(w: usize, g: usize, buf: usize, n: i32, lr: f64, momentum: f64, wd: f64, decay: bool, mode: i32): void {
+  const S = <usize>sizeof<T>();
   let i = 0;
   for (; i + 2 <= n; i += 2) {
-    const at = <usize>i * 4, wv = f64x2.promote_low_f32x4(v128.load64_zero(w + at)), gv = f64x2.promote_low_f32x4(v128.load64_zero(g + at));
-    v128.store64_lane(w + at, f32x4.demote_f64x2_zero(sgdPair(wv, gv, buf + <usize>i * 8, lr, momentum, wd, decay, mode)), 0);
+    const at = <usize>i * S;
+    storePair<T>(w + at, sgdPair(loadPair<T>(w + at), loadPair<T>(g + at), buf + <usize>i * 8, lr, momentum, wd, decay, mode));
   }
   for (; i < n; i++) {
-    const at = <usize>i * 4;
-    store<f32>(w + at, <f32>sgdOne(<f64>load<f32>(w + at), <f64>load<f32>(g + at), buf + <usize>i * 8, lr, momentum, wd, decay, mode));
+    const at = <usize>i * S;
+    store<T>(w + at, <T>sgdOne(<f64>load<T>(w + at), <f64>load<T>(g + at), buf + <usize>i * 8, lr, momentum, wd, decay, mode));
   }
 }
 
-/** sgdMomentum32 for float64 w and g. */
+export function sgdMomentum32(w: usize, g: usize, buf: usize, n: i32, lr: f64, momentum: f64, wd: f64, decay: bool, mode: i32): void {
+  sgdMomentum<f32>(w, g, buf, n, lr, momentum, wd, decay, mode);
+}
 export function sgdMomentum64(w: usize, g: usize, buf: usize, n: i32, lr: f64, momentum: f64, wd: f64, decay: bool, mode: i32): void {
-  let i = 0;
-  for (; i + 2 <= n; i += 2) {
-    const at = <usize>i * 8;
-    v128.store(w + at, sgdPair(v128.load(w + at), v128.load(g + at), buf + at, lr, momentum, wd, decay, mode));
-  }
-  for (; i < n; i++) {
-    const at = <usize>i * 8;
-    store<f64>(w + at, sgdOne(load<f64>(w + at), load<f64>(g + at), buf + at, lr, momentum, wd, decay, mode));
-  }
+  sgdMomentum<f64>(w, g, buf, n, lr, momentum, wd, decay, mode);
 }
 
 /**
@@ -217,39 +212,29 @@ export function sgdMomentum64(w: usize, g: usize, buf: usize, n: i32, lr: f64, m
 }
 
 /**
- * Adam's update of float32 w with float32 g (m and v float64, as the optimiser keeps them); with `decay`, the
- * gradient is g + wd·w first (L2 decay, as PyTorch).
+ * Adam's update of w with g of type T (m and v float64, as the optimiser keeps them); with `decay`, the gradient
+ * is g + wd·w first (L2 decay, as PyTorch).
  */
-export function adam32(w: usize, g: usize, m: usize, v: usize, n: i32, b1: f64, b2: f64, stepSize: f64, bc2: f64, eps: f64, wd: f64, decay: bool): void {
+@inline function adam<T>(w: usize, g: usize, m: usize, v: usize, n: i32, b1: f64, b2: f64, stepSize: f64, bc2: f64, eps: f64, wd: f64, decay: bool): void {
+  const S = <usize>sizeof<T>();
   let i = 0;
   for (; i + 2 <= n; i += 2) {
-    const at = <usize>i * 4, at8 = <usize>i * 8;
-    const wv = f64x2.promote_low_f32x4(v128.load64_zero(w + at)), g0 = f64x2.promote_low_f32x4(v128.load64_zero(g + at));
+    const at = <usize>i * S, at8 = <usize>i * 8, wv = loadPair<T>(w + at), g0 = loadPair<T>(g + at);
     const gv = decay ? f64x2.add(g0, f64x2.mul(f64x2.splat(wd), wv)) : g0;
-    v128.store64_lane(w + at, f32x4.demote_f64x2_zero(adamPair(wv, gv, m + at8, v + at8, b1, b2, stepSize, bc2, eps)), 0);
+    storePair<T>(w + at, adamPair(wv, gv, m + at8, v + at8, b1, b2, stepSize, bc2, eps));
   }
   for (; i < n; i++) {
-    const at = <usize>i * 4, at8 = <usize>i * 8, g0 = <f64>load<f32>(g + at), gi = decay ? g0 + wd * <f64>load<f32>(w + at) : g0;
+    const at = <usize>i * S, at8 = <usize>i * 8, g0 = <f64>load<T>(g + at), gi = decay ? g0 + wd * <f64>load<T>(w + at) : g0;
     const mi = load<f64>(m + at8) * b1 + (1 - b1) * gi, vi = load<f64>(v + at8) * b2 + (1 - b2) * gi * gi;
     store<f64>(m + at8, mi);
     store<f64>(v + at8, vi);
-    store<f32>(w + at, <f32>(<f64>load<f32>(w + at) - stepSize * (mi / (Math.sqrt(vi) / bc2 + eps))));
+    store<T>(w + at, <T>(<f64>load<T>(w + at) - stepSize * (mi / (Math.sqrt(vi) / bc2 + eps))));
   }
 }
 
-/** adam32 for float64 w and g. */
+export function adam32(w: usize, g: usize, m: usize, v: usize, n: i32, b1: f64, b2: f64, stepSize: f64, bc2: f64, eps: f64, wd: f64, decay: bool): void {
+  adam<f32>(w, g, m, v, n, b1, b2, stepSize, bc2, eps, wd, decay);
+}
 export function adam64(w: usize, g: usize, m: usize, v: usize, n: i32, b1: f64, b2: f64, stepSize: f64, bc2: f64, eps: f64, wd: f64, decay: bool): void {
-  let i = 0;
-  for (; i + 2 <= n; i += 2) {
-    const at = <usize>i * 8, wv = v128.load(w + at), g0 = v128.load(g + at);
-    const gv = decay ? f64x2.add(g0, f64x2.mul(f64x2.splat(wd), wv)) : g0;
-    v128.store(w + at, adamPair(wv, gv, m + at, v + at, b1, b2, stepSize, bc2, eps));
-  }
-  for (; i < n; i++) {
-    const at = <usize>i * 8, g0 = load<f64>(g + at), gi = decay ? g0 + wd * load<f64>(w + at) : g0;
-    const mi = load<f64>(m + at) * b1 + (1 - b1) * gi, vi = load<f64>(v + at) * b2 + (1 - b2) * gi * gi;
-    store<f64>(m + at, mi);
-    store<f64>(v + at, vi);
-    store<f64>(w + at, load<f64>(w + at) - stepSize * (mi / (Math.sqrt(vi) / bc2 + eps)));
-  }
+  adam<f64>(w, g, m, v, n, b1, b2, stepSize, bc2, eps, wd, decay);
 }
