@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { CellOutputMessage, GradientCheckReply } from '../../kernel/protocol';
 import { KernelClient, KernelDiedError } from '../../extension/kernelClient';
+import { SLOW_TO_CHECK_CELL } from './helpers/kernelProcess';
 
 const kernelPath = join(__dirname, '..', '..', 'dist', 'kernel.js');
 const started: KernelClient[] = [];
@@ -54,9 +55,7 @@ test('interrupt stops a busy loop and the variables survive', async () => {
 
 test('a gradient check is stopped through its request abort signal (the Cancel of its progress)', async () => {
   const k = start();
-  const cell = 'const W = randn([300, 300], { seed: 3 }).mul(0.05).requiresGrad_();\nlet h = randn([300, 300], { seed: 4 });\n' +
-    'for (let i = 0; i < 30; i++) h = h.matmul(W).tanh();\nh.sum().backward();';
-  assert.equal((await run(k, cell)).status, 'ok');
+  assert.equal((await run(k, SLOW_TO_CHECK_CELL)).status, 'ok');
   const stop = new AbortController();
   setTimeout(() => stop.abort(), 300);
   const reply = await k.request<GradientCheckReply>({ type: 'gradientCheck' }, undefined, stop.signal);
