@@ -1,10 +1,11 @@
 // How a product is cut for the threads (schedule.ts): the pack units cover every depth block of every panel of
 // op(B) exactly once, each waits for slabs of B that hold its rows, the slabs partition B, and the chunks
-// partition C — for both layouts of B and any thread count.
+// partition C in whole stripes of rows and pieces of at least the least width — for both layouts of B and any
+// thread count.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Job, SLOT_INTS } from '../../kernel/engine/matmul/protocol';
-import { VB, chunkBounds, chunkRect, packRect, panels, plan, slabCount, slabRange } from '../../kernel/engine/matmul/schedule';
+import { MR, VB, jobChunks, packRect, panels, plan, slabCount, slabRange } from '../../kernel/engine/matmul/schedule';
 
 /** The kernel's depth blocks (assembly/gemm.ts, KC = 256): equal blocks of at most 256 rows. */
 function blockDepth(k: number): number {
@@ -15,12 +16,14 @@ function blockDepth(k: number): number {
 function jobFor(m: number, n: number, k: number, f32: boolean, transB: boolean, threads: number): Int32Array {
   const depth = blockDepth(k), cut = plan(m, n, k, f32, transB, threads, depth), job = new Int32Array(SLOT_INTS);
   Object.assign(job, { [Job.F32]: +f32, [Job.TransB]: +transB, [Job.M]: m, [Job.N]: n, [Job.K]: k, [Job.PackUnits]: cut.packUnits,
-    [Job.Chunks]: cut.chunks, [Job.ByRows]: +cut.byRows, [Job.Guide]: cut.guide, [Job.MinUnits]: cut.minUnits, [Job.Depth]: depth,
+    [Job.Chunks]: cut.chunks, [Job.Guide]: threads, [Job.MinCells]: cut.minCells, [Job.Stripe]: cut.stripe, [Job.MinPanels]: cut.minPanels, [Job.Depth]: depth,
     [Job.BlockGroups]: cut.blockGroups });
   return job;
 }
 
-const shapes: [number, number, number][] = [[1024, 1024, 1024], [128, 256, 784], [300, 200, 400], [6, 3000, 257], [2000, 3, 20], [64, 10, 256]];
+const shapes: [number, number, number][] = [
+  [1024, 1024, 1024], [2048, 2048, 2048], [128, 256, 784], [300, 200, 400], [6, 3000, 257], [2000, 3, 20], [64, 10, 256], [80, 4000, 64], [100, 6000, 512],
+];
 
 test('pack units cover op(B) once, after the slabs holding their rows; slabs partition B; chunks partition C', () => {
   for (const [m, n, k] of shapes) for (const f32 of [true, false]) for (const transB of [false, true]) for (const threads of [1, 2, 3, 8]) {
@@ -46,11 +49,18 @@ test('pack units cover op(B) once, after the slabs holding their rows; slabs par
     }
     assert.ok(packed.every((x) => x === 1), `${what}: some (block, panel) is packed ${Math.min(...packed)} or ${Math.max(...packed)} times`);
 
-    const bounds = chunkBounds(job), cells = new Uint8Array(Math.ceil(m / 6) * np);
-    for (let c = 0; c < job[Job.Chunks]; c++) {
-      const { i0, i1, q0, q1 } = chunkRect(job, bounds, c);
+    const chunks = jobChunks(job), rowBlocks = Math.ceil(m / 6), cells = new Uint8Array(rowBlocks * np);
+    assert.equal(chunks.length, job[Job.Chunks], what);
+    if (threads === 1) assert.equal(chunks.length, 1, what);
+    // Stripes start at row block 0, then every `stripe` row blocks after the first (the one not full).
+    const stripe = job[Job.Stripe], first = rowBlocks % stripe || stripe;
+    const atStripe = (i: number) => i === 0 || i === m || ((i / MR - first) % stripe === 0 && i / MR > 0);
+    chunks.forEach(({ i0, i1, q0, q1 }, c) => {
       for (let i = i0; i < i1; i += 6) for (let q = q0; q < q1; q++) cells[(i / 6) * np + q]++;
-    }
+      assert.ok(atStripe(i0) && atStripe(i1), `${what}: chunk ${c} rows [${i0}, ${i1}) are not whole stripes`);
+      if (c > 0) assert.ok(i1 >= chunks[c - 1].i1, `${what}: chunk ${c} comes before rows it follows (A is copied in chunk order)`);
+      if (q1 - q0 < np) assert.ok(q1 - q0 >= job[Job.MinPanels], `${what}: chunk ${c} is ${q1 - q0} panels wide`);
+    });
     assert.ok(cells.every((x) => x === 1), `${what}: the chunks do not cover C exactly once`);
   }
 });

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ARENA_START, CONTROL_BYTES, Job, KernelExports, PROTOCOL_VERSION, SLOTS, SLOT_INTS, Slot, State, WorkerInit } from './protocol';
-import { ChunkCopier, chunkBounds, chunkRect, finishChunks, panels, participate, plan, slabCount, slabRange } from './schedule';
+import { ChunkCopier, finishChunks, jobChunks, panels, participate, plan, slabCount, slabRange } from './schedule';
 
 /** A worker whose progress counter has not moved for this long is presumed hung. */
 const STALL_MS = 3000;
@@ -110,7 +110,7 @@ export class MatmulPool {
     const [work, flagsAt, packed, a, b, c] = at, buf = this.memory.buffer;
     const flags = new Int32Array(buf, flagsAt, cut.packUnits + chunks).fill(0);
     const job = this.job, values = [+f32, +p.transA, +p.transB, m, n, k, a, b, c, packed, flagsAt,
-      cut.packUnits, 0, chunks, 0, +cut.byRows, cut.guide, cut.minUnits, 0, depth, cut.blockGroups, 0, 0];
+      cut.packUnits, 0, chunks, 0, ready.length + 1, cut.minCells, cut.stripe, cut.minPanels, 0, depth, cut.blockGroups, 0, 0];
     for (let i = 0; i < values.length; i++) Atomics.store(job, i, values[i]);
 
     const posted: { w: PoolWorker; seq: number }[] = [];
@@ -151,12 +151,12 @@ export class MatmulPool {
       b.set(p.b.subarray(e0, e1), e0);
       publish(Job.BSlabs, s + 1);
     }
-    if (p.transA || !job[Job.ByRows]) { a.set(p.a); publish(Job.ARows, p.m); return; }
-    const bounds = chunkBounds(job);
-    for (let c = 0; c < job[Job.Chunks]; c++) {
-      const { i0, i1 } = chunkRect(job, bounds, c);
-      a.set(p.a.subarray(i0 * p.k, i1 * p.k), i0 * p.k);
-      publish(Job.ARows, i1);
+    if (p.transA) { a.set(p.a); publish(Job.ARows, p.m); return; }
+    let copied = 0;
+    for (const { i1 } of jobChunks(job)) {
+      if (i1 <= copied) continue; // chunks come in the order of their rows
+      a.set(p.a.subarray(copied * p.k, i1 * p.k), copied * p.k);
+      publish(Job.ARows, copied = i1);
     }
   }
 

@@ -3,7 +3,7 @@
 // product (the job); slot s ≥ 1 belongs to one worker.
 
 /** Bumped whenever the layout or meaning below changes: a worker built from other sources refuses to start. */
-export const PROTOCOL_VERSION = 6;
+export const PROTOCOL_VERSION = 7;
 
 export const CONTROL_BYTES = 4096;
 export const SLOT_INTS = 32;
@@ -38,8 +38,8 @@ export const enum Job {
   /** Int32 flags: PackUnits flags (packed groups of op(B)), then Chunks flags (computed rectangles of C). */
   Flags,
   PackUnits, PackNext, Chunks, ChunkNext,
-  /** Chunks are row ranges (1) or column (panel) ranges (0), sized by guidedBounds(…, Guide, MinUnits). */
-  ByRows, Guide, MinUnits,
+  /** How the chunks are cut: for this many threads, at least MinCells, rows in stripes, columns at least MinPanels (chunkRects). */
+  Guide, MinCells, Stripe, MinPanels,
   /** 1 while the calling thread sleeps waiting for workers: only then does finishing need Atomics.notify. */
   CallerSleeping,
   /** Rows of op(B) in one packed block (kernel.blockDepth(K)); pack units cover BlockGroups groups of blocks. */

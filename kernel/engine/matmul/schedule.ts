@@ -1,18 +1,22 @@
 // How the threads of one product share the work, the same code on the calling thread and in workers. Two phases,
-// each handing out units through an atomic counter: pack op(B) (groups of depth blocks × panels), then compute row
-// (or column) ranges of C (chunks), large ones first and smaller towards the end so that the threads finish
-// together. The calling thread posts the job before the operands are in the arena and copies them in while the
-// workers start: B in slabs, then A in the rows of the chunks in order; a unit waits only for the slabs it packs,
-// a chunk for its rows. Nobody waits for another thread's work: once the pack counter runs out, a thread packs
-// again any unit not yet flagged (identical bytes, so racing with its owner is harmless), then goes on to chunks.
-// A chunk, in contrast, accumulates into C, so it is done once; chunks a dead worker left unflagged are redone by
-// the caller after.
+// each handing out units through an atomic counter: pack op(B) (groups of depth blocks × panels), then compute
+// rectangles of C (chunks), large ones first and smaller towards the end so that the threads finish together.
+// The calling thread posts the job before the operands are in the arena and copies them in while the workers
+// start: B in slabs, then A in the rows of the chunks in order; a unit waits only for the slabs it packs, a chunk
+// for its rows. Nobody waits for another thread's work: once the pack counter runs out, a thread packs again any
+// unit not yet flagged (identical bytes, so racing with its owner is harmless), then goes on to chunks. A chunk,
+// in contrast, accumulates into C, so it is done once; chunks a dead worker left unflagged are redone by the
+// caller after.
 import { Job, KernelExports } from './protocol';
 
 type FloatArray = Float32Array | Float64Array;
 
 /** Register block of the wasm kernel (assembly/gemm.ts): MR rows, VB bytes of columns. */
 export const MR = 6, VB = 32;
+/** Row blocks in a stripe: the kernel packs op(A) MC = 72 rows at a time and reuses each panel of B across them. */
+export const STRIPE = 12;
+/** Bytes of op(B) from which it no longer stays in cache between chunks (see plan). */
+const LARGE_B = 4 << 20;
 
 /** How long a thread polls for operands still being copied before sleeping on them (see awaitCopied). */
 const COPY_SPIN_MS = 1;
@@ -22,25 +26,45 @@ export function panels(n: number, f32: boolean): number {
   return Math.ceil(n / (f32 ? VB / 4 : VB / 8));
 }
 
+/** A rectangle of C: rows [i0, i1), panels [q0, q1). */
+export interface Rect { i0: number; i1: number; q0: number; q1: number }
+
 /**
- * Chunk boundaries over `count` units (row blocks or panels): each chunk takes 1/(2·threads) of what is left, at
- * least `min` units, so chunks shrink towards the end (guided scheduling). One chunk when threads = 1.
+ * The chunks of C in the order threads take them, guided: each takes 1/threads of the work left, counted in MR×NR
+ * cells and at least `minCells`, so chunks shrink towards the end and the threads finish together. Rows are cut
+ * in stripes of `stripe` row blocks: while the work a chunk takes is a stripe or more, it is whole stripes; after,
+ * panel ranges of one stripe, at least `minPanels` wide. The stripe that is not full comes first, so the ones cut
+ * into columns at the end are full. One chunk for one thread.
  */
-export function guidedBounds(count: number, threads: number, min: number): number[] {
-  const b = [0];
-  let done = 0;
-  while (done < count) {
-    const left = count - done;
-    done += threads === 1 ? left : Math.min(left, Math.max(min, Math.ceil(left / (2 * threads))));
-    b.push(done);
+export function chunkRects(m: number, np: number, threads: number, minCells: number, stripe: number, minPanels: number): Rect[] {
+  const rows = Math.ceil(m / MR), first = rows % stripe || stripe, rects: Rect[] = [];
+  const rect = (r0: number, r1: number, q0: number, q1: number) => ({ i0: r0 * MR, i1: Math.min(m, r1 * MR), q0, q1 });
+  if (threads === 1) return [rect(0, rows, 0, np)];
+  const stripeEnd = (r: number) => (r === 0 ? first : r + stripe); // r at a stripe's start
+  let left = rows * np, r = 0, q = 0;
+  while (left > 0) {
+    const want = Math.max(minCells, Math.ceil(left / threads));
+    let r1 = stripeEnd(r);
+    if (q === 0 && (r1 - r) * np <= want) {
+      while (r1 < rows && (stripeEnd(r1) - r) * np <= want) r1 = stripeEnd(r1);
+      rects.push(rect(r, r1, 0, np));
+      left -= (r1 - r) * np;
+      r = r1;
+      continue;
+    }
+    let q1 = Math.min(np, q + Math.max(minPanels, Math.ceil(want / (r1 - r))));
+    if (np - q1 < minPanels) q1 = np; // no sliver at the stripe's end
+    rects.push(rect(r, r1, q, q1));
+    left -= (r1 - r) * (q1 - q);
+    q = q1;
+    if (q === np) { q = 0; r = r1; }
   }
-  return b;
+  return rects;
 }
 
-/** The chunk boundaries of the job in `job`. */
-export function chunkBounds(job: Int32Array): number[] {
-  const count = job[Job.ByRows] ? Math.ceil(job[Job.M] / MR) : panels(job[Job.N], job[Job.F32] === 1);
-  return guidedBounds(count, job[Job.Guide], job[Job.MinUnits]);
+/** The chunks of the job in `job`. */
+export function jobChunks(job: Int32Array): Rect[] {
+  return chunkRects(job[Job.M], panels(job[Job.N], job[Job.F32] === 1), job[Job.Guide], job[Job.MinCells], job[Job.Stripe], job[Job.MinPanels]);
 }
 
 /** Does this thread's share of the job in `job` (slot 0 of the control block); `tick` after each unit. */
@@ -59,12 +83,12 @@ export function participate(kernel: KernelExports, job: Int32Array, flags: Int32
       Atomics.store(flags, u, 1);
     }
   }
-  const chunks = job[Job.Chunks], bounds = chunkBounds(job);
+  const chunks = jobChunks(job);
   while (true) {
     const c = Atomics.add(job, Job.ChunkNext, 1);
-    if (c >= chunks) break;
-    if (!awaitCopied(job, Job.ARows, chunkRect(job, bounds, c).i1)) return;
-    computeChunk(kernel, job, bounds, c, work);
+    if (c >= chunks.length) break;
+    if (!awaitCopied(job, Job.ARows, chunks[c].i1)) return;
+    computeChunk(kernel, job, chunks[c], work);
     Atomics.store(flags, units + c, 1);
     tick();
   }
@@ -87,10 +111,10 @@ export function awaitCopied(job: Int32Array, field: Job.BSlabs | Job.ARows, coun
 
 /** Computes every chunk not flagged done (after a worker died holding one). */
 export function finishChunks(kernel: KernelExports, job: Int32Array, flags: Int32Array, work: number): void {
-  const units = job[Job.PackUnits], bounds = chunkBounds(job);
-  for (let c = 0; c < job[Job.Chunks]; c++) {
-    if (Atomics.load(flags, units + c) === 0) { computeChunk(kernel, job, bounds, c, work); Atomics.store(flags, units + c, 1); }
-  }
+  const units = job[Job.PackUnits], chunks = jobChunks(job);
+  chunks.forEach((chunk, c) => {
+    if (Atomics.load(flags, units + c) === 0) { computeChunk(kernel, job, chunk, work); Atomics.store(flags, units + c, 1); }
+  });
 }
 
 /** What pack unit `u` packs: depth blocks [j0, j1) of panels [q0, q1), once the first `slabs` slabs of B are in. */
@@ -129,16 +153,9 @@ function packUnit(kernel: KernelExports, job: Int32Array, u: number): boolean {
   return true;
 }
 
-/** The rectangle of C chunk `c` covers: rows [i0, i1), panels [q0, q1). */
-export function chunkRect(job: Int32Array, bounds: number[], c: number): { i0: number; i1: number; q0: number; q1: number } {
-  if (job[Job.ByRows]) return { i0: bounds[c] * MR, i1: Math.min(job[Job.M], bounds[c + 1] * MR), q0: 0, q1: panels(job[Job.N], job[Job.F32] === 1) };
-  return { i0: 0, i1: job[Job.M], q0: bounds[c], q1: bounds[c + 1] };
-}
-
-/** Computes chunk `c`, or only its first `rowsFraction` of rows (tests: a worker dying mid-chunk). */
-export function computeChunk(kernel: KernelExports, job: Int32Array, bounds: number[] | null, c: number, work: number, rowsFraction = 1): void {
-  bounds ??= chunkBounds(job);
-  const { i0, i1: end, q0, q1 } = chunkRect(job, bounds, c);
+/** Computes a chunk of C, or only its first `rowsFraction` of rows (tests: a worker dying mid-chunk). */
+export function computeChunk(kernel: KernelExports, job: Int32Array, chunk: Rect, work: number, rowsFraction = 1): void {
+  const { i0, i1: end, q0, q1 } = chunk;
   const i1 = Math.min(end, i0 + Math.ceil(((end - i0) * rowsFraction) / MR) * MR);
   (job[Job.F32] === 1 ? kernel.tile32 : kernel.tile64)(job[Job.TransA], job[Job.M], job[Job.N], job[Job.K], job[Job.A] >>> 0,
     job[Job.Packed] >>> 0, job[Job.C] >>> 0, i0, i1, q0, q1, work);
@@ -150,14 +167,14 @@ export function computeChunk(kernel: KernelExports, job: Int32Array, bounds: num
  * output, ~5% of an n = 2048 float64 product) overlaps the workers' computing instead of following it.
  */
 export class ChunkCopier {
-  private readonly bounds: number[];
+  private readonly chunks: Rect[];
   private readonly copied: Uint8Array;
   private first = 0;
 
   constructor(private readonly job: Int32Array, private readonly flags: Int32Array, private readonly c: FloatArray,
     private readonly out: FloatArray, private readonly outOffset: number) {
-    this.bounds = chunkBounds(job);
-    this.copied = new Uint8Array(job[Job.Chunks]);
+    this.chunks = jobChunks(job);
+    this.copied = new Uint8Array(this.chunks.length);
   }
 
   /** Copies every chunk flagged done and not copied yet. */
@@ -170,28 +187,34 @@ export class ChunkCopier {
   }
 
   private copy(chunk: number): void {
-    const { i0, i1, q0, q1 } = chunkRect(this.job, this.bounds, chunk), n = this.job[Job.N], { c, out, outOffset } = this;
-    if (this.job[Job.ByRows]) { out.set(c.subarray(i0 * n, i1 * n), outOffset + i0 * n); return; }
+    const { i0, i1, q0, q1 } = this.chunks[chunk], n = this.job[Job.N], { c, out, outOffset } = this;
     const nr = VB / c.BYTES_PER_ELEMENT, j0 = q0 * nr, j1 = Math.min(n, q1 * nr);
+    if (j0 === 0 && j1 === n) { out.set(c.subarray(i0 * n, i1 * n), outOffset + i0 * n); return; }
     for (let i = i0; i < i1; i++) out.set(c.subarray(i * n + j0, i * n + j1), outOffset + i * n + j0);
   }
 }
 
 /**
- * How a product of this shape is cut for `threads` threads: chunks along rows (each packs only its rows of A),
- * or along columns when there are too few rows; chunks of at least ~0.5 MFLOP; pack units over depth blocks (so
- * that packing can follow the copy of B, a block at a time) and panels. `depth` is kernel.blockDepth(k).
+ * How a product of this shape is cut for `threads` threads: chunks (chunkRects) of at least ~0.5 MFLOP; pack
+ * units over depth blocks (so that packing can follow the copy of B, a block at a time) and panels. `depth` is
+ * kernel.blockDepth(k).
+ *
+ * Every chunk streams its panels of op(B) once per MC rows, and a chunk cut into columns packs its rows of op(A)
+ * again. While op(B) stays in cache, thin chunks cost little: rows are cut by row blocks, columns at 64 wide. A
+ * large op(B) comes from memory for every chunk: rows are cut in whole stripes and columns at 512 wide, so that
+ * packing op(A) again stays small next to the piece's arithmetic. (At n = 2048, the tenth of the work done in
+ * row slices of a few row blocks ran 10% slower; taking 1/(2·threads) instead of 1/threads of the work left
+ * made twice the chunks and the product 3–7% slower on two threads.)
  */
 export function plan(m: number, n: number, k: number, f32: boolean, transB: boolean, threads: number, depth: number): {
-  byRows: boolean; guide: number; minUnits: number; chunks: number; packUnits: number; blockGroups: number;
+  minCells: number; stripe: number; minPanels: number; chunks: number; packUnits: number; blockGroups: number;
 } {
-  const np = panels(n, f32), rowBlocks = Math.ceil(m / MR), nr = VB / (f32 ? 4 : 8);
-  const byRows = threads === 1 || rowBlocks >= 4 * threads || rowBlocks >= np;
-  const unitFlops = 2 * k * (byRows ? MR * n : nr * m);
-  const minUnits = Math.max(1, Math.ceil((1 << 19) / unitFlops));
-  const chunks = guidedBounds(byRows ? rowBlocks : np, threads, minUnits).length - 1;
+  const np = panels(n, f32), nr = VB / (f32 ? 4 : 8), large = k * n * (f32 ? 4 : 8) >= LARGE_B;
+  const minCells = Math.max(1, Math.ceil((1 << 19) / (2 * k * MR * nr)));
+  const stripe = large ? STRIPE : 1, minPanels = Math.ceil((large ? 512 : 64) / nr);
+  const chunks = chunkRects(m, np, threads, minCells, stripe, minPanels).length;
   // Stored [n×k], B is copied and packed by panels; stored [k×n], by depth blocks, each cut into panel groups.
   const blockGroups = threads === 1 || transB ? 1 : Math.ceil(k / depth);
   const perGroup = threads === 1 ? 1 : Math.min(np, Math.ceil((4 * threads) / blockGroups));
-  return { byRows, guide: threads, minUnits, chunks, packUnits: blockGroups * perGroup, blockGroups };
+  return { minCells, stripe, minPanels, chunks, packUnits: blockGroups * perGroup, blockGroups };
 }

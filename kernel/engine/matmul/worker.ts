@@ -3,7 +3,7 @@
 // returns to its event loop; the pool unrefs it and Node terminates it at exit.
 import { workerData } from 'node:worker_threads';
 import { Job, KernelExports, PROTOCOL_VERSION, SLOT_INTS, Slot, State, WorkerInit } from './protocol';
-import { awaitCopied, chunkBounds, chunkRect, computeChunk, participate } from './schedule';
+import { awaitCopied, computeChunk, jobChunks, participate } from './schedule';
 
 /**
  * How long to poll for the next job before sleeping. Waking a sleeping thread costs the caller ~100 µs on a busy
@@ -49,8 +49,8 @@ function main(init: WorkerInit): void {
 
 /** Tests only: claim a chunk, compute half of its rows, exit — as a crash would leave it. */
 function dieMidChunk(kernel: KernelExports, job: Int32Array, work: number): never {
-  const c = Atomics.add(job, Job.ChunkNext, 1);
-  if (c < job[Job.Chunks] && awaitCopied(job, Job.ARows, chunkRect(job, chunkBounds(job), c).i1)) computeChunk(kernel, job, null, c, work, 0.5);
+  const c = Atomics.add(job, Job.ChunkNext, 1), chunk = jobChunks(job)[c];
+  if (chunk && awaitCopied(job, Job.ARows, chunk.i1)) computeChunk(kernel, job, chunk, work, 0.5);
   process.exit(1);
 }
 
