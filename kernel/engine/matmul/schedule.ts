@@ -17,6 +17,8 @@ export const MR = 6, VB = 32;
 export const STRIPE = 12;
 /** Bytes of op(B) from which it no longer stays in cache between chunks (see plan). */
 const LARGE_B = 4 << 20;
+/** Of an equal share of the work, how much each thread's first chunk takes (see chunkRects). */
+const FIRST_SHARE = 0.8;
 
 /** How long a thread polls for operands still being copied before sleeping on them (see awaitCopied). */
 const COPY_SPIN_MS = 1;
@@ -30,20 +32,23 @@ export function panels(n: number, f32: boolean): number {
 export interface Rect { i0: number; i1: number; q0: number; q1: number }
 
 /**
- * The chunks of C in the order threads take them, guided: each takes 1/threads of the work left, counted in MR×NR
- * cells and at least `minCells`, so chunks shrink towards the end and the threads finish together. Rows are cut
- * in stripes of `stripe` row blocks: while the work a chunk takes is a stripe or more, it is whole stripes; after,
- * panel ranges of one stripe, at least `minPanels` wide. The stripe that is not full comes first, so the ones cut
- * into columns at the end are full. One chunk for one thread.
+ * The chunks of C in the order threads take them, counted in MR×NR cells and at least `minCells`: first one per
+ * thread of FIRST_SHARE of an equal share, then each 1/threads of the work left, so chunks shrink towards the end
+ * and the threads finish together even when one is slowed (the calling thread also copies the operands in and C
+ * out). Few large chunks, because each chunk streams its panels of op(B) again. Rows are cut in stripes of
+ * `stripe` row blocks: while the work a chunk takes is a stripe or more, it is whole stripes; after, panel ranges
+ * of one stripe, at least `minPanels` wide. The stripe that is not full comes first, so the ones cut into columns
+ * at the end are full. One chunk for one thread.
  */
 export function chunkRects(m: number, np: number, threads: number, minCells: number, stripe: number, minPanels: number): Rect[] {
   const rows = Math.ceil(m / MR), first = rows % stripe || stripe, rects: Rect[] = [];
   const rect = (r0: number, r1: number, q0: number, q1: number) => ({ i0: r0 * MR, i1: Math.min(m, r1 * MR), q0, q1 });
   if (threads === 1) return [rect(0, rows, 0, np)];
   const stripeEnd = (r: number) => (r === 0 ? first : r + stripe); // r at a stripe's start
-  let left = rows * np, r = 0, q = 0;
+  const total = rows * np;
+  let left = total, r = 0, q = 0;
   while (left > 0) {
-    const want = Math.max(minCells, Math.ceil(left / threads));
+    const want = Math.max(minCells, Math.ceil(rects.length < threads ? (FIRST_SHARE * total) / threads : left / threads));
     let r1 = stripeEnd(r);
     if (q === 0 && (r1 - r) * np <= want) {
       while (r1 < rows && (stripeEnd(r1) - r) * np <= want) r1 = stripeEnd(r1);
@@ -201,17 +206,17 @@ export class ChunkCopier {
  *
  * Every chunk streams its panels of op(B) once per MC rows, and a chunk cut into columns packs its rows of op(A)
  * again. While op(B) stays in cache, thin chunks cost little: rows are cut by row blocks, columns at 64 wide. A
- * large op(B) comes from memory for every chunk: rows are cut in whole stripes and columns at 512 wide, so that
- * packing op(A) again stays small next to the piece's arithmetic. (At n = 2048, the tenth of the work done in
- * row slices of a few row blocks ran 10% slower; taking 1/(2·threads) instead of 1/threads of the work left
- * made twice the chunks and the product 3–7% slower on two threads.)
+ * large op(B) comes from memory for every chunk: rows are cut in whole stripes and columns at 256 wide, so that
+ * packing op(A) again stays small next to the piece's arithmetic. (Measured at n = 2048 on two threads: the
+ * tenth of the work done in row slices of a few row blocks ran 10% slower; chunks of 1/(2·threads) of the work
+ * left, twice as many as 1/threads, made the product 2–7% slower; first chunks of 4/5 of a share, 1–3% faster.)
  */
 export function plan(m: number, n: number, k: number, f32: boolean, transB: boolean, threads: number, depth: number): {
   minCells: number; stripe: number; minPanels: number; chunks: number; packUnits: number; blockGroups: number;
 } {
   const np = panels(n, f32), nr = VB / (f32 ? 4 : 8), large = k * n * (f32 ? 4 : 8) >= LARGE_B;
   const minCells = Math.max(1, Math.ceil((1 << 19) / (2 * k * MR * nr)));
-  const stripe = large ? STRIPE : 1, minPanels = Math.ceil((large ? 512 : 64) / nr);
+  const stripe = large ? STRIPE : 1, minPanels = Math.ceil((large ? 256 : 64) / nr);
   const chunks = chunkRects(m, np, threads, minCells, stripe, minPanels).length;
   // Stored [n×k], B is copied and packed by panels; stored [k×n], by depth blocks, each cut into panel groups.
   const blockGroups = threads === 1 || transB ? 1 : Math.ceil(k / depth);
