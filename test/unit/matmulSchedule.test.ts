@@ -16,13 +16,14 @@ function blockDepth(k: number): number {
 function jobFor(m: number, n: number, k: number, f32: boolean, transB: boolean, threads: number): Int32Array {
   const depth = blockDepth(k), cut = plan(m, n, k, f32, transB, threads, depth), job = new Int32Array(SLOT_INTS);
   Object.assign(job, { [Job.F32]: +f32, [Job.TransB]: +transB, [Job.M]: m, [Job.N]: n, [Job.K]: k, [Job.PackUnits]: cut.packUnits,
-    [Job.Chunks]: cut.chunks, [Job.Guide]: threads, [Job.MinCells]: cut.minCells, [Job.Stripe]: cut.stripe, [Job.MinPanels]: cut.minPanels, [Job.Depth]: depth,
-    [Job.BlockGroups]: cut.blockGroups });
+    [Job.Chunks]: cut.chunks, [Job.Threads]: threads, [Job.MinCells]: cut.minCells, [Job.Stripe]: cut.stripe,
+    [Job.MinPanels]: cut.minPanels, [Job.Depth]: depth, [Job.BlockGroups]: cut.blockGroups });
   return job;
 }
 
 const shapes: [number, number, number][] = [
-  [1024, 1024, 1024], [2048, 2048, 2048], [128, 256, 784], [300, 200, 400], [6, 3000, 257], [2000, 3, 20], [64, 10, 256], [80, 4000, 64], [100, 6000, 512],
+  [1024, 1024, 1024], [2048, 2048, 2048], [128, 256, 784], [300, 200, 400], [6, 3000, 257], [2000, 3, 20], [64, 10, 256],
+  [80, 4000, 64], [100, 6000, 512],
 ];
 
 test('pack units cover op(B) once, after the slabs holding their rows; slabs partition B; chunks partition C', () => {

@@ -38,8 +38,8 @@ export const enum Job {
   /** Int32 flags: PackUnits flags (packed groups of op(B)), then Chunks flags (computed rectangles of C). */
   Flags,
   PackUnits, PackNext, Chunks, ChunkNext,
-  /** How the chunks are cut: for this many threads, at least MinCells, rows in stripes, columns at least MinPanels (chunkRects). */
-  Guide, MinCells, Stripe, MinPanels,
+  /** How the chunks are cut (chunkRects): for this many threads, at least MinCells, rows in stripes, pieces MinPanels wide. */
+  Threads, MinCells, Stripe, MinPanels,
   /** 1 while the calling thread sleeps waiting for workers: only then does finishing need Atomics.notify. */
   CallerSleeping,
   /** Rows of op(B) in one packed block (kernel.blockDepth(K)); pack units cover BlockGroups groups of blocks. */

@@ -14,7 +14,7 @@ type FloatArray = Float32Array | Float64Array;
 /** Register block of the wasm kernel (assembly/gemm.ts): MR rows, VB bytes of columns. */
 export const MR = 6, VB = 32;
 /** Row blocks in a stripe: the kernel packs op(A) MC = 72 rows at a time and reuses each panel of B across them. */
-export const STRIPE = 12;
+const STRIPE = 12;
 /** Bytes of op(B) from which it no longer stays in cache between chunks (see plan). */
 const LARGE_B = 4 << 20;
 /** Of an equal share of the work, how much each thread's first chunk takes (see chunkRects). */
@@ -69,7 +69,8 @@ export function chunkRects(m: number, np: number, threads: number, minCells: num
 
 /** The chunks of the job in `job`. */
 export function jobChunks(job: Int32Array): Rect[] {
-  return chunkRects(job[Job.M], panels(job[Job.N], job[Job.F32] === 1), job[Job.Guide], job[Job.MinCells], job[Job.Stripe], job[Job.MinPanels]);
+  const np = panels(job[Job.N], job[Job.F32] === 1);
+  return chunkRects(job[Job.M], np, job[Job.Threads], job[Job.MinCells], job[Job.Stripe], job[Job.MinPanels]);
 }
 
 /** Does this thread's share of the job in `job` (slot 0 of the control block); `tick` after each unit. */
