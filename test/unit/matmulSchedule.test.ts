@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Job, SLOT_INTS } from '../../kernel/engine/matmul/protocol';
-import { MR, VB, jobChunks, packRect, panels, plan, slabCount, slabRange } from '../../kernel/engine/matmul/schedule';
+import { MR, VB, chunkRects, jobChunks, packRect, panels, plan, slabCount, slabRange } from '../../kernel/engine/matmul/schedule';
 
 /** The kernel's depth blocks (assembly/gemm.ts, KC = 256): equal blocks of at most 256 rows. */
 function blockDepth(k: number): number {
@@ -61,6 +61,26 @@ test('pack units cover op(B) once, after the slabs holding their rows; slabs par
       assert.ok(atStripe(i0) && atStripe(i1), `${what}: chunk ${c} rows [${i0}, ${i1}) are not whole stripes`);
       if (c > 0) assert.ok(i1 >= chunks[c - 1].i1, `${what}: chunk ${c} comes before rows it follows (A is copied in chunk order)`);
       if (q1 - q0 < np) assert.ok(q1 - q0 >= job[Job.MinPanels], `${what}: chunk ${c} is ${q1 - q0} panels wide`);
+    });
+    assert.ok(cells.every((x) => x === 1), `${what}: the chunks do not cover C exactly once`);
+  }
+});
+
+test('chunks cover C once, in row order, in whole stripes and pieces of the least width, for random cuts', () => {
+  let seed = 12345;
+  const rand = (lo: number, hi: number) => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return lo + (seed % (hi - lo + 1)); };
+  for (let trial = 0; trial < 500; trial++) {
+    const m = rand(1, 3000), np = rand(1, 800), threads = rand(2, 8), minCells = rand(1, 50), stripe = rand(0, 1) ? 12 : 1;
+    const minPanels = rand(1, 128), what = `m=${m} np=${np} threads=${threads} minCells=${minCells} stripe=${stripe} minPanels=${minPanels}`;
+    const rows = Math.ceil(m / MR), first = rows % stripe || stripe, cells = new Uint8Array(rows * np);
+    const chunks = chunkRects(m, np, threads, minCells, stripe, minPanels);
+    chunks.forEach(({ i0, i1, q0, q1 }, c) => {
+      const r0 = i0 / MR, r1 = Math.ceil(i1 / MR);
+      assert.ok(i0 < i1 && q0 < q1, `${what}: chunk ${c} is empty`);
+      for (const r of [r0, r1]) assert.ok(r === 0 || r === rows || (r >= first && (r - first) % stripe === 0), `${what}: chunk ${c} cuts a stripe`);
+      if (c > 0) assert.ok(i1 >= chunks[c - 1].i1, `${what}: chunk ${c} is out of row order`);
+      if (q1 - q0 < np) assert.ok(q1 - q0 >= minPanels, `${what}: chunk ${c} is ${q1 - q0} panels wide`);
+      for (let r = r0; r < r1; r++) for (let q = q0; q < q1; q++) cells[r * np + q]++;
     });
     assert.ok(cells.every((x) => x === 1), `${what}: the chunks do not cover C exactly once`);
   }
