@@ -16,7 +16,7 @@ function blockDepth(k: number): number {
 function jobFor(m: number, n: number, k: number, f32: boolean, transB: boolean, threads: number): Int32Array {
   const depth = blockDepth(k), cut = plan(m, n, k, f32, transB, threads, depth), job = new Int32Array(SLOT_INTS);
   Object.assign(job, { [Job.F32]: +f32, [Job.TransB]: +transB, [Job.M]: m, [Job.N]: n, [Job.K]: k, [Job.PackUnits]: cut.packUnits,
-    [Job.Chunks]: cut.chunks, [Job.Threads]: threads, [Job.MinCells]: cut.minCells, [Job.Stripe]: cut.stripe,
+    [Job.Chunks]: cut.chunks.length, [Job.Threads]: threads, [Job.MinCells]: cut.minCells, [Job.Stripe]: cut.stripe,
     [Job.MinPanels]: cut.minPanels, [Job.Depth]: depth, [Job.BlockGroups]: cut.blockGroups });
   return job;
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ARENA_START, CONTROL_BYTES, Job, KernelExports, PROTOCOL_VERSION, SLOTS, SLOT_INTS, Slot, State, WorkerInit } from './protocol';
-import { ChunkCopier, finishChunks, jobChunks, panels, participate, plan, slabCount, slabRange } from './schedule';
+import { ChunkCopier, Rect, finishChunks, panels, participate, plan, slabCount, slabRange } from './schedule';
 
 /** A worker whose progress counter has not moved for this long is presumed hung. */
 const STALL_MS = 3000;
@@ -102,7 +102,8 @@ export class MatmulPool {
     this.settle();
     const { m, n, k } = p, f32 = p.a instanceof Float32Array, S = f32 ? 4 : 8, View = f32 ? Float32Array : Float64Array;
     const ready = this.workers.filter((w) => this.state(w) === State.Ready).slice(0, threads - 1);
-    const depth = this.kernel.blockDepth(k), cut = plan(m, n, k, f32, p.transB, ready.length + 1, depth), chunks = cut.chunks;
+    const depth = this.kernel.blockDepth(k), cut = plan(m, n, k, f32, p.transB, ready.length + 1, depth);
+    const chunks = cut.chunks.length;
     const at = this.layout([
       (ready.length + 1) * this.workBytes, (cut.packUnits + chunks) * 4, k * panels(n, f32) * 32, m * k * S, k * n * S, m * n * S,
     ]);
@@ -123,8 +124,8 @@ export class MatmulPool {
       posted.push({ w, seq });
     });
     this.pending = posted;
-    this.copyOperands(p, new View(buf, a, m * k), new View(buf, b, k * n), posted.length > 0);
-    const copier = new ChunkCopier(job, flags, new View(buf, c, m * n), out, outOffset);
+    this.copyOperands(p, cut.chunks, new View(buf, a, m * k), new View(buf, b, k * n), posted.length > 0);
+    const copier = new ChunkCopier(job, cut.chunks, flags, new View(buf, c, m * n), out, outOffset);
     participate(this.kernel, job, flags, work, () => copier.copyFinished());
     copier.copyFinished(); // while the workers finish their last chunks
     let lost = false;
@@ -141,7 +142,8 @@ export class MatmulPool {
    * Copies B into the arena a slab at a time, then A by the rows of the chunks in order, counting each in the job
    * as it lands: the workers pack a slab as soon as it is there and start their first chunk as soon as its rows are.
    */
-  private copyOperands(p: Product, a: Float32Array | Float64Array, b: Float32Array | Float64Array, notify: boolean): void {
+  private copyOperands(p: Product, chunks: Rect[], a: Float32Array | Float64Array, b: Float32Array | Float64Array,
+    notify: boolean): void {
     const job = this.job, publish = (field: Job.BSlabs | Job.ARows, count: number) => {
       Atomics.store(job, field, count);
       if (notify) Atomics.notify(job, field);
@@ -153,7 +155,7 @@ export class MatmulPool {
     }
     if (p.transA) { a.set(p.a); publish(Job.ARows, p.m); return; }
     let copied = 0;
-    for (const { i1 } of jobChunks(job)) {
+    for (const { i1 } of chunks) {
       if (i1 <= copied) continue; // chunks come in the order of their rows
       a.set(p.a.subarray(copied * p.k, i1 * p.k), copied * p.k);
       publish(Job.ARows, copied = i1);

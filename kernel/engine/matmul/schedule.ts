@@ -173,14 +173,13 @@ export function computeChunk(kernel: KernelExports, job: Int32Array, chunk: Rect
  * output, ~5% of an n = 2048 float64 product) overlaps the workers' computing instead of following it.
  */
 export class ChunkCopier {
-  private readonly chunks: Rect[];
   private readonly copied: Uint8Array;
   private first = 0;
 
-  constructor(private readonly job: Int32Array, private readonly flags: Int32Array, private readonly c: FloatArray,
-    private readonly out: FloatArray, private readonly outOffset: number) {
-    this.chunks = jobChunks(job);
-    this.copied = new Uint8Array(this.chunks.length);
+  /** `chunks` are the job's (jobChunks). */
+  constructor(private readonly job: Int32Array, private readonly chunks: Rect[], private readonly flags: Int32Array,
+    private readonly c: FloatArray, private readonly out: FloatArray, private readonly outOffset: number) {
+    this.copied = new Uint8Array(chunks.length);
   }
 
   /** Copies every chunk flagged done and not copied yet. */
@@ -201,7 +200,8 @@ export class ChunkCopier {
 }
 
 /**
- * How a product of this shape is cut for `threads` threads: chunks (chunkRects) of at least ~0.5 MFLOP; pack
+ * How a product of this shape is cut for `threads` threads: chunks (chunkRects, as jobChunks gives them back from
+ * the job's fields) of at least ~0.5 MFLOP; pack
  * units over depth blocks (so that packing can follow the copy of B, a block at a time) and panels. `depth` is
  * kernel.blockDepth(k).
  *
@@ -213,12 +213,12 @@ export class ChunkCopier {
  * left, twice as many as 1/threads, made the product 2–7% slower; first chunks of 4/5 of a share, 1–3% faster.)
  */
 export function plan(m: number, n: number, k: number, f32: boolean, transB: boolean, threads: number, depth: number): {
-  minCells: number; stripe: number; minPanels: number; chunks: number; packUnits: number; blockGroups: number;
+  minCells: number; stripe: number; minPanels: number; chunks: Rect[]; packUnits: number; blockGroups: number;
 } {
   const np = panels(n, f32), nr = VB / (f32 ? 4 : 8), large = k * n * (f32 ? 4 : 8) >= LARGE_B;
   const minCells = Math.max(1, Math.ceil((1 << 19) / (2 * k * MR * nr)));
   const stripe = large ? STRIPE : 1, minPanels = Math.ceil((large ? 256 : 64) / nr);
-  const chunks = chunkRects(m, np, threads, minCells, stripe, minPanels).length;
+  const chunks = chunkRects(m, np, threads, minCells, stripe, minPanels);
   // Stored [n×k], B is copied and packed by panels; stored [k×n], by depth blocks, each cut into panel groups.
   const blockGroups = threads === 1 || transB ? 1 : Math.ceil(k / depth);
   const perGroup = threads === 1 ? 1 : Math.min(np, Math.ceil((4 * threads) / blockGroups));
