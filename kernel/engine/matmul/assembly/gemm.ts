@@ -175,11 +175,20 @@ function packA<T>(transA: bool, m: i32, k: i32, a: usize, ic: i32, mc: i32, pc: 
       // A is stored [k×m]: op(A)[i, p] = A[p, i], contiguous along i.
       let src = a + (<usize>pc * <usize>m + <usize>(ic + r)) * <usize>S;
       const ld = <usize>m * <usize>S;
-      for (let p = 0; p < kc; p++) {
-        const d = panel + <usize>(p * MR * S);
-        for (let i = 0; i < MR; i++) store<T>(d + <usize>(i * S), i < mr ? load<T>(src + <usize>(i * S)) : <T>0);
-        src += ld;
+      if (mr == MR) {
+        for (let p = 0; p < kc; p++) {
+          copyPanelRow<T>(src, panel + <usize>p * rowBytes);
+          src += ld;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          const d = panel + <usize>(p * MR * S);
+          for (let i = 0; i < MR; i++) store<T>(d + <usize>(i * S), i < mr ? load<T>(src + <usize>(i * S)) : <T>0);
+          src += ld;
+        }
       }
+    } else if (mr == MR) {
+      packRows<T>(a + (<usize>(ic + r) * <usize>k + <usize>pc) * <usize>S, <usize>k * <usize>S, kc, panel);
     } else {
       for (let i = 0; i < MR; i++) {
         const d = panel + <usize>(i * S);
@@ -191,6 +200,52 @@ function packA<T>(transA: bool, m: i32, k: i32, a: usize, ic: i32, mc: i32, pc: 
         }
       }
     }
+  }
+}
+
+/** One column of an A panel: MR consecutive elements (48 bytes of f64, 24 of f32) from src to d. */
+@inline function copyPanelRow<T>(src: usize, d: usize): void {
+  v128.store(d, v128.load(src));
+  if (sizeof<T>() == 8) {
+    v128.store(d, v128.load(src, 16), 16); v128.store(d, v128.load(src, 32), 32);
+  } else {
+    v128.store64_lane(d, v128.load64_zero(src, 16), 0, 16);
+  }
+}
+
+/**
+ * A full panel of op(A) from MR rows of A stored [m×k] (row stride ld bytes, from `src`), transposed in
+ * registers: per step, a vector from each row (2 f64 / 4 f32 columns), 2×2 (f64) or 4×4 + 2×4 (f32) transposes,
+ * then a scalar tail for kc not a multiple of the vector. Twice as fast as element by element, which made packing
+ * op(A) ~3% of a product.
+ */
+function packRows<T>(src: usize, ld: usize, kc: i32, panel: usize): void {
+  const S = <i32>sizeof<T>(), L = 16 / S, rowBytes = MR * S;
+  const s1 = src + ld, s2 = s1 + ld, s3 = s2 + ld, s4 = s3 + ld, s5 = s4 + ld;
+  let p = 0;
+  for (; p + L <= kc; p += L) {
+    const o = <usize>(p * S), d = panel + <usize>(p * rowBytes);
+    const r0 = v128.load(src + o), r1 = v128.load(s1 + o), r2 = v128.load(s2 + o);
+    const r3 = v128.load(s3 + o), r4 = v128.load(s4 + o), r5 = v128.load(s5 + o);
+    if (S == 8) {
+      v128.store(d, v128.shuffle<i64>(r0, r1, 0, 2)); v128.store(d, v128.shuffle<i64>(r2, r3, 0, 2), 16);
+      v128.store(d, v128.shuffle<i64>(r4, r5, 0, 2), 32); v128.store(d, v128.shuffle<i64>(r0, r1, 1, 3), 48);
+      v128.store(d, v128.shuffle<i64>(r2, r3, 1, 3), 64); v128.store(d, v128.shuffle<i64>(r4, r5, 1, 3), 80);
+    } else {
+      const lo01 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5), lo23 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
+      const hi01 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7), hi23 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+      const lo45 = v128.shuffle<i32>(r4, r5, 0, 4, 1, 5), hi45 = v128.shuffle<i32>(r4, r5, 2, 6, 3, 7);
+      v128.store(d, v128.shuffle<i64>(lo01, lo23, 0, 2)); v128.store64_lane(d, lo45, 0, 16);
+      v128.store(d, v128.shuffle<i64>(lo01, lo23, 1, 3), 24); v128.store64_lane(d, lo45, 1, 40);
+      v128.store(d, v128.shuffle<i64>(hi01, hi23, 0, 2), 48); v128.store64_lane(d, hi45, 0, 64);
+      v128.store(d, v128.shuffle<i64>(hi01, hi23, 1, 3), 72); v128.store64_lane(d, hi45, 1, 88);
+    }
+  }
+  for (; p < kc; p++) {
+    const o = <usize>(p * S), d = panel + <usize>(p * rowBytes);
+    store<T>(d, load<T>(src + o)); store<T>(d + <usize>S, load<T>(s1 + o)); store<T>(d + <usize>(2 * S), load<T>(s2 + o));
+    store<T>(d + <usize>(3 * S), load<T>(s3 + o)); store<T>(d + <usize>(4 * S), load<T>(s4 + o));
+    store<T>(d + <usize>(5 * S), load<T>(s5 + o));
   }
 }
 
