@@ -12,12 +12,13 @@ type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 const root = join(__dirname, '..', '..');
 
 /**
- * [m, n, k]: tiny, k = 1, edges of every block size, one row/column, tall and skinny, several KC blocks; the last
- * has op(B) large enough (≥ 4 MiB in both dtypes) to be cut in stripes and column pieces (schedule.ts).
+ * [m, n, k]: tiny, k = 1, edges of every block size, one row/column, tall and skinny, several KC blocks; one with
+ * rows of C padded in the arena (cStride: 512 columns); the last has op(B) large enough (≥ 4 MiB in both dtypes)
+ * to be cut in stripes and column pieces (schedule.ts).
  */
 const shapes: [number, number, number][] = [
   [1, 1, 1], [1, 5, 3], [5, 1, 3], [3, 4, 1], [7, 9, 13], [13, 17, 5], [6, 8, 256], [12, 16, 257],
-  [1, 3000, 400], [2000, 3, 200], [130, 70, 150], [97, 301, 259], [257, 129, 513], [64, 784, 128], [150, 1100, 1000],
+  [1, 3000, 400], [2000, 3, 200], [130, 70, 150], [97, 301, 259], [257, 129, 513], [64, 784, 128], [75, 512, 520], [150, 1100, 1000],
 ];
 
 function random(len: number, seed: number): Float64Array {

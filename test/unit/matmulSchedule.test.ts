@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Job, SLOT_INTS } from '../../kernel/engine/matmul/protocol';
-import { MR, VB, chunkRects, jobChunks, packRect, panels, plan, slabCount, slabRange } from '../../kernel/engine/matmul/schedule';
+import { MR, VB, cStride, chunkRects, jobChunks, packRect, panels, plan, slabCount, slabRange } from '../../kernel/engine/matmul/schedule';
 
 /** The kernel's depth blocks (assembly/gemm.ts, KC = 256): equal blocks of at most 256 rows. */
 function blockDepth(k: number): number {
@@ -84,4 +84,15 @@ test('chunks cover C once, in row order, in whole stripes and pieces of the leas
     });
     assert.ok(cells.every((x) => x === 1), `${what}: the chunks do not cover C exactly once`);
   }
+});
+
+test('rows of C in the arena are a cache line longer exactly when their stride is a multiple of 1 KiB, in large products', () => {
+  assert.equal(cStride(2048, 2048, false), 2048 + 8);
+  assert.equal(cStride(1024, 1024, true), 1024 + 16);
+  assert.equal(cStride(512, 520, false), 512 + 8); // the padded shape of matmul.test.ts
+  assert.equal(cStride(128, 2048, false), 128 + 8); // 1 KiB rows
+  assert.equal(cStride(1000, 1000, false), 1000); // 8000 bytes: not a multiple of 1 KiB
+  assert.equal(cStride(128, 2048, true), 128); // 512-byte rows spread over 8 cache sets already
+  assert.equal(cStride(256, 784, true), 256); // the MLP's products: too small for row-by-row copies to pay
+  assert.equal(cStride(256, 784, false), 256);
 });

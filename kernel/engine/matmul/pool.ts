@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ARENA_START, CONTROL_BYTES, Job, KernelExports, PROTOCOL_VERSION, SLOTS, SLOT_INTS, Slot, State, WorkerInit } from './protocol';
-import { ChunkCopier, Rect, finishChunks, panels, participate, plan, slabCount, slabRange } from './schedule';
+import { ChunkCopier, Rect, cStride, finishChunks, panels, participate, plan, slabCount, slabRange } from './schedule';
 
 /** A worker whose progress counter has not moved for this long is presumed hung. */
 const STALL_MS = 3000;
@@ -103,15 +103,15 @@ export class MatmulPool {
     const { m, n, k } = p, f32 = p.a instanceof Float32Array, S = f32 ? 4 : 8, View = f32 ? Float32Array : Float64Array;
     const ready = this.workers.filter((w) => this.state(w) === State.Ready).slice(0, threads - 1);
     const depth = this.kernel.blockDepth(k), cut = plan(m, n, k, f32, p.transB, ready.length + 1, depth);
-    const chunks = cut.chunks.length;
+    const chunks = cut.chunks.length, ldc = cStride(n, k, f32);
     const at = this.layout([
-      (ready.length + 1) * this.workBytes, (cut.packUnits + chunks) * 4, k * panels(n, f32) * 32, m * k * S, k * n * S, m * n * S,
+      (ready.length + 1) * this.workBytes, (cut.packUnits + chunks) * 4, k * panels(n, f32) * 32, m * k * S, k * n * S, m * ldc * S,
     ]);
     if (!at) return false;
     const [work, flagsAt, packed, a, b, c] = at, buf = this.memory.buffer;
     const flags = new Int32Array(buf, flagsAt, cut.packUnits + chunks).fill(0);
     const job = this.job, values = [+f32, +p.transA, +p.transB, m, n, k, a, b, c, packed, flagsAt,
-      cut.packUnits, 0, chunks, 0, ready.length + 1, cut.minCells, cut.stripe, cut.minPanels, 0, depth, cut.blockGroups, 0, 0];
+      cut.packUnits, 0, chunks, 0, ready.length + 1, cut.minCells, cut.stripe, cut.minPanels, 0, depth, cut.blockGroups, 0, 0, ldc];
     for (let i = 0; i < values.length; i++) Atomics.store(job, i, values[i]);
 
     const posted: { w: PoolWorker; seq: number }[] = [];
@@ -125,7 +125,7 @@ export class MatmulPool {
     });
     this.pending = posted;
     this.copyOperands(p, cut.chunks, new View(buf, a, m * k), new View(buf, b, k * n), posted.length > 0);
-    const copier = new ChunkCopier(job, cut.chunks, flags, new View(buf, c, m * n), out, outOffset);
+    const copier = new ChunkCopier(job, cut.chunks, flags, new View(buf, c, m * ldc), out, outOffset);
     participate(this.kernel, job, flags, work, () => copier.copyFinished());
     copier.copyFinished(); // while the workers finish their last chunks
     let lost = false;

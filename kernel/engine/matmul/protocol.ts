@@ -3,7 +3,7 @@
 // product (the job); slot s ≥ 1 belongs to one worker.
 
 /** Bumped whenever the layout or meaning below changes: a worker built from other sources refuses to start. */
-export const PROTOCOL_VERSION = 7;
+export const PROTOCOL_VERSION = 8;
 
 export const CONTROL_BYTES = 4096;
 export const SLOT_INTS = 32;
@@ -50,6 +50,8 @@ export const enum Job {
    * a chunk for its rows; -1 when that call was cut short first (then nobody waits any longer).
    */
   BSlabs, ARows,
+  /** Elements from one row of C in the arena to the next (cStride): N, or a little more. */
+  Ldc,
 }
 
 export const enum State { Starting = 0, Ready = 1, Dead = 2 }
@@ -68,8 +70,8 @@ export interface KernelExports {
   blockDepth(k: number): number;
   packB32(transB: number, n: number, k: number, b: number, q0: number, q1: number, j0: number, j1: number, dst: number): void;
   packB64(transB: number, n: number, k: number, b: number, q0: number, q1: number, j0: number, j1: number, dst: number): void;
-  tile32(transA: number, m: number, n: number, k: number, a: number, packed: number, c: number,
+  tile32(transA: number, m: number, n: number, k: number, a: number, packed: number, c: number, ldc: number,
     i0: number, i1: number, q0: number, q1: number, work: number): void;
-  tile64(transA: number, m: number, n: number, k: number, a: number, packed: number, c: number,
+  tile64(transA: number, m: number, n: number, k: number, a: number, packed: number, c: number, ldc: number,
     i0: number, i1: number, q0: number, q1: number, work: number): void;
 }

@@ -164,7 +164,7 @@ export function computeChunk(kernel: KernelExports, job: Int32Array, chunk: Rect
   const { i0, i1: end, q0, q1 } = chunk;
   const i1 = Math.min(end, i0 + Math.ceil(((end - i0) * rowsFraction) / MR) * MR);
   (job[Job.F32] === 1 ? kernel.tile32 : kernel.tile64)(job[Job.TransA], job[Job.M], job[Job.N], job[Job.K], job[Job.A] >>> 0,
-    job[Job.Packed] >>> 0, job[Job.C] >>> 0, i0, i1, q0, q1, work);
+    job[Job.Packed] >>> 0, job[Job.C] >>> 0, job[Job.Ldc], i0, i1, q0, q1, work);
 }
 
 /**
@@ -192,11 +192,23 @@ export class ChunkCopier {
   }
 
   private copy(chunk: number): void {
-    const { i0, i1, q0, q1 } = this.chunks[chunk], n = this.job[Job.N], { c, out, outOffset } = this;
+    const { i0, i1, q0, q1 } = this.chunks[chunk], n = this.job[Job.N], ldc = this.job[Job.Ldc], { c, out, outOffset } = this;
     const nr = VB / c.BYTES_PER_ELEMENT, j0 = q0 * nr, j1 = Math.min(n, q1 * nr);
-    if (j0 === 0 && j1 === n) { out.set(c.subarray(i0 * n, i1 * n), outOffset + i0 * n); return; }
-    for (let i = i0; i < i1; i++) out.set(c.subarray(i * n + j0, i * n + j1), outOffset + i * n + j0);
+    if (j0 === 0 && j1 === n && ldc === n) { out.set(c.subarray(i0 * n, i1 * n), outOffset + i0 * n); return; }
+    for (let i = i0; i < i1; i++) out.set(c.subarray(i * ldc + j0, i * ldc + j1), outOffset + i * n + j0);
   }
+}
+
+/**
+ * Elements from one row of C to the next in the arena. A row stride that is a multiple of 1 KiB puts the rows of a
+ * block of C (MC = 72) in a few cache sets (L1 has 64 sets of 64 bytes: 4 KiB strides share one), which then
+ * evict one another between the micro-kernel's visits; one more cache line per row spreads them over all sets.
+ * Only where C is then copied out row by row at a negligible cost (~20 ns a row, next to 2·n·k flops a row).
+ * (Measured, two threads computing halves: n = 1024 and 2048 float64, ~1% faster.)
+ */
+export function cStride(n: number, k: number, f32: boolean): number {
+  const S = f32 ? 4 : 8;
+  return (n * S) % 1024 === 0 && n * k >= 1 << 18 ? n + 64 / S : n;
 }
 
 /**

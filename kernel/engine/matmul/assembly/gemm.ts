@@ -250,16 +250,17 @@ function packRows<T>(src: usize, ld: usize, kc: i32, panel: usize): void {
 }
 
 /**
- * C[i0:i1, panels q0:q1] = op(A)·op(B) for row-major C [m×n]; A is [m×k] ([k×m] if transA); `packed` is op(B)
- * as `packB` wrote it. Pointers are byte addresses; `work` is this thread's scratch (workBytes()).
+ * C[i0:i1, panels q0:q1] = op(A)·op(B) for row-major C [m×n] with rows ldc elements apart (≥ n); A is [m×k]
+ * ([k×m] if transA); `packed` is op(B) as `packB` wrote it. Pointers are byte addresses; `work` is this thread's
+ * scratch (workBytes()).
  */
 function tile<T>(
-  transA: bool, m: i32, n: i32, k: i32, a: usize, packed: usize, c: usize,
+  transA: bool, m: i32, n: i32, k: i32, a: usize, packed: usize, c: usize, ldcElems: i32,
   i0: i32, i1: i32, q0: i32, q1: i32, work: usize,
 ): void {
   const S = <i32>sizeof<T>(), NR = VB / S, np = (n + NR - 1) / NR;
   const pA = work, scratch = work + <usize>(MC * KC * 8);
-  const ldc = <usize>n * <usize>S;
+  const ldc = <usize>ldcElems * <usize>S;
   const kcMax = depthBlock(k);
   for (let pc = 0; pc < k; pc += kcMax) {
     const kc = min(kcMax, k - pc), acc = pc > 0, block = packed + <usize>pc * <usize>(np * VB);
@@ -301,13 +302,15 @@ export function packB64(transB: bool, n: i32, k: i32, b: usize, q0: i32, q1: i32
 }
 
 export function tile32(
-  transA: bool, m: i32, n: i32, k: i32, a: usize, packed: usize, c: usize, i0: i32, i1: i32, q0: i32, q1: i32, work: usize,
+  transA: bool, m: i32, n: i32, k: i32, a: usize, packed: usize, c: usize, ldc: i32,
+  i0: i32, i1: i32, q0: i32, q1: i32, work: usize,
 ): void {
-  tile<f32>(transA, m, n, k, a, packed, c, i0, i1, q0, q1, work);
+  tile<f32>(transA, m, n, k, a, packed, c, ldc, i0, i1, q0, q1, work);
 }
 
 export function tile64(
-  transA: bool, m: i32, n: i32, k: i32, a: usize, packed: usize, c: usize, i0: i32, i1: i32, q0: i32, q1: i32, work: usize,
+  transA: bool, m: i32, n: i32, k: i32, a: usize, packed: usize, c: usize, ldc: i32,
+  i0: i32, i1: i32, q0: i32, q1: i32, work: usize,
 ): void {
-  tile<f64>(transA, m, n, k, a, packed, c, i0, i1, q0, q1, work);
+  tile<f64>(transA, m, n, k, a, packed, c, ldc, i0, i1, q0, q1, work);
 }
