@@ -14,6 +14,7 @@ const MR: i32 = 6; // rows of the register block: 12 accumulators + 2 B vectors 
 const VB: i32 = 32; // bytes in one row of the register block: two v128 (8 f32 or 4 f64)
 const KC: i32 = 256; // depth of a packed block
 const MC: i32 = 72; // rows of a packed A block (a multiple of MR)
+const NCB: i32 = 64; // panels of op(B) (512 KiB at KC, either type) that one panel of A sweeps before the next
 
 /** Bytes of scratch one thread needs (`work` argument of `tile`): a packed A block and one edge tile. */
 export function workBytes(): i32 {
@@ -253,6 +254,11 @@ function packRows<T>(src: usize, ld: usize, kc: i32, panel: usize): void {
  * C[i0:i1, panels q0:q1] = op(A)·op(B) for row-major C [m×n] with rows ldc elements apart (≥ n); A is [m×k]
  * ([k×m] if transA); `packed` is op(B) as `packB` wrote it. Pointers are byte addresses; `work` is this thread's
  * scratch (workBytes()).
+ *
+ * Loops: depth blocks, then blocks of MC rows (op(A) packed, kept in L2), then NCB panels of op(B) (kept in L2),
+ * then one panel of A (kept in L1) against each of those panels in turn: C is then visited six rows at a time along
+ * the row, a pattern the prefetcher follows, where one panel of B against every panel of A touched 72 rows of C at
+ * once. (Measured: n = 2048 float64, one thread 26.6 → 27.8 GFLOP/s; two threads computing halves 54 → 56.)
  */
 function tile<T>(
   transA: bool, m: i32, n: i32, k: i32, a: usize, packed: usize, c: usize, ldcElems: i32,
@@ -267,24 +273,27 @@ function tile<T>(
     for (let ic = i0; ic < i1; ic += MC) {
       const mc = min(MC, i1 - ic);
       packA<T>(transA, m, k, a, ic, mc, pc, kc, pA);
-      for (let q = q0; q < q1; q++) {
-        const jc = q * NR, nr = min(NR, n - jc), pb = block + <usize>q * <usize>(kc * VB);
+      for (let qc = q0; qc < q1; qc += NCB) {
+        const qe = min(q1, qc + NCB);
         for (let ir = 0; ir < mc; ir += MR) {
           const mr = min(MR, mc - ir), pa = pA + <usize>(ir / MR) * <usize>(kc * MR * S);
-          const cp = c + <usize>(ic + ir) * ldc + <usize>(jc * S);
-          if (mr == MR && nr == NR) {
-            micro<T>(kc, pa, pb, cp, ldc, acc);
-          } else {
-            // Edge tile: same kernel on a zero-padded scratch tile, then copy back the valid part.
-            if (acc) {
-              for (let i = 0; i < MR; i++) for (let j = 0; j < NR; j++) {
-                const t = scratch + <usize>(i * VB + j * S);
-                store<T>(t, i < mr && j < nr ? load<T>(cp + <usize>i * ldc + <usize>(j * S)) : <T>0);
+          for (let q = qc; q < qe; q++) {
+            const jc = q * NR, nr = min(NR, n - jc), pb = block + <usize>q * <usize>(kc * VB);
+            const cp = c + <usize>(ic + ir) * ldc + <usize>(jc * S);
+            if (mr == MR && nr == NR) {
+              micro<T>(kc, pa, pb, cp, ldc, acc);
+            } else {
+              // Edge tile: same kernel on a zero-padded scratch tile, then copy back the valid part.
+              if (acc) {
+                for (let i = 0; i < MR; i++) for (let j = 0; j < NR; j++) {
+                  const t = scratch + <usize>(i * VB + j * S);
+                  store<T>(t, i < mr && j < nr ? load<T>(cp + <usize>i * ldc + <usize>(j * S)) : <T>0);
+                }
               }
-            }
-            micro<T>(kc, pa, pb, scratch, <usize>VB, acc);
-            for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) {
-              store<T>(cp + <usize>i * ldc + <usize>(j * S), load<T>(scratch + <usize>(i * VB + j * S)));
+              micro<T>(kc, pa, pb, scratch, <usize>VB, acc);
+              for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) {
+                store<T>(cp + <usize>i * ldc + <usize>(j * S), load<T>(scratch + <usize>(i * VB + j * S)));
+              }
             }
           }
         }
