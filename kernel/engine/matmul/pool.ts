@@ -126,14 +126,14 @@ export class MatmulPool {
     this.pending = posted;
     this.copyOperands(p, cut.chunks, new View(buf, a, m * k), new View(buf, b, k * n), posted.length > 0);
     const copier = new ChunkCopier(job, cut.chunks, flags, new View(buf, c, m * ldc), out, outOffset);
-    participate(this.kernel, job, flags, work, () => copier.copyFinished());
+    participate(this.kernel, job, flags, work, () => copier.copyFinished(), cut.chunks);
     copier.copyFinished(); // while the workers finish their last chunks
     let lost = false;
     for (const { w, seq } of posted) {
       if (!this.await(w, seq)) { lost = true; this.replace(w); }
     }
     this.pending = [];
-    if (lost) finishChunks(this.kernel, job, flags, work);
+    if (lost) finishChunks(this.kernel, job, flags, work, cut.chunks);
     copier.copyFinished();
     return true;
   }

@@ -73,8 +73,12 @@ export function jobChunks(job: Int32Array): Rect[] {
   return chunkRects(job[Job.M], np, job[Job.Threads], job[Job.MinCells], job[Job.Stripe], job[Job.MinPanels]);
 }
 
-/** Does this thread's share of the job in `job` (slot 0 of the control block); `tick` after each unit. */
-export function participate(kernel: KernelExports, job: Int32Array, flags: Int32Array, work: number, tick: () => void): void {
+/**
+ * Does this thread's share of the job in `job` (slot 0 of the control block); `tick` after each unit. `chunks` are
+ * the job's: the calling thread has them from `plan`, a worker rebuilds them from the job's fields.
+ */
+export function participate(kernel: KernelExports, job: Int32Array, flags: Int32Array, work: number, tick: () => void,
+  chunks: Rect[] = jobChunks(job)): void {
   const units = job[Job.PackUnits];
   while (true) {
     const u = Atomics.add(job, Job.PackNext, 1);
@@ -89,7 +93,6 @@ export function participate(kernel: KernelExports, job: Int32Array, flags: Int32
       Atomics.store(flags, u, 1);
     }
   }
-  const chunks = jobChunks(job);
   while (true) {
     const c = Atomics.add(job, Job.ChunkNext, 1);
     if (c >= chunks.length) break;
@@ -116,8 +119,8 @@ export function awaitCopied(job: Int32Array, field: Job.BSlabs | Job.ARows, coun
 }
 
 /** Computes every chunk not flagged done (after a worker died holding one). */
-export function finishChunks(kernel: KernelExports, job: Int32Array, flags: Int32Array, work: number): void {
-  const units = job[Job.PackUnits], chunks = jobChunks(job);
+export function finishChunks(kernel: KernelExports, job: Int32Array, flags: Int32Array, work: number, chunks: Rect[]): void {
+  const units = job[Job.PackUnits];
   chunks.forEach((chunk, c) => {
     if (Atomics.load(flags, units + c) === 0) { computeChunk(kernel, job, chunk, work); Atomics.store(flags, units + c, 1); }
   });
