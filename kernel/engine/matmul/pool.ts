@@ -103,15 +103,15 @@ export class MatmulPool {
     const { m, n, k } = p, f32 = p.a instanceof Float32Array, S = f32 ? 4 : 8, View = f32 ? Float32Array : Float64Array;
     const ready = this.workers.filter((w) => this.state(w) === State.Ready).slice(0, threads - 1);
     const depth = this.kernel.blockDepth(k), cut = plan(m, n, k, f32, p.transB, ready.length + 1, depth);
-    const chunks = cut.chunks.length, ldc = cStride(n, k, f32);
+    const chunkCount = cut.chunks.length, ldc = cStride(n, k, f32);
     const at = this.layout([
-      (ready.length + 1) * this.workBytes, (cut.packUnits + chunks) * 4, k * panels(n, f32) * 32, m * k * S, k * n * S, m * ldc * S,
+      (ready.length + 1) * this.workBytes, (cut.packUnits + chunkCount) * 4, k * panels(n, f32) * 32, m * k * S, k * n * S, m * ldc * S,
     ]);
     if (!at) return false;
     const [work, flagsAt, packed, a, b, c] = at, buf = this.memory.buffer;
-    const flags = new Int32Array(buf, flagsAt, cut.packUnits + chunks).fill(0);
+    const flags = new Int32Array(buf, flagsAt, cut.packUnits + chunkCount).fill(0);
     const job = this.job, values = [+f32, +p.transA, +p.transB, m, n, k, a, b, c, packed, flagsAt,
-      cut.packUnits, 0, chunks, 0, ready.length + 1, cut.minCells, cut.stripe, cut.minPanels, 0, depth, cut.blockGroups, 0, 0, ldc];
+      cut.packUnits, 0, chunkCount, 0, ready.length + 1, cut.minCells, cut.stripe, cut.minPanels, 0, depth, cut.blockGroups, 0, 0, ldc];
     for (let i = 0; i < values.length; i++) Atomics.store(job, i, values[i]);
 
     const posted: { w: PoolWorker; seq: number }[] = [];
