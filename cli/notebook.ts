@@ -3,8 +3,8 @@
  * sources, and the kernel's outputs converted to nbformat outputs (stream, display_data, execute_result, error).
  */
 import { randomUUID } from 'node:crypto';
-import type { CellOutput } from '../kernel/client';
-import type { CellLanguage, MimeBundle } from '../kernel/protocol';
+import type { CellOutput } from '../kernel/client/client';
+import type { CellLanguage, MimeBundle } from '../kernel/client/protocol';
 
 export class NotebookError extends Error {}
 

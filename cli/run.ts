@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { KernelClient, type CellResult } from '../kernel/client';
+import { KernelClient, type CellResult } from '../kernel/client/client';
 import { cellLanguage, cellSource, Notebook, NotebookError, parseNotebook, serializeNotebook, toNbOutput } from './notebook';
 import type { RunOptions } from './args';
 

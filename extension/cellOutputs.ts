@@ -2,7 +2,7 @@
 // grow the current stream output, `updateOutput` replaces a displayed output's items in place (the graph of a
 // later backward()), errors become VS Code's error item with the cell-mapped stack.
 import * as vscode from 'vscode';
-import type { CellOutputMessage, ErrorMessage, MimeBundle } from '../kernel/protocol';
+import type { CellOutputMessage, ErrorMessage, MimeBundle } from '../kernel/client/protocol';
 
 /** Output metadata the built-in ipynb serializer reads to write the right nbformat output_type on save. */
 type OutputType = 'stream' | 'display_data' | 'execute_result' | 'error';

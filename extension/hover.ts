@@ -1,12 +1,12 @@
 // Hover in Backprop notebook cells: the identifier or property path under the cursor (`model.layers[0].weight`)
-// is inspected by the notebook's kernel, which answers with markdown (kernel/inspect.ts): value, gradient, where
+// is inspected by the notebook's kernel, which answers with markdown (kernel/tools/inspect.ts): value, gradient, where
 // the gradient came from, stale or accumulated.
 //
 // Busy kernel: cells run on the kernel's main thread, so a request waits until the cell ends (or awaits). Rather
 // than hang, or show a snapshot that a running training loop is changing under it, the hover says at once that
 // the kernel is busy; the variables view keeps the values as of the last cell for the meantime.
 import * as vscode from 'vscode';
-import type { InspectReply } from '../kernel/protocol';
+import type { InspectReply } from '../kernel/client/protocol';
 import type { KernelSessions } from './kernelSessions';
 
 /** How long a hover waits for the kernel (it can be awaiting inside a cell, or in a long gradient check). */

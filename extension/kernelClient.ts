@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import {
   INTERRUPT_FD_ENV, KERNEL_EXEC_ARGV,
   type CellOutputMessage, type ClientToKernel, type DoneMessage, type ExecuteRequest, type KernelToClient, type ReadyMessage,
-} from '../kernel/protocol';
+} from '../kernel/client/protocol';
 
 /** The kernel's fd 4 is the interrupt pipe: a byte written there stops the running cell, even a busy loop. */
 const interruptFd = 4;

@@ -9,7 +9,7 @@ import { registerGradientCommands } from './commands/checkGradients';
 import { registerGraphCommands } from './commands/graphCommands';
 import { graphSettings } from './settings';
 import type { ToolContext } from './commands/common';
-import type { VariableInfo } from '../kernel/protocol';
+import type { VariableInfo } from '../kernel/client/protocol';
 
 /** What the tests running in the extension host can reach. */
 export interface ToolsApi {

@@ -4,7 +4,7 @@
 // statistics, modules into their parameters; a click opens the variable's description (the hover's markdown).
 // While a cell runs the list keeps the values as of the last refresh, and says so.
 import * as vscode from 'vscode';
-import type { TensorStats, VariableInfo, VariablesReply } from '../kernel/protocol';
+import type { TensorStats, VariableInfo, VariablesReply } from '../kernel/client/protocol';
 import type { KernelSessions } from './kernelSessions';
 
 export type VariableNode =

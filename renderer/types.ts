@@ -1,7 +1,7 @@
 // The graph output contract (see RENDERER.md) as the renderer reads it after validation: the wire types of
-// kernel/engine/trace.ts (re-exported by kernel/protocol.ts), with every number that JSON carried as
+// kernel/engine/trace.ts (re-exported by kernel/client/protocol.ts), with every number that JSON carried as
 // "NaN"/"Infinity"/"-Infinity" turned back into a plain JS number.
-import type * as Wire from '../kernel/protocol';
+import type * as Wire from '../kernel/client/protocol';
 
 /** A wire type with its JSON numbers parsed: the strings standing for non-finite numbers become `number`. */
 type Parsed<T> = T extends Exclude<Wire.JsonNumber, number> ? number : T extends (infer U)[] ? Parsed<U>[] : T extends object ? { [K in keyof T]: Parsed<T[K]> } : T;

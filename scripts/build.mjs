@@ -12,9 +12,9 @@ const r = (p) => join(root, p);
 const node = [
   { in: 'kernel/engine/index.ts', out: 'dist/engine.js' },
   { in: 'kernel/engine/matmul/worker.ts', out: 'dist/matmulWorker.js' },
-  { in: 'kernel/main.ts', out: 'dist/kernel.js' },
-  // TypeScript's transpiler, loaded by the kernel only where esbuild cannot run (kernel/transpile.ts).
-  { in: 'kernel/typescriptTranspiler.ts', out: 'dist/typescriptTranspiler.js' },
+  { in: 'kernel/process/main.ts', out: 'dist/kernel.js' },
+  // TypeScript's transpiler, loaded by the kernel only where esbuild cannot run (kernel/cells/transpile.ts).
+  { in: 'kernel/cells/typescriptTranspiler.ts', out: 'dist/typescriptTranspiler.js' },
   { in: 'cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   { in: 'extension/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
 ];

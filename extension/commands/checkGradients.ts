@@ -1,10 +1,10 @@
 // "Check Gradients" and "Check Gradient of Variable…": the kernel replays the last backward() with nudged leaves
-// (kernel/gradientCheck.ts); the report becomes an output of the cell that ran that backward() (replacing the
+// (kernel/tools/gradientCheck.ts); the report becomes an output of the cell that ran that backward() (replacing the
 // report of an earlier check), and the cell's graph is redrawn with the failing edges red.
 import * as vscode from 'vscode';
 import { outputItems } from '../cellOutputs';
 import { gradientCheckSettings } from '../settings';
-import { GRADIENT_CHECK_MIME, GRAPH_MIME, type GradientCheckReply } from '../../kernel/protocol';
+import { GRADIENT_CHECK_MIME, GRAPH_MIME, type GradientCheckReply } from '../../kernel/client/protocol';
 import {
   afterQueuedCells, cellOfRun, editOutputs, lastRunCell, liveKernel, pickTensor, targetNotebook, type ToolContext,
 } from './common';

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { BackpropController } from '../controller';
 import type { KernelClient } from '../kernelClient';
 import type { KernelSession, KernelSessions } from '../kernelSessions';
-import type { VariablesReply } from '../../kernel/protocol';
+import type { VariablesReply } from '../../kernel/client/protocol';
 
 export interface ToolContext {
   controller: BackpropController;

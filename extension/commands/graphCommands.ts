@@ -1,11 +1,11 @@
 // "Show Computation Graph…": the graph behind a chosen tensor variable (or the last backward()'s), appended as a
 // graph output to the cell that declares the variable (else the cell that ran last).
 // "Export Graph…": the last backward()'s graph (or a variable's) as SVG, mermaid, DOT or JSON, to a file. The
-// kernel writes every format (kernel/graphExport.ts), so a file needs no webview.
+// kernel writes every format (kernel/tools/graphExport.ts), so a file needs no webview.
 import * as vscode from 'vscode';
 import { outputItems } from '../cellOutputs';
 import { graphSettings } from '../settings';
-import type { GraphFormat, GraphReply } from '../../kernel/protocol';
+import type { GraphFormat, GraphReply } from '../../kernel/client/protocol';
 import {
   afterQueuedCells, cellDeclaring, cellOfRun, editOutputs, lastRunCell, liveKernel, pickTensor, rootName,
   targetNotebook, type ToolContext,

@@ -1,5 +1,5 @@
-// DESIGN.md's boundaries, enforced: only extension/ imports vscode; the engine imports nothing outside itself;
-// the extension takes only the protocol from the kernel, the renderer only types; the Node-side code never names the DOM.
+// The layers of kernel/README.md, enforced: each folder imports only what runs where it runs (only extension/
+// imports vscode; the engine imports nothing outside itself; the renderer takes only types from the rest).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -51,29 +51,38 @@ const inside = (i: Import, dir: string) => i.spec.startsWith('.') && (target(i) 
 const all = ['kernel', 'extension', 'renderer', 'cli'].flatMap((d) => sources(d).flatMap(importsOf));
 const bad = (pred: (i: Import) => boolean) => all.filter(pred).map((i) => `${i.file} imports '${i.spec}'`);
 
-test('only extension/ imports vscode', () => {
+/** Where code runs, and so what it may import (besides Node built-ins and type-only imports, which cost nothing at run time). */
+const layers: { dir: string; runs: string; mayImport: string[]; packages?: string[] }[] = [
+  { dir: 'kernel/engine', runs: 'anywhere Node runs (also shipped alone as dist/engine.js)', mayImport: ['kernel/engine'] },
+  { dir: 'kernel/client', runs: 'the extension host, the CLI and the tests', mayImport: ['kernel/client'] },
+  { dir: 'kernel/cells', runs: 'the kernel process', mayImport: ['kernel/cells', 'kernel/outputs', 'kernel/process', 'kernel/engine', 'kernel/client/protocol'], packages: ['acorn', 'typescript', 'esbuild'] },
+  { dir: 'kernel/outputs', runs: 'the kernel process', mayImport: ['kernel/outputs', 'kernel/process', 'kernel/engine', 'kernel/client/protocol'] },
+  { dir: 'kernel/tools', runs: 'the kernel process', mayImport: ['kernel/tools', 'kernel/outputs', 'kernel/engine', 'kernel/client/protocol'] },
+  { dir: 'kernel/process', runs: 'the kernel process', mayImport: ['kernel/process', 'kernel/cells', 'kernel/outputs', 'kernel/tools', 'kernel/engine', 'kernel/client/protocol'] },
+  { dir: 'extension', runs: 'the VS Code extension host', mayImport: ['extension', 'kernel/client'], packages: ['vscode', 'typescript'] },
+  { dir: 'renderer', runs: 'the notebook output webview', mayImport: ['renderer'], packages: ['mermaid'] },
+  { dir: 'cli', runs: 'a terminal', mayImport: ['cli', 'kernel/client', 'package.json'], packages: ['marked', 'katex'] },
+];
+
+for (const layer of layers) {
+  test(`${layer.dir}/ (${layer.runs}) imports only ${[...layer.mayImport, ...layer.packages ?? []].join(', ')}`, () => {
+    const allowed = (i: Import) => i.typeOnly || isBuiltin(i.spec) || (layer.packages ?? []).some((p) => i.spec === p || i.spec.startsWith(`${p}/`)) ||
+      (i.spec.startsWith('.') && layer.mayImport.some((d) => target(i) === d || target(i) === d.replace(/\.json$/, '') || inside(i, d)));
+    assert.deepEqual(bad((i) => (i.file + '/').startsWith(`${layer.dir}/`) && !allowed(i)), []);
+  });
+}
+
+test('every source file belongs to a layer', () => {
+  const files = [...new Set(all.map((i) => i.file))];
+  assert.deepEqual(files.filter((f) => !layers.some((l) => f.startsWith(`${l.dir}/`))), []);
+});
+
+test('only extension/ imports vscode, even for types', () => {
   assert.deepEqual(bad((i) => i.spec === 'vscode' && !i.file.startsWith('extension/')), []);
 });
 
-test('the engine imports nothing outside kernel/engine but Node built-ins', () => {
-  assert.deepEqual(bad((i) => i.file.startsWith('kernel/engine/') && !isBuiltin(i.spec) && !inside(i, 'kernel/engine')), []);
-});
-
-// protocol.ts is the shared vocabulary: message types and a few protocol constants, and it imports nothing, so
-// taking a constant from it brings no kernel code into the extension host.
-test('the extension takes from the kernel only its protocol (and types), nothing from the renderer or CLI', () => {
-  assert.deepEqual(bad((i) => i.file.startsWith('extension/') && i.spec.startsWith('.') && !inside(i, 'extension') &&
-    !(i.typeOnly && target(i).startsWith('kernel/')) && target(i) !== 'kernel/protocol'), []);
-  assert.deepEqual(bad((i) => i.file === 'kernel/protocol.ts' && !i.typeOnly), []);
-});
-
-test('the renderer imports only itself, mermaid, and types', () => {
-  assert.deepEqual(bad((i) => i.file.startsWith('renderer/') && !i.typeOnly && !inside(i, 'renderer') && i.spec !== 'mermaid'), []);
-});
-
-test('the kernel process and CLI never import the extension or renderer code', () => {
-  assert.deepEqual(bad((i) => (i.file.startsWith('kernel/') || i.file.startsWith('cli/')) && !i.typeOnly &&
-    (inside(i, 'extension') || inside(i, 'renderer'))), []);
+test('the protocol imports nothing but types', () => {
+  assert.deepEqual(bad((i) => i.file === 'kernel/client/protocol.ts' && !i.typeOnly), []);
 });
 
 test('the import scan sees the project (guards against a vacuous pass)', () => {

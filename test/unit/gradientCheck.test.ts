@@ -4,8 +4,8 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { customGrad, nn, optim, Tensor, tensor, randn, traceGraph } from '../../kernel/engine';
-import { gradOrigin, installBackwardLog, isStale, lastBackward } from '../../kernel/backwardLog';
-import { checkBackward, nodeId } from '../../kernel/gradientCheck';
+import { gradOrigin, installBackwardLog, isStale, lastBackward } from '../../kernel/outputs/backwardLog';
+import { checkBackward, nodeId } from '../../kernel/tools/gradientCheck';
 
 installBackwardLog();
 

@@ -2,10 +2,10 @@
 // report names the cell of the backward(), marks failing edges in its graph, and the graph exports as text.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KernelClient } from '../../kernel/client';
+import type { KernelClient } from '../../kernel/client/client';
 import { SLOW_TO_CHECK_CELL, startKernel } from './helpers/kernelProcess';
-import { GRADIENT_CHECK_MIME, GRAPH_MIME } from '../../kernel/protocol';
-import type { GradientCheckReport } from '../../kernel/gradientCheck';
+import { GRADIENT_CHECK_MIME, GRAPH_MIME } from '../../kernel/client/protocol';
+import type { GradientCheckReport } from '../../kernel/tools/gradientCheck';
 import type { GraphSnapshot } from '../../kernel/engine/trace';
 
 

@@ -4,10 +4,10 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { customGrad, Tensor, tensor } from '../../kernel/engine';
-import { installBackwardLog, lastBackward } from '../../kernel/backwardLog';
-import { answerGradientCheck } from '../../kernel/tools';
-import { exportGraph } from '../../kernel/graphExport';
-import { GRAPH_MIME } from '../../kernel/protocol';
+import { installBackwardLog, lastBackward } from '../../kernel/outputs/backwardLog';
+import { answerGradientCheck } from '../../kernel/tools/answers';
+import { exportGraph } from '../../kernel/tools/graphExport';
+import { GRAPH_MIME } from '../../kernel/client/protocol';
 import type { GraphSnapshot } from '../../kernel/engine/trace';
 import { parseSnapshot } from '../../renderer/snapshot';
 import { buildViewModel } from '../../renderer/viewModel';

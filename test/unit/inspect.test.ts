@@ -3,9 +3,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nn, optim, tensor } from '../../kernel/engine';
-import { installBackwardLog } from '../../kernel/backwardLog';
-import { describeMarkdown, inspectExpression, parsePath } from '../../kernel/inspect';
-import type { KernelClient } from '../../kernel/client';
+import { installBackwardLog } from '../../kernel/outputs/backwardLog';
+import { describeMarkdown, inspectExpression, parsePath } from '../../kernel/tools/inspect';
+import type { KernelClient } from '../../kernel/client/client';
 import { startKernel } from './helpers/kernelProcess';
 
 installBackwardLog();

@@ -1,11 +1,11 @@
-// The kernel process as it ships (dist/kernel.js), driven through its protocol by kernel/client.ts: state
+// The kernel process as it ships (dist/kernel.js), driven through its protocol by kernel/client/client.ts: state
 // across cells, top-level await, streams, values, rich tensors, imports and errors with cell line numbers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CellOutput, CellResult, KernelClient } from '../../kernel/client';
+import type { CellOutput, CellResult, KernelClient } from '../../kernel/client/client';
 import { startKernel } from './helpers/kernelProcess';
 
 const plain = (o: CellOutput | undefined) => (o && 'data' in o ? String(o.data['text/plain']) : undefined);

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { CellOutputMessage, GradientCheckReply } from '../../kernel/protocol';
+import type { CellOutputMessage, GradientCheckReply } from '../../kernel/client/protocol';
 import { KernelClient, KernelDiedError } from '../../extension/kernelClient';
 import { SLOW_TO_CHECK_CELL } from './helpers/kernelProcess';
 

@@ -2,9 +2,9 @@
 // and switchable with setGraphOptions.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CellOutput, KernelClient } from '../../kernel/client';
+import type { CellOutput, KernelClient } from '../../kernel/client/client';
 import { startKernel } from './helpers/kernelProcess';
-import { GRAPH_MIME, type CellOutputMessage } from '../../kernel/protocol';
+import { GRAPH_MIME, type CellOutputMessage } from '../../kernel/client/protocol';
 import type { GraphSnapshot } from '../../kernel/engine';
 
 

@@ -7,8 +7,8 @@ import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { KernelClient, type CellResult, type CellOutput } from '../../kernel/client';
-import { INTERRUPT_FD_ENV, KERNEL_EXEC_ARGV, type KernelToClient } from '../../kernel/protocol';
+import { KernelClient, type CellResult, type CellOutput } from '../../kernel/client/client';
+import { INTERRUPT_FD_ENV, KERNEL_EXEC_ARGV, type KernelToClient } from '../../kernel/client/protocol';
 import { ensureBuilt, kernelPath, root, startKernel } from './helpers/kernelProcess';
 
 

@@ -3,9 +3,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nn, tensor } from '../../kernel/engine';
-import { installBackwardLog } from '../../kernel/backwardLog';
-import { listVariables, tensorNames } from '../../kernel/variables';
-import type { KernelClient } from '../../kernel/client';
+import { installBackwardLog } from '../../kernel/outputs/backwardLog';
+import { listVariables, tensorNames } from '../../kernel/tools/variables';
+import type { KernelClient } from '../../kernel/client/client';
 import { startKernel } from './helpers/kernelProcess';
 
 installBackwardLog();

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { KernelClient } from '../../../kernel/client';
+import { KernelClient } from '../../../kernel/client/client';
 
 export const root = join(__dirname, '..', '..', '..');
 export const kernelPath = join(root, 'dist', 'kernel.js');

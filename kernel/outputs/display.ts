@@ -5,10 +5,10 @@
  * types is taken as the bundle itself.
  */
 import { inspect } from 'node:util';
-import { Tensor, summarize } from './engine';
-import { GRAPH_MIME, MimeBundle } from './protocol';
+import { Tensor, summarize } from '../engine';
+import { GRAPH_MIME, MimeBundle } from '../client/protocol';
 import { graphText } from './graphText';
-import type { GraphSnapshot } from './engine';
+import type { GraphSnapshot } from '../engine';
 
 /** Tables are drawn up to this many cells; larger tensors are summarised. */
 const MAX_TABLE_CELLS = 400;

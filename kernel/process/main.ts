@@ -1,16 +1,16 @@
 /*
- * The kernel process: forked by the extension host or the CLI (see kernel/client.ts), one per notebook. It runs
- * cells in its own realm and answers over IPC with the messages of kernel/protocol.ts.
+ * The kernel process: forked by the extension host or the CLI (see kernel/client/client.ts), one per notebook. It runs
+ * cells in its own realm and answers over IPC with the messages of kernel/client/protocol.ts.
  */
 import { captureStdio, outboxAfterTermination, send } from './outbox';
-import { installGlobals } from './globals';
-import { installGraphOutput } from './graphOutput';
-import { enqueue, interruptRunning, reportStrayError, declaredNames } from './execute';
+import { installGlobals } from '../cells/globals';
+import { installGraphOutput } from '../outputs/graphOutput';
+import { enqueue, interruptRunning, reportStrayError, declaredNames } from '../cells/execute';
 import { ASYNC_STACK_RESET, currentRun, noteRun, watchInterrupts } from './interrupt';
-import { ClientToKernel, INTERRUPT_FD_ENV, KernelToClient, PROTOCOL_VERSION } from './protocol';
-import { installBackwardLog, noteCell } from './backwardLog';
-import { resetGradMode } from './engine/graph';
-import { answerGradientCheck, answerGraph, answerInspect, answerVariables } from './tools';
+import { ClientToKernel, INTERRUPT_FD_ENV, KernelToClient, PROTOCOL_VERSION } from '../client/protocol';
+import { installBackwardLog, noteCell } from '../outputs/backwardLog';
+import { resetGradMode } from '../engine/graph';
+import { answerGradientCheck, answerGraph, answerInspect, answerVariables } from '../tools/answers';
 
 // Deep call chains in cells keep their frames (kernel frames are dropped from tracebacks anyway).
 Error.stackTraceLimit = 50;

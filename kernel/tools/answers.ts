@@ -3,18 +3,18 @@
  * with exactly one reply carrying the request's id. They run between cells, or while a cell awaits: nothing
  * here runs user code, except the forward of custom ops that a gradient check replays.
  */
-import { computeGrads, Tensor, traceGraph } from './engine';
-import type { GraphSnapshot } from './engine/trace';
-import { graphTensors, lastBackward, LastBackward } from './backwardLog';
+import { computeGrads, Tensor, traceGraph } from '../engine';
+import type { GraphSnapshot } from '../engine/trace';
+import { graphTensors, lastBackward, LastBackward } from '../outputs/backwardLog';
 import { checkBackward, GradientCheckReport } from './gradientCheck';
 import { exportGraph } from './graphExport';
-import { graphText } from './graphText';
+import { graphText } from '../outputs/graphText';
 import { inspectExpression, mdEscape, num, parsePath, resolvePath } from './inspect';
 import { listVariables, tensorNames } from './variables';
 import {
   GRADIENT_CHECK_MIME, GRAPH_MIME, GradientCheckReply, GradientCheckRequest, GraphReply, GraphRequest, InspectReply,
   InspectRequest, VariablesReply, VariablesRequest,
-} from './protocol';
+} from '../client/protocol';
 
 const DEFAULT_MAX_NODES = 300;
 

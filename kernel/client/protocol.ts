@@ -1,7 +1,7 @@
 /**
  * The typed messages between a client (the VS Code extension host, or the CLI) and the kernel process.
  *
- * The client forks `dist/kernel.js` with an IPC channel (see `kernel/client.ts`) and the two sides exchange
+ * The client forks `dist/kernel.js` with an IPC channel (see `kernel/client/client.ts`) and the two sides exchange
  * plain JSON objects: `ClientToKernel` goes one way, `KernelToClient` the other. Every message says what it is
  * in `type`; every message that belongs to a cell run carries the `requestId` of the `execute` that caused it.
  *
@@ -9,7 +9,7 @@
  * never rename, remove or change the meaning of existing ones.
  *
  * Interrupting: a cell busy in a loop never reads its IPC channel, so the client also writes `<requestId>\n` to the
- * kernel's interrupt pipe (INTERRUPT_FD_ENV), read by a watcher thread; `kernel/client.ts` does both. Fork the
+ * kernel's interrupt pipe (INTERRUPT_FD_ENV), read by a watcher thread; `kernel/client/client.ts` does both. Fork the
  * kernel with KERNEL_EXEC_ARGV.
  */
 
@@ -23,12 +23,12 @@ export type CellLanguage = 'typescript' | 'javascript';
 export type MimeBundle = Record<string, unknown>;
 
 /** The graph output's types, defined by the engine that makes them (RENDERER.md's GraphSnapshot). */
-export type { GraphEdge, GraphNode, GraphSnapshot, JsonNumber, TensorSummary } from './engine/trace';
+export type { GraphEdge, GraphNode, GraphSnapshot, JsonNumber, TensorSummary } from '../engine/trace';
 
 /** Mime type of the computation-graph output (a `GraphSnapshot`, see RENDERER.md). */
 export const GRAPH_MIME = 'application/vnd.backprop.graph+json';
 
-/** Mime type of a gradient-check report (a `GradientCheckReport`, see kernel/gradientCheck.ts). */
+/** Mime type of a gradient-check report (a `GradientCheckReport`, see kernel/tools/gradientCheck.ts). */
 export const GRADIENT_CHECK_MIME = 'application/vnd.backprop.gradcheck+json';
 
 
@@ -79,7 +79,7 @@ export interface VariablesRequest {
   requestId: string;
 }
 
-/** Tolerances of a gradient check (see kernel/gradientCheck.ts for the defaults). */
+/** Tolerances of a gradient check (see kernel/tools/gradientCheck.ts for the defaults). */
 export interface GradientCheckSettings {
   eps?: number;
   atol?: number;
@@ -310,13 +310,13 @@ export type CellOutputMessage = StreamMessage | DisplayMessage | UpdateOutputMes
 /**
  * Environment variable naming the kernel's interrupt pipe: a file descriptor, opened by the client as an extra
  * stdio pipe, on which the client writes `<requestId>\n` to interrupt that request's cell even while it is busy
- * (a lone `!` interrupts whatever runs, racing with the end of that cell); see kernel/interrupt.ts and kernel/client.ts.
+ * (a lone `!` interrupts whatever runs, racing with the end of that cell); see kernel/process/interrupt.ts and kernel/client/client.ts.
  */
 export const INTERRUPT_FD_ENV = 'BACKPROP_INTERRUPT_FD';
 
 /**
  * Node flags to fork the kernel with. `--no-force-async-hooks-checks`: interrupting a cell busy in a timer or
  * nextTick callback terminates that callback half-way, and Node's async-hooks stack check would then abort the
- * process (the kernel resets the stack itself right after; see kernel/interrupt.ts).
+ * process (the kernel resets the stack itself right after; see kernel/process/interrupt.ts).
  */
 export const KERNEL_EXEC_ARGV: readonly string[] = ['--no-force-async-hooks-checks'];

@@ -7,7 +7,7 @@
  *     t6 = add(t5, b)            []   value 1        grad 0.42
  *     w (leaf)                   [2]  value [0.5, -1] grad [0.84, 1.26]
  */
-import type { GraphSnapshot, TensorSummary } from './engine';
+import type { GraphSnapshot, TensorSummary } from '../engine';
 
 /** Nodes listed before the rest is counted. */
 const MAX_LINES = 40;

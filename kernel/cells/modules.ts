@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import * as engine from './engine';
+import * as engine from '../engine';
 
 const ENGINE_NAMES = new Set(['backprop', 'backprop-notebook', 'backprop-notebook/engine']);
 

@@ -15,8 +15,8 @@
  * This runs after every backward(), so it stays cheap: one walk of the graph, one copy of each parameter (into a
  * buffer it reuses), no allocation for a leaf with a single edge.
  */
-import { onBackward, Tensor } from './engine';
-import { currentRequest } from './outbox';
+import { onBackward, Tensor } from '../engine';
+import { currentRequest } from '../process/outbox';
 
 /** The cell run a backward() happened in. */
 export interface CellRef {

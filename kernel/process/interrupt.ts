@@ -14,7 +14,7 @@
  *      reports the cell as interrupted.
  * Node checks its async id stack when a callback returns; a timer callback terminated half-way leaves it
  * unbalanced, and the check aborts the process. So the kernel runs with `--no-force-async-hooks-checks` (see
- * KERNEL_EXEC_ARGV in kernel/protocol.ts), and the stack is reset right after each termination.
+ * KERNEL_EXEC_ARGV in kernel/client/protocol.ts), and the stack is reset right after each termination.
  * `vm`'s `breakOnSigint` only covers code inside the `runInThisContext` call, not what runs after an `await`;
  * termination covers both. Without the pipe (a client that does not open it), SIGINT and the `interrupt`
  * message still stop a cell that awaits, and `breakOnSigint` one that loops before its first `await`.

@@ -4,10 +4,10 @@
  * the hover's markdown, so the view can show details without asking the kernel again (it may be busy then).
  */
 import { inspect } from 'node:util';
-import { nn, summarize, Tensor } from './engine';
+import { nn, summarize, Tensor } from '../engine';
 import { describeMarkdown, num } from './inspect';
-import { gradOrigin, isStale } from './backwardLog';
-import type { VariableInfo } from './protocol';
+import { gradOrigin, isStale } from '../outputs/backwardLog';
+import type { VariableInfo } from '../client/protocol';
 
 /** Variables listed at most (a cell that declares thousands of names should not flood the view). */
 const MAX_VARIABLES = 500;

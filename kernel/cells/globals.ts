@@ -3,12 +3,12 @@
  * `display`, `setGraphOptions`, `require`, and the hook compiled cells use for imports.
  */
 import { inspect } from 'node:util';
-import * as engine from './engine';
+import * as engine from '../engine';
 import { KERNEL_GLOBAL } from './compile';
 import { cellRequire, dynamicImport, importDefault, load } from './modules';
-import { setGraphOptions } from './graphOutput';
-import { toMimeBundle } from './display';
-import { send, currentRequest } from './outbox';
+import { setGraphOptions } from '../outputs/graphOutput';
+import { toMimeBundle } from '../outputs/display';
+import { send, currentRequest } from '../process/outbox';
 
 let displayCount = 0;
 

@@ -6,8 +6,8 @@
  *
  * Names in snapshots come from users: they are escaped for each format and never become markup.
  */
-import type { GraphEdge, GraphNode, GraphSnapshot, JsonNumber, TensorSummary } from './engine/trace';
-import type { EdgeLabel, GraphFormat } from './protocol';
+import type { GraphEdge, GraphNode, GraphSnapshot, JsonNumber, TensorSummary } from '../engine/trace';
+import type { EdgeLabel, GraphFormat } from '../client/protocol';
 
 function num(x: JsonNumber): string {
   if (typeof x === 'string') return x;

@@ -10,11 +10,11 @@
  * (a stale gradient) or when several backward() calls have added up in `.grad` without a zeroGrad().
  */
 import { inspect } from 'node:util';
-import { nn, summarize, Tensor } from './engine';
-import type { TensorSummary } from './engine/trace';
-import { GradOrigin, gradOrigin, isStale } from './backwardLog';
-import type { MimeBundle } from './protocol';
-import { toMimeBundle } from './display';
+import { nn, summarize, Tensor } from '../engine';
+import type { TensorSummary } from '../engine/trace';
+import { GradOrigin, gradOrigin, isStale } from '../outputs/backwardLog';
+import type { MimeBundle } from '../client/protocol';
+import { toMimeBundle } from '../outputs/display';
 
 export type PathKey = string | number;
 

@@ -7,7 +7,7 @@
 import { inspect } from 'node:util';
 import type { CompiledCell } from './compile';
 import { CellSyntaxError } from './compile';
-import type { ErrorMessage } from './protocol';
+import type { ErrorMessage } from '../client/protocol';
 
 /** An error as the kernel reports it: the protocol's error message without its envelope. */
 export type ErrorReport = Omit<ErrorMessage, 'type' | 'requestId'>;

@@ -14,8 +14,8 @@
  * not the recorded one) uses randomness; an input of relu/abs/max/min/clamp/maximum/minimum within eps of its
  * kink makes the one-sided slopes differ there.
  */
-import { broadcastTo, Generator, noGrad, replay, reshape, sum, Tensor, tensor } from './engine';
-import { graphTensors, LastBackward } from './backwardLog';
+import { broadcastTo, Generator, noGrad, replay, reshape, sum, Tensor, tensor } from '../engine';
+import { graphTensors, LastBackward } from '../outputs/backwardLog';
 
 export interface GradientCheckOptions {
   /** Nudge size (default 1e-6). */

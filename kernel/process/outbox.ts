@@ -12,7 +12,7 @@
  * a long synchronous stretch.
  */
 import { Worker } from 'node:worker_threads';
-import type { KernelToClient } from './protocol';
+import type { KernelToClient } from '../client/protocol';
 
 /** Pending text is sent when it reaches this size or this age, or before any other message. */
 const FLUSH_BYTES = 16 * 1024;

@@ -7,12 +7,12 @@ import { dirname } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { CellSyntaxError, compileCell } from './compile';
 import { compileErrorReport, ErrorReport, registerCell, runtimeErrorReport } from './errors';
-import { beginCell, endCell } from './graphOutput';
+import { beginCell, endCell } from '../outputs/graphOutput';
 import { setNotebookFolder } from './modules';
-import { flush, send, setRequest, currentRequest } from './outbox';
-import { toMimeBundle, inspectValue } from './display';
-import type { DoneStatus, ExecuteRequest } from './protocol';
-import { noteRun } from './interrupt';
+import { flush, send, setRequest, currentRequest } from '../process/outbox';
+import { toMimeBundle, inspectValue } from '../outputs/display';
+import type { DoneStatus, ExecuteRequest } from '../client/protocol';
+import { noteRun } from '../process/interrupt';
 
 interface Run { request: ExecuteRequest; startTime: number; finished: boolean }
 

@@ -8,7 +8,7 @@
  * ~1-2 s on the first cell while it warms up. BACKPROP_TRANSPILER=esbuild|typescript forces one.
  */
 import { createRequire } from 'node:module';
-import type { CellLanguage } from './protocol';
+import type { CellLanguage } from '../client/protocol';
 
 export interface Transpiled {
   code: string;

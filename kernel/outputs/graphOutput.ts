@@ -7,9 +7,9 @@
  * 50× the cost of the last trace). The last backward() of the cell is always traced when the cell ends. Only the
  * latest root is held between traces, so earlier steps' graphs are garbage as soon as the cell drops them.
  */
-import { onBackward, traceGraph, Tensor } from './engine';
-import { GRAPH_MIME } from './protocol';
-import { send } from './outbox';
+import { onBackward, traceGraph, Tensor } from '../engine';
+import { GRAPH_MIME } from '../client/protocol';
+import { send } from '../process/outbox';
 import { graphText } from './graphText';
 
 export interface GraphOptions {

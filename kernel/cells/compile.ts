@@ -20,7 +20,7 @@
 import * as acorn from 'acorn';
 import { SourceMap } from 'node:module';
 import { CellSyntaxError, transpile } from './transpile';
-import type { CellLanguage } from './protocol';
+import type { CellLanguage } from '../client/protocol';
 
 /** The global through which compiled cells reach the kernel (imports). */
 export const KERNEL_GLOBAL = '__backpropKernel';
