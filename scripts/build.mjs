@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDeclarations } from './buildDeclarations.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const r = (p) => join(root, p);
@@ -51,3 +52,5 @@ if (existsSync(suite)) {
 }
 await Promise.all(jobs);
 console.log(`built ${jobs.length} bundle(s) into dist/`);
+// The engine's declarations (dist/engine.d.ts) and the cells' globals (dist/cells.d.ts), when their sources changed.
+if (buildDeclarations()) console.log('wrote dist/engine.d.ts and dist/cells.d.ts');
