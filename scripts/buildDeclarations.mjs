@@ -53,13 +53,15 @@ function emitDeclarations() {
 
 /** dist/engine.d.ts: API Extractor's rollup of the engine's declarations into one file. */
 function rollUpEngine() {
+  const entry = join(TYPES_DIR, ENGINE.replace(/\.ts$/, '.d.ts'));
   const config = ExtractorConfig.prepare({
     configObjectFullPath: undefined,
     packageJsonFullPath: r('package.json'),
     configObject: {
       projectFolder: root,
-      mainEntryPointFilePath: join(TYPES_DIR, ENGINE.replace(/\.ts$/, '.d.ts')),
-      compiler: { overrideTsconfig: { compilerOptions: { lib: ['ES2022'], types: [], skipLibCheck: true, strict: true } } },
+      mainEntryPointFilePath: entry,
+      // Only the engine: a program of the whole folder would see dist/cells.d.ts's globals and rename around them.
+      compiler: { overrideTsconfig: { files: [entry], compilerOptions: { lib: ['ES2022'], types: [], skipLibCheck: true, strict: true } } },
       apiReport: { enabled: false },
       docModel: { enabled: false },
       tsdocMetadata: { enabled: false },
