@@ -76,6 +76,23 @@ function rollUpEngine() {
   });
   const result = Extractor.invoke(config, { localBuild: true, messageCallback: (m) => { if (m.logLevel !== 'error') m.handled = true; } });
   if (!result.succeeded) throw new Error(`API Extractor failed with ${result.errorCount} error(s)`);
+  writeFileSync(OUT_ENGINE, withNamespaceDocs(readFileSync(OUT_ENGINE, 'utf8')));
+}
+
+/**
+ * API Extractor writes `export * as nn from './nn'` as `export declare namespace nn { ... }` without the JSDoc of
+ * the export statement: put it back, so `nn` and `optim` have their hover text.
+ */
+function withNamespaceDocs(dts) {
+  const sf = ts.createSourceFile(ENGINE, readFileSync(r(ENGINE), 'utf8'), ts.ScriptTarget.ES2022, true);
+  for (const st of sf.statements) {
+    if (!ts.isExportDeclaration(st) || !st.exportClause || !ts.isNamespaceExport(st.exportClause)) continue;
+    const name = st.exportClause.name.text, doc = jsDocOf(st, '');
+    const declaration = `export declare namespace ${name} {`;
+    if (!dts.includes(declaration)) throw new Error(`buildDeclarations: engine.d.ts has no namespace ${name}`);
+    if (doc) dts = dts.replace(declaration, doc + declaration);
+  }
+  return dts;
 }
 
 /** The JSDoc right before a declaration (for a variable, before its statement), re-indented by `indent`. */

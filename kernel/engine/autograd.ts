@@ -16,6 +16,7 @@ import { add, cast } from './ops/elementwise';
 import { sumTo } from './ops/reductions';
 import { asTensor, full } from './creation';
 
+/** Options of `backward()`, as PyTorch's. @example loss.backward(undefined, { createGraph: true }) */
 export interface BackwardOptions {
   /** Accepted for PyTorch compatibility; graphs are never freed, so it has no effect. */
   retainGraph?: boolean;

@@ -4,9 +4,16 @@ import { Generator, globalGenerator } from './random';
 import { checkShape, fmt, sizeOf } from './shape';
 import { NestedArray, Tensor, TensorLike } from './tensor';
 
+/**
+ * Options of every creation function (tensor, zeros, randn, ...).
+ * @example randn([3, 2], { requiresGrad: true, name: 'w', dtype: 'float32', seed: 0 })
+ */
 export interface TensorOptions {
+  /** Make a leaf whose gradient backward() computes (default false). */
   requiresGrad?: boolean;
+  /** A label shown in graphs, hovers and gradient checks. */
   name?: string;
+  /** 'float64' (default) or 'float32'. */
   dtype?: Dtype;
   /** For tensor(): the shape of flat data (nested arrays are reshaped when it is given). */
   shape?: readonly number[];

@@ -2,7 +2,9 @@
 // operand is float64, else float32; a plain number operand takes the dtype of the tensor it meets, and so does a
 // 0-d tensor meeting a tensor with dims in an elementwise op (float32 [3] · float64 [] is float32, as PyTorch).
 
+/** The element type of a tensor: 'float64' (the default; gradients are checked in it) or 'float32'. */
 export type Dtype = 'float64' | 'float32';
+/** A tensor's storage: a Float64Array for float64, a Float32Array for float32. */
 export type FloatArray = Float64Array | Float32Array;
 
 export function dtypeOf(data: FloatArray): Dtype {

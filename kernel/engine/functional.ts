@@ -8,6 +8,7 @@ import { fmt, sameShape } from './shape';
 import { Tensor } from './tensor';
 import { scalar } from './creation';
 
+/** Options of grad and valueAndGrad. @example grad(f, { argnums: 0 }) */
 export interface GradOptions {
   /** Which arguments to differentiate: an index (the result is then one tensor) or a list. Default: every tensor argument. */
   argnums?: number | number[];
@@ -92,7 +93,9 @@ export function valueAndGrad<F extends (...args: never[]) => Tensor>(f: F, opts:
 
 /** What the function given to customGrad returns: the value, and the VJP that maps dLoss/dValue to each input's. */
 export interface CustomGradResult {
+  /** The op's result. */
   value: Tensor;
+  /** dLoss/dValue ↦ the gradient of each input (one tensor, or an array in the order of the inputs), each of its input's shape. */
   gradFunc: (dy: Tensor) => Tensor | Tensor[];
 }
 

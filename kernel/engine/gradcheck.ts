@@ -7,18 +7,35 @@ import { noGrad } from './graph';
 import { Tensor } from './tensor';
 import { fmt } from './shape';
 
-export interface GradcheckOptions { eps?: number; atol?: number; rtol?: number }
+/** Step and tolerances of gradcheck: an entry passes when |analytic − numeric| ≤ atol + rtol·|numeric|. */
+export interface GradcheckOptions {
+  /** The step of the central differences (default 1e-6). */
+  eps?: number;
+  /** Absolute tolerance (default 1e-5). */
+  atol?: number;
+  /** Relative tolerance (default 1e-3). */
+  rtol?: number;
+}
+/** What gradcheck found for one input that requires grad. */
 export interface GradcheckInputResult {
   /** Position of the input in `inputs`. */
   index: number;
+  /** The input's name, if it has one. */
   name?: string;
+  /** max |analytic − numeric| over the input's Jacobian entries. */
   maxAbsError: number;
   /** max |analytic − numeric| / max(|analytic|, |numeric|) over the input's entries (0 where both are 0). */
   maxRelError: number;
   /** The input element (a multi-index into its shape) with the largest absolute error. */
   worstIndex: number[];
 }
-export interface GradcheckResult { ok: boolean; inputs: GradcheckInputResult[] }
+/** The result of gradcheck. @example const { ok, inputs } = gradcheck(f, [x]); */
+export interface GradcheckResult {
+  /** Whether every checked entry is within tolerance. */
+  ok: boolean;
+  /** One result per input that requires grad, in the order of the inputs. */
+  inputs: GradcheckInputResult[];
+}
 
 function multiIndex(flat: number, shape: readonly number[]): number[] {
   const idx = new Array<number>(shape.length);

@@ -19,6 +19,11 @@ const recording = (g: Tensor): boolean => g.requiresGrad && isGradEnabled();
 /** g in x's shape: the gradient of the ops that only change the shape. */
 const asInput = (g: Tensor, x: Tensor): Tensor => reshape(g, x.shape);
 
+/**
+ * The gradient table: each primitive op's vector-Jacobian product, keyed by the op's name (a node's `op`). Read by
+ * backward(); each rule's maths is in its op's doc ("Gradient: ...").
+ * @example gradients.tanh(g, 0, [a], out, {}) // g·(1 − out²)
+ */
 export const gradients: Record<string, Rule> = {
   // d(a+b)/da = g, d(a+b)/db = g
   add: (g) => g,
@@ -50,7 +55,8 @@ export const gradients: Record<string, Rule> = {
   tanh: (g, _i, _x, out) => mul(g, sub(1, square(out))),
   // dσ(a)/da = g·σ(a)·(1 − σ(a))
   sigmoid: (g, _i, _x, out) => mul(g, mul(out, sub(1, out))),
-  // d relu(a)/da = g·[a > 0]; one fused pass unless this backward is itself recorded (createGraph)
+  // d relu(a)/da = g·[a > 0]
+  // (one fused pass unless this backward is itself recorded: createGraph)
   relu: (g, _i, [a]) => (recording(g) || g.dtype !== a.dtype || !sameShape(g.shape, a.shape) ? mul(g, positive(a)) : passPositive(g, a)),
   // d leakyRelu(a)/da = g·(a > 0 ? 1 : slope)
   leakyRelu: (g, _i, [a], _o, { slope }) => mul(g, leakySlope(a, slope as number)),
@@ -83,7 +89,8 @@ export const gradients: Record<string, Rule> = {
   logSumExp: (g, _i, [a], out, { axes }) =>
     mul(expandReduced(g, a.shape, axes as number[]), exp(sub(a, expandReduced(out, a.shape, axes as number[])))),
 
-  // d(a@b)/da = g·bᵀ, d(a@b)/db = aᵀ·g (with op(a), op(b) when stored transposed; 1-D operands as row/column)
+  // d(a@b)/da = g·bᵀ, d(a@b)/db = aᵀ·g
+  // (with op(a), op(b) when stored transposed; 1-D operands as row/column)
   matmul: (g, i, [a, b], _o, { transA, transB }) => {
     const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a, b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
     const gShape = g.shape.slice();
@@ -98,10 +105,13 @@ export const gradients: Record<string, Rule> = {
     return b.ndim === 1 ? reshape(d, d.shape.slice(0, -1)) : d;
   },
 
-  // reshape-like ops: d/da = g in a's shape
+  // d reshape(a)/da = g in a's shape
   reshape: (g, _i, [a]) => asInput(g, a),
+  // d flatten(a)/da = g in a's shape
   flatten: (g, _i, [a]) => asInput(g, a),
+  // d squeeze(a)/da = g in a's shape
   squeeze: (g, _i, [a]) => asInput(g, a),
+  // d unsqueeze(a)/da = g in a's shape
   unsqueeze: (g, _i, [a]) => asInput(g, a),
   // d permute(a, p)/da = permute(g, p⁻¹)
   permute: (g, _i, _x, _o, { dims }) => permute(g, inverse(dims as number[])),

@@ -27,19 +27,42 @@ import type { Dtype } from './dtype';
 
 /** The non-tensor arguments of every op, by name. */
 export interface OpArgs {
-  axes?: number[];          // reductions
+  /** Reductions: the reduced axes, normalised (non-negative, sorted). */
+  axes?: number[];
+  /** Reductions: whether the reduced axes are kept as size 1. */
   keepDims?: boolean;
-  axis?: number;            // softmax, logSoftmax, gather, concat, stack, scatterAdd
-  shape?: number[];         // reshape, broadcastTo, pad, scatterAdd (the result's shape)
-  dims?: number[];          // permute
-  dim0?: number; dim1?: number; // transpose
-  slope?: number;           // leakyRelu
-  min?: number; max?: number; // clamp (±Infinity when absent)
-  begin?: number[]; size?: number[]; // slice, pad
-  indices?: Int32Array; indexShape?: number[]; // gather, scatterAdd
-  transA?: boolean; transB?: boolean; // matmul
-  targets?: Int32Array;     // crossEntropy
-  dtype?: Dtype;            // cast
+  /** softmax, logSoftmax, gather, concat, stack, scatterAdd: the axis, normalised. */
+  axis?: number;
+  /** reshape, broadcastTo, pad, scatterAdd: the result's shape. */
+  shape?: number[];
+  /** permute: result dim i is input dim dims[i]. */
+  dims?: number[];
+  /** transpose: the first of the two swapped dims. */
+  dim0?: number;
+  /** transpose: the second of the two swapped dims. */
+  dim1?: number;
+  /** leakyRelu: the slope for x ≤ 0. */
+  slope?: number;
+  /** clamp: the lower bound (-Infinity when absent). */
+  min?: number;
+  /** clamp: the upper bound (Infinity when absent). */
+  max?: number;
+  /** slice, pad: where the box starts in the larger tensor. */
+  begin?: number[];
+  /** slice: the box's size. */
+  size?: number[];
+  /** gather, scatterAdd: the checked indices, flat. */
+  indices?: Int32Array;
+  /** gather, scatterAdd: the shape of the indices. */
+  indexShape?: number[];
+  /** matmul: the first operand is read transposed (last two dims). */
+  transA?: boolean;
+  /** matmul: the second operand is read transposed (last two dims). */
+  transB?: boolean;
+  /** crossEntropy: the class index of each row. */
+  targets?: Int32Array;
+  /** cast: the result's dtype. */
+  dtype?: Dtype;
 }
 
 /** A rule of the gradient table: the gradient for input `i` of the op that made `out`, given dRoot/dOut = g. */
@@ -48,15 +71,21 @@ export type Rule = (g: Tensor, i: number, x: readonly Tensor[], out: Tensor, a: 
 /** A caller-supplied VJP (recordOp): gradients for all inputs at once; null entries mean none. */
 export type CustomVjp = (g: Tensor, inputs: readonly Tensor[], out: Tensor) => ReadonlyArray<Tensor | null> | Tensor;
 
+/** How a tensor was made: the op, its inputs and arguments, and what the latest backward() left on it (see above). */
 export interface OpNode {
+  /** The op's name: its key in the gradient table ('add', 'matmul', ...) or a custom op's name. */
   readonly op: string;
+  /** The tensor of each argument, in order (edge i runs from inputs[i] to the tensor). */
   readonly inputs: readonly Tensor[];
+  /** The op's non-tensor arguments, enough to recompute it (replay). */
   readonly args: OpArgs;
   /** Set for ops recorded with recordOp; table ops use gradients[op]. */
   readonly vjp: CustomVjp | null;
   /** Set for ops recorded with recordOp; table ops use forwards[op]. */
   readonly replay: ((inputs: Tensor[]) => Tensor) | null;
+  /** After a backward(): input i's share of dRoot/d(inputs[i]) through this op (null where it needs none). */
   edgeGrads: (Tensor | null)[] | null;
+  /** After a backward(): dRoot/d(this tensor), the latest backward only. */
   grad: Tensor | null;
 }
 

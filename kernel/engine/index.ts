@@ -38,5 +38,7 @@ export { grad, valueAndGrad, customGrad } from './functional';
 export type { GradOptions, Grads, CustomGradResult } from './functional';
 export { traceGraph, summarize } from './trace';
 export type { GraphSnapshot, GraphNode, GraphEdge, TensorSummary, JsonNumber, TraceOptions } from './trace';
+/** Modules: Linear, MLP, Sequential, activations, and the Module base class to write your own. */
 export * as nn from './nn';
+/** Optimisers with PyTorch's update rules: SGD and Adam. */
 export * as optim from './optim';

@@ -102,11 +102,13 @@ function nameParameter(p: Tensor, path: string, group: string): void {
   p.group = group || undefined;
 }
 
+/** Options of nn.Linear. @example new nn.Linear(3, 2, { bias: false, seed: 0 }) */
 export interface LinearOptions {
   /** Whether to add a bias (default true). */
   bias?: boolean;
   /** Seeds a private generator for the initial weights; without it the global one (manualSeed) is used. */
   seed?: number;
+  /** The parameters' dtype (default 'float64'). */
   dtype?: Dtype;
 }
 
@@ -131,9 +133,13 @@ function checkFeatures(op: string, what: string, n: unknown): number {
  * @example const layer = new nn.Linear(3, 2, { seed: 0 }); const y = layer.forward(tensor([[1, 2, 3]])); // [1, 2]
  */
 export class Linear extends Module {
+  /** The weight W, shape [outFeatures, inFeatures]. */
   weight: Tensor;
+  /** The bias b, shape [outFeatures] (null with `bias: false`). */
   bias: Tensor | null;
+  /** The size of each input's last dim. */
   readonly inFeatures: number;
+  /** The size of each output's last dim. */
   readonly outFeatures: number;
 
   /** `generator` is internal: MLP passes one generator through all its layers. */
@@ -150,7 +156,10 @@ export class Linear extends Module {
     this.namedParameters();
   }
 
-  /** y = x Wᵀ + b for x of shape [..., in]. @example layer.forward(x) */
+  /**
+   * y = x Wᵀ + b for x of shape [..., in]: shape [..., out]. One matmul node (W read transposed) and one add.
+   * @example layer.forward(x)
+   */
   forward(x: Tensor): Tensor {
     const last = x.shape[x.ndim - 1];
     if (x.ndim === 0 || last !== this.inFeatures) {
@@ -167,23 +176,32 @@ export class Linear extends Module {
   }
 }
 
-/** @example new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 1)) */
+/**
+ * max(x, 0) elementwise, as a module (see relu).
+ * @example new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 1))
+ */
 export class ReLU extends Module {
-  /** @example new nn.ReLU().forward(tensor([-1, 2])) // [0, 2] */
+  /** relu(x). @example new nn.ReLU().forward(tensor([-1, 2])) // [0, 2] */
   forward(x: Tensor): Tensor { return x.relu(); }
   override toString(): string { return 'ReLU()'; }
 }
 
-/** @example new nn.Sequential(new nn.Linear(2, 4), new nn.Tanh(), new nn.Linear(4, 1)) */
+/**
+ * tanh x elementwise, as a module (see tanh).
+ * @example new nn.Sequential(new nn.Linear(2, 4), new nn.Tanh(), new nn.Linear(4, 1))
+ */
 export class Tanh extends Module {
-  /** @example new nn.Tanh().forward(tensor([0])) // [0] */
+  /** tanh(x). @example new nn.Tanh().forward(tensor([0])) // [0] */
   forward(x: Tensor): Tensor { return x.tanh(); }
   override toString(): string { return 'Tanh()'; }
 }
 
-/** @example new nn.Sequential(new nn.Linear(2, 1), new nn.Sigmoid()) */
+/**
+ * 1 / (1 + e⁻ˣ) elementwise, as a module (see sigmoid).
+ * @example new nn.Sequential(new nn.Linear(2, 1), new nn.Sigmoid())
+ */
 export class Sigmoid extends Module {
-  /** @example new nn.Sigmoid().forward(tensor([0])) // [0.5] */
+  /** sigmoid(x). @example new nn.Sigmoid().forward(tensor([0])) // [0.5] */
   forward(x: Tensor): Tensor { return x.sigmoid(); }
   override toString(): string { return 'Sigmoid()'; }
 }
@@ -193,6 +211,7 @@ export class Sigmoid extends Module {
  * @example const model = new nn.Sequential(new nn.Linear(2, 8), new nn.Tanh(), new nn.Linear(8, 1));
  */
 export class Sequential extends Module {
+  /** The modules, in the order they are applied. */
   readonly modules: Module[];
 
   constructor(...modules: Module[]) {
@@ -208,7 +227,7 @@ export class Sequential extends Module {
     return this.modules.map((m, i): [string, Module] => [String(i), m]);
   }
 
-  /** @example model.forward(x) */
+  /** Each module's forward applied to the previous one's output. @example model.forward(x) */
   forward(x: Tensor): Tensor {
     let y = x;
     for (const m of this.modules) y = m.forward(y);
@@ -220,13 +239,16 @@ export class Sequential extends Module {
   }
 }
 
+/** The activation nn.MLP puts between its layers. */
 export type Activation = 'relu' | 'tanh' | 'sigmoid';
 
+/** Options of nn.MLP. @example new nn.MLP([2, 8, 1], { activation: 'tanh', seed: 0 }) */
 export interface MLPOptions {
   /** Applied between layers, not after the last (default 'relu'). */
   activation?: Activation;
   /** Seeds a private generator for all the layers' initial weights. */
   seed?: number;
+  /** The parameters' dtype (default 'float64'). */
   dtype?: Dtype;
 }
 
@@ -236,7 +258,9 @@ export interface MLPOptions {
  * @example const model = new nn.MLP([2, 16, 16, 1], { activation: 'tanh', seed: 0 }); model.forward(x)
  */
 export class MLP extends Module {
+  /** The Linear layers, first to last (parameters 'layers.0.weight', ...). */
   readonly layers: Linear[];
+  /** The activation between layers. */
   readonly activation: Activation;
 
   constructor(sizes: readonly number[], opts: MLPOptions = {}) {
@@ -258,7 +282,7 @@ export class MLP extends Module {
     this.namedParameters();
   }
 
-  /** @example model.forward(tensor([[0.5, -1]])) */
+  /** The layers applied in turn, the activation between them: x [..., sizes[0]] → [..., sizes.at(-1)]. @example model.forward(tensor([[0.5, -1]])) */
   forward(x: Tensor): Tensor {
     let y = x;
     this.layers.forEach((layer, i) => {

@@ -34,6 +34,7 @@ function checkNumber(op: string, name: string, value: unknown, min: number, maxE
 
 /** The base of optimisers: the parameter list and zeroGrad. */
 export abstract class Optimizer {
+  /** The parameters it updates (leaves), in the order given. */
   readonly params: Tensor[];
 
   protected constructor(op: string, params: Tensor[]) {
@@ -52,9 +53,13 @@ export abstract class Optimizer {
   }
 }
 
+/** Options of optim.SGD. @example new optim.SGD(params, { lr: 0.1, momentum: 0.9 }) */
 export interface SGDOptions {
+  /** The learning rate (required). */
   lr: number;
+  /** The momentum factor (default 0: none). */
   momentum?: number;
+  /** L2 penalty added to the gradient: g + weightDecay·p (default 0). */
   weightDecay?: number;
 }
 
@@ -67,7 +72,9 @@ export interface SGDOptions {
 export class SGD extends Optimizer {
   /** The learning rate; assign to it to schedule it (as param_groups[0].lr in PyTorch). */
   lr: number;
+  /** The momentum factor. */
   readonly momentum: number;
+  /** The L2 penalty added to the gradient. */
   readonly weightDecay: number;
   private readonly buffers = new Map<Tensor, Float64Array>();
 
@@ -80,7 +87,7 @@ export class SGD extends Optimizer {
     this.weightDecay = checkNumber('optim.SGD', 'weightDecay', opts.weightDecay ?? 0, 0);
   }
 
-  /** @example opt.step() */
+  /** One SGD update of every parameter that has a gradient. @example opt.step() */
   step(): void {
     const { lr, momentum, weightDecay } = this;
     for (const p of this.params) {
@@ -136,10 +143,15 @@ function sgdPlain(w: Float32Array | Float64Array, g: ArrayLike<number>, lr: numb
   for (; i < n; i++) w[i] = w[i] - lr * g[i];
 }
 
+/** Options of optim.Adam. @example new optim.Adam(params, { lr: 0.01, betas: [0.9, 0.99] }) */
 export interface AdamOptions {
+  /** The learning rate (default 1e-3). */
   lr?: number;
+  /** The decay rates [β₁, β₂] of the moment estimates (default [0.9, 0.999]). */
   betas?: [number, number];
+  /** Added to the denominator for stability (default 1e-8). */
   eps?: number;
+  /** L2 penalty added to the gradient (default 0; not AdamW's decoupled decay). */
   weightDecay?: number;
 }
 
@@ -153,8 +165,11 @@ interface AdamState { step: number; m: Float64Array; v: Float64Array }
 export class Adam extends Optimizer {
   /** The learning rate; assign to it to schedule it (as param_groups[0].lr in PyTorch). */
   lr: number;
+  /** The decay rates [β₁, β₂] of the moment estimates. */
   readonly betas: readonly [number, number];
+  /** Added to the denominator for stability. */
   readonly eps: number;
+  /** The L2 penalty added to the gradient. */
   readonly weightDecay: number;
   private readonly state = new Map<Tensor, AdamState>();
 
@@ -171,7 +186,7 @@ export class Adam extends Optimizer {
     this.weightDecay = checkNumber('optim.Adam', 'weightDecay', opts.weightDecay ?? 0, 0);
   }
 
-  /** @example opt.step() */
+  /** One Adam update of every parameter that has a gradient. @example opt.step() */
   step(): void {
     const { lr, eps, weightDecay } = this;
     const [beta1, beta2] = this.betas;

@@ -1,12 +1,18 @@
 // The seeded generator: xoshiro128** on 32-bit integer arithmetic (Math.imul, shifts), seeded with splitmix32,
 // so a seed gives the same numbers on every machine. Uniforms carry 53 random bits; normals use Box–Muller.
 
+/**
+ * A seeded random generator (xoshiro128**): the same seed gives the same numbers on every machine. randn and rand
+ * use the global one (seeded by manualSeed) unless given `seed`; nn.MLP passes one through all its layers.
+ * @example const gen = new Generator(0); gen.uniform(); gen.normal();
+ */
 export class Generator {
   private s0 = 0; private s1 = 0; private s2 = 0; private s3 = 0;
   private spare: number | null = null;
 
   constructor(seed: number) { this.seed(seed); }
 
+  /** Restarts the sequence from `seed` (a finite number). @example gen.seed(42) */
   seed(seed: number): void {
     if (!Number.isFinite(seed)) throw new Error(`manualSeed: seed must be a finite number, got ${seed}`);
     // Fold the seed (up to 2^53) into 32 bits twice, then expand with splitmix32.

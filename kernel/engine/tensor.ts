@@ -15,20 +15,40 @@ import { matmul } from './ops/linalg';
 export type NestedArray = number | NestedArray[];
 /** Anything an op accepts as an operand: a tensor, a number, or nested arrays. */
 export type TensorLike = Tensor | number | NestedArray[];
+/** The axes a reduction or squeeze works on: one axis or several; negative counts from the end (-1 is the last). */
 export type Axis = number | readonly number[];
 
 let nextId = 1;
 
+/**
+ * An n-dimensional array of float64 or float32 values that records the ops made from it, for reverse-mode
+ * autodiff: `backward()` from a result fills the `.grad` of every leaf that requires grad. Every op is both a
+ * method here and a function of the same name (`x.add(y)` is `add(x, y)`). Make tensors with `tensor()`,
+ * `zeros()`, `randn()` and the other creation functions.
+ * @example
+ * const w = randn([3, 2], { requiresGrad: true, seed: 0, name: 'w' });
+ * const loss = tensor([[1, 2, 3]]).matmul(w).tanh().sum();
+ * loss.backward(); // w.grad: shape [3, 2]
+ */
 export class Tensor {
   /** Contiguous row-major storage. Read it; do not write it (views such as reshape share it). */
   readonly data: FloatArray;
+  /** The size of each dim, outermost first; `[]` for a scalar. @example tensor([[1, 2, 3]]).shape // [1, 3] */
   readonly shape: readonly number[];
+  /** The number of elements (the product of `shape`; 1 for shape `[]`). */
   readonly size: number;
+  /** The element type: 'float64' (the default) or 'float32'. */
   readonly dtype: Dtype;
   /** A unique, increasing id (stable node ids for graph snapshots). */
   readonly id: number;
+  /** Whether backward() computes a gradient for this tensor (ops on it record the graph). */
   requiresGrad: boolean;
+  /**
+   * dRoot/dThis, accumulated by each `root.backward()` for a leaf that requires grad (null until then; a non-leaf
+   * keeps it only after retainGrad()). Same shape and dtype as the tensor.
+   */
   grad: Tensor | null = null;
+  /** A label shown in graphs, hovers and gradient checks (a cell's top-level variable name, or nn's parameter path). */
   name?: string;
   /** The module path this tensor belongs to ('layers.0'), for grouping in graphs (set by nn). */
   group?: string;
@@ -47,6 +67,7 @@ export class Tensor {
     this.id = nextId++;
   }
 
+  /** The number of dims (`shape.length`): 0 for a scalar, 2 for a matrix. */
   get ndim(): number { return this.shape.length; }
   /** True for tensors made by the user rather than by an op that recorded a node. */
   get isLeaf(): boolean { return this.node === null; }
@@ -93,6 +114,7 @@ export class Tensor {
 
   /**
    * A copy that is part of the graph (gradients flow back to this tensor).
+   * Gradient: d clone(a)/da = g
    * @example const y = x.clone();
    */
   clone(): Tensor { return ew.clone(this); }
@@ -137,94 +159,262 @@ export class Tensor {
   backward(grad?: TensorLike | BackwardOptions, options?: BackwardOptions): void { backward(this, grad, options); }
 
   // Elementwise ops.
-  /** @example x.add(1) */
+  /**
+   * `add(this, y)`: a + b, broadcasting.
+   * Gradient: d(a+b)/da = g, d(a+b)/db = g
+   * @example x.add(1)
+   */
   add(y: TensorLike): Tensor { return ew.add(this, y); }
-  /** @example x.sub(y) */
+  /**
+   * `sub(this, y)`: a − b, broadcasting.
+   * Gradient: d(a−b)/da = g, d(a−b)/db = −g
+   * @example x.sub(y)
+   */
   sub(y: TensorLike): Tensor { return ew.sub(this, y); }
-  /** @example x.mul(y) */
+  /**
+   * `mul(this, y)`: a · b elementwise, broadcasting.
+   * Gradient: d(a·b)/da = g·b, d(a·b)/db = g·a
+   * @example x.mul(y)
+   */
   mul(y: TensorLike): Tensor { return ew.mul(this, y); }
-  /** @example x.div(2) */
+  /**
+   * `div(this, y)`: a / b elementwise, broadcasting.
+   * Gradient: d(a/b)/da = g/b, d(a/b)/db = −g·(a/b)/b
+   * @example x.div(2)
+   */
   div(y: TensorLike): Tensor { return ew.div(this, y); }
-  /** @example x.pow(2) */
+  /**
+   * `pow(this, y)`: a ** b elementwise, broadcasting.
+   * Gradient: d(aᵇ)/da = g·b·aᵇ⁻¹ (0 where b = 0), d(aᵇ)/db = g·aᵇ·ln a (0 where a = 0 and b ≥ 0), as PyTorch
+   * @example x.pow(2)
+   */
   pow(y: TensorLike): Tensor { return ew.pow(this, y); }
-  /** @example x.neg() */
+  /**
+   * `neg(this)`: −x.
+   * Gradient: d(−a)/da = −g
+   * @example x.neg()
+   */
   neg(): Tensor { return ew.neg(this); }
-  /** @example x.exp() */
+  /**
+   * `exp(this)`: eˣ.
+   * Gradient: d(eᵃ)/da = g·eᵃ
+   * @example x.exp()
+   */
   exp(): Tensor { return ew.exp(this); }
-  /** @example x.log() */
+  /**
+   * `log(this)`: Natural logarithm (log 0 = −∞, negative → NaN).
+   * Gradient: d(ln a)/da = g/a
+   * @example x.log()
+   */
   log(): Tensor { return ew.log(this); }
-  /** @example x.sqrt() */
+  /**
+   * `sqrt(this)`: √x.
+   * Gradient: d(√a)/da = g/(2√a)
+   * @example x.sqrt()
+   */
   sqrt(): Tensor { return ew.sqrt(this); }
-  /** @example x.abs() */
+  /**
+   * `abs(this)`: |x| (gradient 0 at 0, as PyTorch).
+   * Gradient: d|a|/da = g·sign(a), 0 at 0
+   * @example x.abs()
+   */
   abs(): Tensor { return ew.abs(this); }
-  /** @example x.square() */
+  /**
+   * `square(this)`: x².
+   * Gradient: d(a²)/da = 2·g·a
+   * @example x.square()
+   */
   square(): Tensor { return ew.square(this); }
-  /** @example x.tanh() */
+  /**
+   * `tanh(this)`: Hyperbolic tangent.
+   * Gradient: d(tanh a)/da = g·(1 − tanh²a)
+   * @example x.tanh()
+   */
   tanh(): Tensor { return ew.tanh(this); }
-  /** @example x.sigmoid() */
+  /**
+   * `sigmoid(this)`: 1 / (1 + e⁻ˣ), computed without overflow.
+   * Gradient: dσ(a)/da = g·σ(a)·(1 − σ(a))
+   * @example x.sigmoid()
+   */
   sigmoid(): Tensor { return ew.sigmoid(this); }
-  /** @example x.relu() */
+  /**
+   * `relu(this)`: max(x, 0) (gradient 0 at 0, as PyTorch).
+   * Gradient: d relu(a)/da = g·[a > 0]
+   * @example x.relu()
+   */
   relu(): Tensor { return ew.relu(this); }
-  /** @example x.leakyRelu(0.1) */
+  /**
+   * `leakyRelu(this, slope)`: x for x > 0, slope·x otherwise (gradient `slope` at 0, as PyTorch).
+   * Gradient: d leakyRelu(a)/da = g·(a > 0 ? 1 : slope)
+   * @example x.leakyRelu(0.1)
+   */
   leakyRelu(slope = 0.01): Tensor { return ew.leakyRelu(this, slope); }
-  /** @example x.sin() */
+  /**
+   * `sin(this)`: sin x.
+   * Gradient: d(sin a)/da = g·cos a
+   * @example x.sin()
+   */
   sin(): Tensor { return ew.sin(this); }
-  /** @example x.cos() */
+  /**
+   * `cos(this)`: cos x.
+   * Gradient: d(cos a)/da = −g·sin a
+   * @example x.cos()
+   */
   cos(): Tensor { return ew.cos(this); }
-  /** @example x.clamp(0, 1) */
+  /**
+   * `clamp(this, min, max)`: x limited to [min, max] (either bound may be omitted with null/undefined); the gradient passes where
+   * min ≤ x ≤ max, bounds included, as PyTorch.
+   * Gradient: d clamp(a)/da = g·[min ≤ a ≤ max]
+   * @example x.clamp(0, 1)
+   */
   clamp(min?: number | null, max?: number | null): Tensor { return ew.clamp(this, min, max); }
-  /** @example x.maximum(0) */
+  /**
+   * `maximum(this, y)`: The larger of a and b elementwise (ties split the gradient half-half, as PyTorch).
+   * Gradient: d max(a,b)/da = g·[a > b] + ½g·[a = b] (g where either is NaN)
+   * @example x.maximum(0)
+   */
   maximum(y: TensorLike): Tensor { return ew.maximum(this, y); }
-  /** @example x.minimum(y) */
+  /**
+   * `minimum(this, y)`: The smaller of a and b elementwise (ties split the gradient half-half, as PyTorch).
+   * Gradient: d min(a,b)/da = g·[a < b] + ½g·[a = b] (g where either is NaN)
+   * @example x.minimum(y)
+   */
   minimum(y: TensorLike): Tensor { return ew.minimum(this, y); }
 
   // Reductions.
-  /** @example x.sum() ; x.sum(0, true) */
+  /**
+   * `sum(this, axis, keepDims)`: Sum over `axis` (all elements when omitted).
+   * Gradient: d Σa/da = g broadcast back over the summed axes
+   * @example x.sum() ; x.sum(0, true)
+   */
   sum(axis?: Axis | null, keepDims = false): Tensor { return red.sum(this, axis, keepDims); }
-  /** @example x.mean(-1) */
+  /**
+   * `mean(this, axis, keepDims)`: Mean over `axis` (all elements when omitted).
+   * Gradient: d mean(a)/da = g/count broadcast back
+   * @example x.mean(-1)
+   */
   mean(axis?: Axis | null, keepDims = false): Tensor { return red.mean(this, axis, keepDims); }
-  /** @example x.max(1) */
+  /**
+   * `max(this, axis, keepDims)`: Maximum over `axis`; the gradient goes to the first maximal element.
+   * Gradient: d max(a)/da = g at the first maximal element, 0 elsewhere
+   * @example x.max(1)
+   */
   max(axis?: Axis | null, keepDims = false): Tensor { return red.max(this, axis, keepDims); }
-  /** @example x.min() */
+  /**
+   * `min(this, axis, keepDims)`: Minimum over `axis`; the gradient goes to the first minimal element.
+   * Gradient: d min(a)/da = g at the first minimal element, 0 elsewhere
+   * @example x.min()
+   */
   min(axis?: Axis | null, keepDims = false): Tensor { return red.min(this, axis, keepDims); }
-  /** @example x.logSumExp(-1) */
+  /**
+   * `logSumExp(this, axis, keepDims)`: log Σ exp(x) over `axis`, computed stably (shifted by the maximum).
+   * Gradient: d logΣexp(a)/da = g·exp(a − logΣexp(a)) = g·softmax(a)
+   * @example x.logSumExp(-1)
+   */
   logSumExp(axis?: Axis | null, keepDims = false): Tensor { return red.logSumExp(this, axis, keepDims); }
 
   // Linear algebra.
-  /** @example a.matmul(b) */
+  /**
+   * `matmul(this, y)`: Matrix product with NumPy semantics: 1-D·1-D is a dot product, 2-D·2-D a matrix product, and ≥ 3-D
+   * operands are batches of matrices with broadcast batch dims.
+   * Gradient: d(a@b)/da = g·bᵀ, d(a@b)/db = aᵀ·g
+   * @example a.matmul(b)
+   */
   matmul(y: TensorLike): Tensor { return matmul(this, y); }
 
   // Shape ops.
-  /** @example x.reshape([2, -1]) */
+  /**
+   * `reshape(this, shape)`: The same values in a new shape (one entry may be -1: inferred). Shares storage.
+   * Gradient: d reshape(a)/da = g in a's shape
+   * @example x.reshape([2, -1])
+   */
   reshape(shape: readonly number[]): Tensor { return sh.reshape(this, shape); }
-  /** @example x.flatten() */
+  /**
+   * `flatten(this)`: The values as a 1-D tensor.
+   * Gradient: d flatten(a)/da = g in a's shape
+   * @example x.flatten()
+   */
   flatten(): Tensor { return sh.flatten(this); }
-  /** @example x.transpose() ; x.transpose(0, 2) */
+  /**
+   * `transpose(this, dim0, dim1)`: Swaps two dims; with no arguments a 2-D tensor's two dims (0-D and 1-D tensors are returned as they are).
+   * Gradient: d transpose(a)/da = transpose(g) with the same two dims
+   * @example x.transpose() ; x.transpose(0, 2)
+   */
   transpose(dim0?: number, dim1?: number): Tensor { return sh.transpose(this, dim0, dim1); }
-  /** @example x.permute([2, 0, 1]) */
+  /**
+   * `permute(this, dims)`: Reorders the dims: result dim i is input dim dims[i].
+   * Gradient: d permute(a, p)/da = permute(g, p⁻¹)
+   * @example x.permute([2, 0, 1])
+   */
   permute(dims: readonly number[]): Tensor { return sh.permute(this, dims); }
-  /** @example x.squeeze() ; x.squeeze(0) */
+  /**
+   * `squeeze(this, axis)`: Removes size-1 dims: all of them, or those in `axis` (a dim that is not 1 is left alone, as PyTorch).
+   * Gradient: d squeeze(a)/da = g in a's shape
+   * @example x.squeeze() ; x.squeeze(0)
+   */
   squeeze(axis?: Axis): Tensor { return sh.squeeze(this, axis); }
-  /** @example x.unsqueeze(0) */
+  /**
+   * `unsqueeze(this, axis)`: Inserts a size-1 dim at `axis` (negative counts from the end of the result).
+   * Gradient: d unsqueeze(a)/da = g in a's shape
+   * @example x.unsqueeze(0)
+   */
   unsqueeze(axis: number): Tensor { return sh.unsqueeze(this, axis); }
-  /** @example x.broadcastTo([4, 3]) */
+  /**
+   * `broadcastTo(this, shape)`: Repeats size-1 (and missing leading) dims to reach `shape`, with NumPy's rules (-1: keep that dim's size).
+   * Gradient: d broadcastTo(a)/da = g summed over the broadcast dims
+   * @example x.broadcastTo([4, 3])
+   */
   broadcastTo(shape: readonly number[]): Tensor { return sh.broadcastTo(this, shape); }
-  /** @example x.slice([0, 1], [2, -1]) */
+  /**
+   * `slice(this, begin, size)`: The box starting at `begin` of size `size` (as TensorFlow.js: a number applies to dim 0; missing entries
+   * mean begin 0 / size -1; size -1 = to the end).
+   * Gradient: d slice(a)/da = g placed back at `begin` in zeros of a's shape
+   * @example x.slice([0, 1], [2, -1])
+   */
   slice(begin: number | readonly number[], size?: number | readonly number[]): Tensor { return sh.slice(this, begin, size); }
-  /** @example x.gather([0, 2], 1) */
+  /**
+   * `gather(this, indices, axis)`: Whole slices along `axis` picked by `indices` (repeats allowed), as TensorFlow.js's gather /
+   * PyTorch's index_select. Indices with dims (a tensor or nested arrays) replace dim `axis` by their shape.
+   * Gradient: d gather(a)/da = g's slices added back at their indices
+   * @example x.gather([0, 2], 1)
+   */
   gather(indices: readonly number[] | readonly NestedArray[] | Tensor, axis = 0): Tensor { return sh.gather(this, indices, axis); }
-  /** @example a.concat([b], 0) */
+  /**
+   * `concat([this, ...others], axis)`: Joins tensors along an existing `axis`; the other dims must match.
+   * Gradient: d concat(xs)/dxᵢ = the part of g along `axis` where xᵢ sits
+   * @example a.concat([b], 0)
+   */
   concat(others: Tensor | readonly Tensor[], axis = 0): Tensor { return sh.concat([this, ...(others instanceof Tensor ? [others] : others)], axis); }
-  /** @example a.stack([b], 0) */
+  /**
+   * `stack([this, ...others], axis)`: Stacks same-shaped tensors along a new `axis`.
+   * Gradient: d stack(xs)/dxᵢ = the i-th slice of g along `axis`
+   * @example a.stack([b], 0)
+   */
   stack(others: Tensor | readonly Tensor[], axis = 0): Tensor { return sh.stack([this, ...(others instanceof Tensor ? [others] : others)], axis); }
 
   // Neural-net ops.
-  /** @example logits.softmax() */
+  /**
+   * `softmax(this, axis)`: exp(x) / Σ exp(x) along `axis` (default the last).
+   * Gradient: d softmax(a)/da = s·(g − Σ g·s) along the axis, s = softmax(a)
+   * @example logits.softmax()
+   */
   softmax(axis = -1): Tensor { return neural.softmax(this, axis); }
-  /** @example logits.logSoftmax() */
+  /**
+   * `logSoftmax(this, axis)`: x − logΣexp(x) along `axis` (default the last), stable for large logits.
+   * Gradient: d logSoftmax(a)/da = g − softmax(a)·Σ g along the axis
+   * @example logits.logSoftmax()
+   */
   logSoftmax(axis = -1): Tensor { return neural.logSoftmax(this, axis); }
-  /** @example logits.crossEntropy([0, 2]) */
+  /**
+   * `crossEntropy(this, targets)`: Mean over the N rows of −log softmax(logits)[target]: logits [N, C], targets N class indices.
+   * Gradient: d crossEntropy(a, t)/da = g·(softmax(a) − onehot(t))/N
+   * @example logits.crossEntropy([0, 2])
+   */
   crossEntropy(targets: readonly number[] | Tensor): Tensor { return neural.crossEntropy(this, targets); }
-  /** @example pred.mseLoss(target) */
+  /**
+   * `mseLoss(this, target)`: Mean of (pred − target)² over all elements (shapes broadcast).
+   * Gradient: d mean((p − t)²)/dp = 2g·(p − t)/n, d/dt = −2g·(p − t)/n (n = elements of the broadcast shape)
+   * @example pred.mseLoss(target)
+   */
   mseLoss(target: TensorLike): Tensor { return neural.mseLoss(this, target); }
 }

@@ -7,46 +7,86 @@ import { Tensor } from './tensor';
 /** A number as JSON can carry it: non-finite values are written as strings. */
 export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
 
+/** A tensor reduced to JSON-safe statistics (values too when it is small), as graphs show it. */
 export interface TensorSummary {
+  /** The tensor's shape. */
   shape: number[];
   /** Every value, where size <= 16. */
   values?: JsonNumber[];
-  mean: JsonNumber; std: JsonNumber; min: JsonNumber; max: JsonNumber; norm: JsonNumber;
-  /** Counts of NaN and ±Infinity entries. */
-  nan: number; inf: number;
+  /** The mean of the values. */
+  mean: JsonNumber;
+  /** The population standard deviation. */
+  std: JsonNumber;
+  /** The smallest value. */
+  min: JsonNumber;
+  /** The largest value. */
+  max: JsonNumber;
+  /** The L2 norm. */
+  norm: JsonNumber;
+  /** Count of NaN entries. */
+  nan: number;
+  /** Count of ±Infinity entries. */
+  inf: number;
 }
 
+/** One tensor of a graph snapshot. */
 export interface GraphNode {
+  /** A stable id, unique within the kernel ('t42'). */
   id: string;
+  /** 'leaf' for tensors made by the user, 'op' for results of ops. */
   kind: 'leaf' | 'op';
+  /** The op that made it (for kind 'op'). */
   op?: string;
+  /** The tensor's name, if it has one. */
   name?: string;
+  /** The module path it belongs to ('layers.0'), set by nn. */
   group?: string;
+  /** The tensor's shape. */
   shape: number[];
+  /** Whether it requires grad. */
   requiresGrad: boolean;
+  /** Its values, summarised. */
   value: TensorSummary;
+  /** dRoot/dNode of the latest backward, summarised (nodes that require grad, after backward()). */
   grad?: TensorSummary;
 }
 
+/** One argument of an op: from the input's node to the result's. */
 export interface GraphEdge {
+  /** The input's node id. */
   from: string;
+  /** The op result's node id. */
   to: string;
+  /** Which argument of the op the input is (0 for a in a.sub(b)). */
   argIndex: number;
+  /** The input's share of dRoot/dInput through this op, summarised (after backward(), inputs that require grad). */
   grad?: TensorSummary;
   /** Set by a gradient check of the graph (never by traceGraph): whether this edge's rule agreed with finite differences. */
   check?: 'pass' | 'fail';
 }
 
+/**
+ * The computation graph behind a tensor as plain JSON data (what traceGraph returns and the notebook renderer draws).
+ * @example display(traceGraph(loss))
+ */
 export interface GraphSnapshot {
+  /** The format's version. */
   version: 1;
+  /** A unique id of this snapshot. */
   id: string;
+  /** The 1-based count of backward() calls this snapshot belongs to. */
   step: number;
+  /** The root node's id. */
   root: string;
+  /** Every tensor shown, nearest the root first. */
   nodes: GraphNode[];
+  /** Every argument of every shown op whose input is shown. */
   edges: GraphEdge[];
+  /** Set when nodes were left out (maxNodes): how many there are and how many are shown. */
   truncated?: { totalNodes: number; shownNodes: number };
 }
 
+/** Options of traceGraph. @example traceGraph(loss, { maxNodes: 50 }) */
 export interface TraceOptions {
   /** Keep at most this many nodes, the nearest the root (default 500). */
   maxNodes?: number;

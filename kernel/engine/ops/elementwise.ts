@@ -111,42 +111,50 @@ const kMinimum: BinaryKernel = (x, xo, xs, y, yo, ys, o, oo, n) => {
 
 /**
  * a + b, broadcasting.
+ * Gradient: d(a+b)/da = g, d(a+b)/db = g
  * @example add(x, 1)
  */
 export function add(a: TensorLike, b: TensorLike): Tensor { return binary('add', a, b, kAdd, 'add'); }
 /**
  * a − b, broadcasting.
+ * Gradient: d(a−b)/da = g, d(a−b)/db = −g
  * @example sub(x, y)
  */
 export function sub(a: TensorLike, b: TensorLike): Tensor { return binary('sub', a, b, kSub, 'sub'); }
 /**
  * a · b elementwise, broadcasting.
+ * Gradient: d(a·b)/da = g·b, d(a·b)/db = g·a
  * @example mul(x, y)
  */
 export function mul(a: TensorLike, b: TensorLike): Tensor { return binary('mul', a, b, kMul, 'mul'); }
 /**
  * a / b elementwise, broadcasting.
+ * Gradient: d(a/b)/da = g/b, d(a/b)/db = −g·(a/b)/b
  * @example div(x, 2)
  */
 export function div(a: TensorLike, b: TensorLike): Tensor { return binary('div', a, b, kDiv, 'div'); }
 /**
  * a ** b elementwise, broadcasting.
+ * Gradient: d(aᵇ)/da = g·b·aᵇ⁻¹ (0 where b = 0), d(aᵇ)/db = g·aᵇ·ln a (0 where a = 0 and b ≥ 0), as PyTorch
  * @example pow(x, 3)
  */
 export function pow(a: TensorLike, b: TensorLike): Tensor { return binary('pow', a, b, kPow); }
 /**
  * The larger of a and b elementwise (ties split the gradient half-half, as PyTorch).
+ * Gradient: d max(a,b)/da = g·[a > b] + ½g·[a = b] (g where either is NaN)
  * @example maximum(x, 0)
  */
 export function maximum(a: TensorLike, b: TensorLike): Tensor { return binary('maximum', a, b, kMaximum); }
 /**
  * The smaller of a and b elementwise (ties split the gradient half-half, as PyTorch).
+ * Gradient: d min(a,b)/da = g·[a < b] + ½g·[a = b] (g where either is NaN)
  * @example minimum(x, y)
  */
 export function minimum(a: TensorLike, b: TensorLike): Tensor { return binary('minimum', a, b, kMinimum); }
 
 /**
  * Internal: cond ? a : b elementwise (cond is a 0/1 mask that gets no gradient). Used by gradient rules.
+ * Gradient: d where(c,a,b)/da = g·c, d/db = g·(1 − c); the mask c gets none
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('where', a, b);
@@ -162,41 +170,49 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 
 /**
  * −x.
+ * Gradient: d(−a)/da = −g
  * @example neg(x)
  */
 export function neg(x: Tensor): Tensor { return unary('neg', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = -a[i]; }); }
 /**
  * eˣ.
+ * Gradient: d(eᵃ)/da = g·eᵃ
  * @example exp(x)
  */
 export function exp(x: Tensor): Tensor { return unary('exp', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.exp(a[i]); }); }
 /**
  * Natural logarithm (log 0 = −∞, negative → NaN).
+ * Gradient: d(ln a)/da = g/a
  * @example log(x)
  */
 export function log(x: Tensor): Tensor { return unary('log', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.log(a[i]); }); }
 /**
  * √x.
+ * Gradient: d(√a)/da = g/(2√a)
  * @example sqrt(x)
  */
 export function sqrt(x: Tensor): Tensor { return unary('sqrt', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.sqrt(a[i]); }); }
 /**
  * |x| (gradient 0 at 0, as PyTorch).
+ * Gradient: d|a|/da = g·sign(a), 0 at 0
  * @example abs(x)
  */
 export function abs(x: Tensor): Tensor { return unary('abs', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.abs(a[i]); }); }
 /**
  * x².
+ * Gradient: d(a²)/da = 2·g·a
  * @example square(x)
  */
 export function square(x: Tensor): Tensor { return unary('square', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = a[i] * a[i]; }); }
 /**
  * Hyperbolic tangent.
+ * Gradient: d(tanh a)/da = g·(1 − tanh²a)
  * @example tanh(x)
  */
 export function tanh(x: Tensor): Tensor { return unary('tanh', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.tanh(a[i]); }); }
 /**
  * 1 / (1 + e⁻ˣ), computed without overflow.
+ * Gradient: dσ(a)/da = g·σ(a)·(1 − σ(a))
  * @example sigmoid(x)
  */
 export function sigmoid(x: Tensor): Tensor {
@@ -206,6 +222,7 @@ export function sigmoid(x: Tensor): Tensor {
 }
 /**
  * max(x, 0) (gradient 0 at 0, as PyTorch).
+ * Gradient: d relu(a)/da = g·[a > 0]
  * @example relu(x)
  */
 export function relu(x: Tensor): Tensor {
@@ -217,6 +234,7 @@ export function relu(x: Tensor): Tensor {
 }
 /**
  * x for x > 0, slope·x otherwise (gradient `slope` at 0, as PyTorch).
+ * Gradient: d leakyRelu(a)/da = g·(a > 0 ? 1 : slope)
  * @example leakyRelu(x, 0.1)
  */
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
@@ -225,17 +243,20 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
 }
 /**
  * sin x.
+ * Gradient: d(sin a)/da = g·cos a
  * @example sin(x)
  */
 export function sin(x: Tensor): Tensor { return unary('sin', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.sin(a[i]); }); }
 /**
  * cos x.
+ * Gradient: d(cos a)/da = −g·sin a
  * @example cos(x)
  */
 export function cos(x: Tensor): Tensor { return unary('cos', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.cos(a[i]); }); }
 /**
  * x limited to [min, max] (either bound may be omitted with null/undefined); the gradient passes where
  * min ≤ x ≤ max, bounds included, as PyTorch.
+ * Gradient: d clamp(a)/da = g·[min ≤ a ≤ max]
  * @example clamp(x, 0, 1)
  */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
@@ -247,11 +268,14 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
 }
 /**
  * A copy of x that stays in the graph.
+ * Gradient: d clone(a)/da = g
  * @example clone(x)
  */
 export function clone(x: Tensor): Tensor { return unary('clone', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = a[i]; }); }
 
-/** Internal: x converted to `dtype` (gradients are cast back to their input's dtype, as PyTorch does). */
+/** Internal: x converted to `dtype` (gradients are cast back to their input's dtype, as PyTorch does).
+ * Gradient: d cast(a)/da = g in a's dtype
+ */
 export function cast(x: Tensor, dtype: 'float32' | 'float64'): Tensor {
   if (x.dtype === dtype) return x;
   const out = alloc(dtype, x.size);

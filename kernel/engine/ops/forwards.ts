@@ -10,6 +10,11 @@ import { matmulT } from './linalg';
 
 type Forward = (x: readonly Tensor[], a: OpArgs) => Tensor;
 
+/**
+ * The forward of every op in the gradient table, by name: recomputes an op from its inputs and recorded arguments
+ * (what replay() uses).
+ * @example forwards.add([a, b], {}) // a + b
+ */
 export const forwards: Record<string, Forward> = {
   add: ([a, b]) => ew.add(a, b),
   sub: ([a, b]) => ew.sub(a, b),

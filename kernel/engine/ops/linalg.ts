@@ -42,6 +42,7 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
 /**
  * Matrix product with NumPy semantics: 1-D·1-D is a dot product, 2-D·2-D a matrix product, and ≥ 3-D
  * operands are batches of matrices with broadcast batch dims.
+ * Gradient: d(a@b)/da = g·bᵀ, d(a@b)/db = aᵀ·g
  * @example const y = x.matmul(w); // [n, in] @ [in, out] → [n, out]
  */
 export function matmul(a: TensorLike, b: TensorLike): Tensor {

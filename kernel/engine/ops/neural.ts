@@ -37,12 +37,14 @@ function alongAxis(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tenso
 
 /**
  * exp(x) / Σ exp(x) along `axis` (default the last).
+ * Gradient: d softmax(a)/da = s·(g − Σ g·s) along the axis, s = softmax(a)
  * @example logits.softmax() ; softmax(x, 0)
  */
 export function softmax(x: Tensor, axis = -1): Tensor { return alongAxis('softmax', x, axis); }
 
 /**
  * x − logΣexp(x) along `axis` (default the last), stable for large logits.
+ * Gradient: d logSoftmax(a)/da = g − softmax(a)·Σ g along the axis
  * @example logSoftmax(logits)
  */
 export function logSoftmax(x: Tensor, axis = -1): Tensor { return alongAxis('logSoftmax', x, axis); }
@@ -64,6 +66,7 @@ export function classIndices(op: string, targets: readonly number[] | Tensor, ro
 
 /**
  * Mean over the N rows of −log softmax(logits)[target]: logits [N, C], targets N class indices.
+ * Gradient: d crossEntropy(a, t)/da = g·(softmax(a) − onehot(t))/N
  * @example const loss = crossEntropy(logits, [0, 2, 1]);
  */
 export function crossEntropy(logits: Tensor, targets: readonly number[] | Tensor): Tensor {
@@ -89,6 +92,7 @@ export function crossEntropy(logits: Tensor, targets: readonly number[] | Tensor
 
 /**
  * Mean of (pred − target)² over all elements (shapes broadcast).
+ * Gradient: d mean((p − t)²)/dp = 2g·(p − t)/n, d/dt = −2g·(p − t)/n (n = elements of the broadcast shape)
  * @example const loss = mseLoss(pred, tensor([1, 0]));
  */
 export function mseLoss(pred: TensorLike, target: TensorLike): Tensor {

@@ -62,6 +62,7 @@ function sumInto(x: FloatArray, p: Plan, out: FloatArray): void {
 
 /**
  * Sum over `axis` (all elements when omitted).
+ * Gradient: d Σa/da = g broadcast back over the summed axes
  * @example x.sum() ; sum(x, 1, true)
  */
 export function sum(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
@@ -73,6 +74,7 @@ export function sum(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
 
 /**
  * Mean over `axis` (all elements when omitted).
+ * Gradient: d mean(a)/da = g/count broadcast back
  * @example x.mean(0)
  */
 export function mean(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
@@ -96,18 +98,21 @@ function extreme(op: 'max' | 'min', x: Tensor, axis: Axis | null | undefined, ke
 
 /**
  * Maximum over `axis`; the gradient goes to the first maximal element.
+ * Gradient: d max(a)/da = g at the first maximal element, 0 elsewhere
  * @example x.max() ; max(x, -1)
  */
 export function max(x: Tensor, axis?: Axis | null, keepDims = false): Tensor { return extreme('max', x, axis, keepDims); }
 
 /**
  * Minimum over `axis`; the gradient goes to the first minimal element.
+ * Gradient: d min(a)/da = g at the first minimal element, 0 elsewhere
  * @example x.min(0)
  */
 export function min(x: Tensor, axis?: Axis | null, keepDims = false): Tensor { return extreme('min', x, axis, keepDims); }
 
 /**
  * log Σ exp(x) over `axis`, computed stably (shifted by the maximum).
+ * Gradient: d logΣexp(a)/da = g·exp(a − logΣexp(a)) = g·softmax(a)
  * @example logits.logSumExp(-1)
  */
 export function logSumExp(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {

@@ -16,6 +16,7 @@ function view(op: string, x: Tensor, shape: number[], args: OpArgs): Tensor {
 
 /**
  * The same values in a new shape (one entry may be -1: inferred). Shares storage.
+ * Gradient: d reshape(a)/da = g in a's shape
  * @example x.reshape([3, -1])
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -37,6 +38,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 /**
  * The values as a 1-D tensor.
+ * Gradient: d flatten(a)/da = g in a's shape
  * @example x.flatten()
  */
 export function flatten(x: Tensor): Tensor {
@@ -46,6 +48,7 @@ export function flatten(x: Tensor): Tensor {
 
 /**
  * Removes size-1 dims: all of them, or those in `axis` (a dim that is not 1 is left alone, as PyTorch).
+ * Gradient: d squeeze(a)/da = g in a's shape
  * @example x.squeeze() ; x.squeeze(0)
  */
 export function squeeze(x: Tensor, axis?: Axis): Tensor {
@@ -57,6 +60,7 @@ export function squeeze(x: Tensor, axis?: Axis): Tensor {
 
 /**
  * Inserts a size-1 dim at `axis` (negative counts from the end of the result).
+ * Gradient: d unsqueeze(a)/da = g in a's shape
  * @example x.unsqueeze(0)
  */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
@@ -86,6 +90,7 @@ function permuteData(x: Tensor, dims: readonly number[]): { data: FloatArray; sh
 
 /**
  * Reorders the dims: result dim i is input dim dims[i].
+ * Gradient: d permute(a, p)/da = permute(g, p⁻¹)
  * @example x.permute([2, 0, 1])
  */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
@@ -99,6 +104,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 
 /**
  * Swaps two dims; with no arguments a 2-D tensor's two dims (0-D and 1-D tensors are returned as they are).
+ * Gradient: d transpose(a)/da = transpose(g) with the same two dims
  * @example m.transpose() ; x.transpose(0, 2)
  */
 export function transpose(x: Tensor, dim0?: number, dim1?: number): Tensor {
@@ -122,6 +128,7 @@ export function transpose(x: Tensor, dim0?: number, dim1?: number): Tensor {
 
 /**
  * Repeats size-1 (and missing leading) dims to reach `shape`, with NumPy's rules (-1: keep that dim's size).
+ * Gradient: d broadcastTo(a)/da = g summed over the broadcast dims
  * @example bias.broadcastTo([4, 3])
  */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
@@ -155,6 +162,7 @@ function copyBox(big: FloatArray, bigShape: Shape, small: FloatArray, begin: rea
 /**
  * The box starting at `begin` of size `size` (as TensorFlow.js: a number applies to dim 0; missing entries
  * mean begin 0 / size -1; size -1 = to the end).
+ * Gradient: d slice(a)/da = g placed back at `begin` in zeros of a's shape
  * @example x.slice([0, 1], [2, -1])
  */
 export function slice(x: Tensor, begin: number | readonly number[], size?: number | readonly number[]): Tensor {
@@ -177,6 +185,7 @@ export function slice(x: Tensor, begin: number | readonly number[], size?: numbe
 
 /**
  * Internal (the gradient of slice): x placed at `begin` inside zeros of `shape`.
+ * Gradient: d pad(a)/da = the box of g where a was placed
  */
 export function pad(x: Tensor, begin: readonly number[], shape: readonly number[]): Tensor {
   const out = alloc(x.dtype, sizeOf(shape));
@@ -217,6 +226,7 @@ function gatherData(x: Tensor, idx: Int32Array, indexShape: readonly number[], a
 /**
  * Whole slices along `axis` picked by `indices` (repeats allowed), as TensorFlow.js's gather /
  * PyTorch's index_select. Indices with dims (a tensor or nested arrays) replace dim `axis` by their shape.
+ * Gradient: d gather(a)/da = g's slices added back at their indices
  * @example table.gather([0, 2, 2]) ; x.gather(tensor([1, 0]), 1)
  */
 export function gather(x: Tensor, indices: readonly number[] | readonly NestedArray[] | Tensor, axis = 0): Tensor {
@@ -236,6 +246,7 @@ export function gatherIndices(x: Tensor, idx: Int32Array, indexShape: readonly n
 
 /**
  * Internal (the gradient of gather): adds the slices of g back into zeros of `shape` at their indices.
+ * Gradient: d scatterAdd(a)/da = g's slices at the indices
  */
 export function scatterAdd(g: Tensor, idx: Int32Array, indexShape: readonly number[], axis: number, shape: readonly number[]): Tensor {
   const outer = sizeOf(shape.slice(0, axis)), inner = sizeOf(shape.slice(axis + 1)), n = shape[axis];
@@ -258,6 +269,7 @@ function tensorList(op: string, tensors: readonly Tensor[]): Tensor[] {
 
 /**
  * Joins tensors along an existing `axis`; the other dims must match.
+ * Gradient: d concat(xs)/dxᵢ = the part of g along `axis` where xᵢ sits
  * @example concat([a, b], 0)
  */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
@@ -287,6 +299,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
 
 /**
  * Stacks same-shaped tensors along a new `axis`.
+ * Gradient: d stack(xs)/dxᵢ = the i-th slice of g along `axis`
  * @example stack([a, b]) // shape [2, ...a.shape]
  */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
