@@ -9,7 +9,7 @@ import { Marked, type Tokens } from 'marked';
 import { escapeHtml } from './escapeHtml';
 import { sanitizeHtml } from './sanitizeHtml';
 
-/** The mime type of graph outputs (RENDERER.md); kept here so the exporter needs nothing from the kernel. */
+/** The mime type of graph outputs (docs/graph-format.md); kept here so the exporter needs nothing from the kernel. */
 const GRAPH_MIME = 'application/vnd.backprop.graph+json';
 
 /** The parts of nbformat 4 the exporter reads. Multiline strings may be one string or a list of lines. */
