@@ -1,16 +1,19 @@
 // cli/writeFileAtomic.ts: a file the CLI writes is either the old one or the whole new one. A process killed in the
 // middle of a large write leaves the old file as it was (what `--inplace` needs), a failed write leaves no
 // temporary file behind, and every write of the CLI goes through it.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutputError, writeFileAtomic } from '../../cli/writeFileAtomic';
 
 const root = join(__dirname, '..', '..');
-const fresh = () => mkdtempSync(join(tmpdir(), 'bp-atomic-'));
+const made: string[] = [];
+const fresh = () => { const d = mkdtempSync(join(tmpdir(), 'bp-atomic-')); made.push(d); return d; };
+// the killed write leaves a large temporary file behind
+after(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
 
 test('writes the whole text, replaces an existing file and keeps its permissions, creates missing folders', () => {
   const dir = fresh();
