@@ -1,15 +1,18 @@
 // `backprop-nb run --html`: an executed notebook as one self-contained HTML page. Markdown cells are rendered
-// (marked, with $…$ maths as MathML from KaTeX, so no fonts or stylesheets are needed), code cells show their
-// source and outputs, and graph outputs are drawn at load time by the same renderer bundle VS Code uses
-// (dist/renderer.js, inlined). Everything that came from the notebook is escaped: the page runs no script of it.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// (markdown.ts), code cells show their source and outputs, and graph outputs are drawn at load time by the same
+// renderer bundle VS Code uses (dist/renderer.js, inlined). Everything that came from the notebook is escaped, and
+// the page's security policy backs that up: the only script it runs is its own loader (allowed by its hash) and
+// the renderer that loader imports, and it loads nothing from the network.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import katex from 'katex';
-import { Marked, type Tokens } from 'marked';
+import type { Marked } from 'marked';
 import { escapeHtml } from './escapeHtml';
+import { markdownParser, renderMarkdownSafely } from './markdown';
 import { sanitizeHtml } from './sanitizeHtml';
+import { writeFileAtomic } from './writeFileAtomic';
 
-/** The mime type of graph outputs (RENDERER.md); kept here so the exporter needs nothing from the kernel. */
+/** The mime type of graph outputs (docs/graph-format.md); kept here so the exporter needs nothing from the kernel. */
 const GRAPH_MIME = 'application/vnd.backprop.graph+json';
 
 /** The parts of nbformat 4 the exporter reads. Multiline strings may be one string or a list of lines. */
@@ -54,66 +57,13 @@ function scriptJson(value: unknown): string {
 
 const stripAnsi = (s: string): string => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 
-/** Only links a reader can follow without running anything. */
-function safeUrl(href: string): string | null {
-  const h = href.trim();
-  return /^(https?:|mailto:|#|\.{0,2}\/|[\w.-]+(\/|$|#|\?))/i.test(h) && !/^\s*(javascript|data|vbscript):/i.test(h) ? h : null;
-}
-
-function tex(source: string, displayMode: boolean): string {
-  return katex.renderToString(source, { displayMode, output: 'mathml', throwOnError: false, strict: 'ignore' });
-}
-
-/** A marked instance for notebook markdown: raw HTML shown as text, unsafe links dropped, $…$ and $$…$$ as maths. */
-function markdownParser(): Marked {
-  const marked = new Marked({ gfm: true, async: false });
-  marked.use({
-    extensions: [
-      {
-        name: 'blockMath', level: 'block',
-        start: (src: string) => src.match(/^ {0,3}\$\$/m)?.index,
-        tokenizer(src: string) {
-          const m = /^ {0,3}\$\$([\s\S]+?)\$\$[^\n]*(?:\n|$)/.exec(src);
-          return m ? { type: 'blockMath', raw: m[0], text: m[1].trim() } : undefined;
-        },
-        renderer: (t: Tokens.Generic) => `<div class="math">${tex(t.text as string, true)}</div>\n`,
-      },
-      {
-        name: 'inlineMath', level: 'inline',
-        start: (src: string) => src.indexOf('$') >= 0 ? src.indexOf('$') : undefined,
-        tokenizer(src: string) {
-          const m = /^\$\$([^$]+?)\$\$/.exec(src) ?? /^\$(?!\s)((?:\\\$|[^$\n])+?)(?<!\s)\$(?!\d)/.exec(src);
-          return m ? { type: 'inlineMath', raw: m[0], text: m[1], display: m[0].startsWith('$$') } : undefined;
-        },
-        renderer: (t: Tokens.Generic) => tex(t.text as string, !!t.display),
-      },
-    ],
-    renderer: {
-      html: (t: Tokens.HTML | Tokens.Tag) => escapeHtml(t.text),
-      link(t: Tokens.Link) {
-        const href = safeUrl(t.href);
-        const text = this.parser.parseInline(t.tokens);
-        return href ? `<a href="${escapeHtml(href)}" rel="noopener noreferrer">${text}</a>` : text;
-      },
-      image(t: Tokens.Image) {
-        const href = safeUrl(t.href);
-        return href ? `<img src="${escapeHtml(href)}" alt="${escapeHtml(t.text)}">` : escapeHtml(t.text);
-      },
-    },
-  });
-  return marked;
-}
-
-/** Markdown to HTML the way the exported page shows it. @example renderMarkdown('The slope is $\\partial L/\\partial w$.') */
-export function renderMarkdown(md: string): string {
-  return markdownParser().parse(md) as string;
-}
-
 interface GraphItem { mime: string; data: unknown }
 
-function base64(data: unknown): string {
-  const s = join_(data as MultilineString);
-  return s.replace(/\s+/g, '');
+/** Base64 image data with its line breaks removed, or null when it is anything else. */
+function base64(data: unknown): string | null {
+  if (typeof data !== 'string' && !(Array.isArray(data) && data.every((l) => typeof l === 'string'))) return null;
+  const s = join_(data).replace(/\s+/g, '');
+  return s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s) ? s : null;
 }
 
 /** One output; graphs become placeholders that the loader fills, holding their text/plain until then. */
@@ -137,10 +87,13 @@ function renderOutput(o: NotebookOutput, graphs: GraphItem[], md: Marked): strin
     return `<div class="output image"><img alt="${plain}" src="data:image/svg+xml;base64,${svg}"></div>`;
   }
   for (const mime of ['image/png', 'image/jpeg', 'image/gif']) {
-    if (mime in data) return `<div class="output image"><img alt="${plain}" src="data:${mime};base64,${base64(data[mime])}"></div>`;
+    if (!(mime in data)) continue;
+    const b64 = base64(data[mime]);
+    if (b64 === null) return `<pre class="output error">${escapeHtml(`${mime} output that is not base64 data, not shown`)}</pre>`;
+    return `<div class="output image"><img alt="${plain}" src="data:${mime};base64,${b64}"></div>`;
   }
   if ('text/html' in data) return `<div class="output html">${sanitizeHtml(join_(data['text/html'] as MultilineString))}</div>`;
-  if ('text/markdown' in data) return `<div class="output markdown">${md.parse(join_(data['text/markdown'] as MultilineString))}</div>`;
+  if ('text/markdown' in data) return `<div class="output markdown">${renderMarkdownSafely(md, join_(data['text/markdown'] as MultilineString))}</div>`;
   if ('text/plain' in data) return `<pre class="output text">${plain}</pre>`;
   const json = Object.keys(data).find((m) => m === 'application/json' || m.endsWith('+json'));
   if (json) return `<pre class="output text">${escapeHtml(JSON.stringify(data[json], null, 2))}</pre>`;
@@ -149,7 +102,7 @@ function renderOutput(o: NotebookOutput, graphs: GraphItem[], md: Marked): strin
 
 function renderCell(cell: NotebookCell, graphs: GraphItem[], md: Marked): string {
   const source = join_(cell.source);
-  if (cell.cell_type === 'markdown') return `<section class="cell markdown">${md.parse(source)}</section>`;
+  if (cell.cell_type === 'markdown') return `<section class="cell markdown">${renderMarkdownSafely(md, source)}</section>`;
   if (cell.cell_type !== 'code') return `<section class="cell raw"><pre>${escapeHtml(source)}</pre></section>`;
   const count = cell.execution_count == null ? ' ' : String(cell.execution_count);
   const outputs = (cell.outputs ?? []).map((o) => renderOutput(o, graphs, md)).join('\n');
@@ -235,6 +188,7 @@ details.folded > summary { cursor: pointer; color: var(--vscode-descriptionForeg
 .output.html table { border-collapse: collapse; font: var(--vscode-editor-font-size) var(--vscode-editor-font-family); margin: 4px 0; }
 .output.html td, .output.html th { border: 1px solid var(--vscode-panel-border); padding: 2px 8px; text-align: right; }
 .output.html th { background: #f6f8fa; }
+.md-note { color: var(--vscode-descriptionForeground); font-size: 12px; margin: 0 0 4px; }
 footer { margin-top: 40px; color: var(--vscode-descriptionForeground); font-size: 12px; padding-left: 64px; }
 `;
 
@@ -276,10 +230,12 @@ if (srcEl && items.length) {
 }
 document.body.dataset.ready = 'true';
 `;
+/** The CSP source that lets the loader, and no other inline script, run. */
+const LOADER_HASH = `'sha256-${createHash('sha256').update(LOADER, 'utf8').digest('base64')}'`;
 
 /**
  * The executed notebook as one HTML page that needs no network and no other file.
- * @example writeFileSync('nb.html', notebookToHtml(JSON.parse(readFileSync('nb.ipynb', 'utf8')), { rendererSource }))
+ * @example writeFileAtomic('nb.html', notebookToHtml(JSON.parse(readFileSync('nb.ipynb', 'utf8')), { rendererSource }))
  */
 export function notebookToHtml(nb: NotebookJson, opts: HtmlOptions = {}): string {
   const md = markdownParser();
@@ -288,7 +244,8 @@ export function notebookToHtml(nb: NotebookJson, opts: HtmlOptions = {}): string
   const title = opts.title ?? nb.metadata?.title ?? firstHeading(nb) ?? 'Notebook';
   const renderer = opts.rendererSource && graphs.length
     ? `<script type="application/json" id="bp-renderer">${scriptJson(opts.rendererSource)}</script>\n` : '';
-  const csp = "default-src 'none'; script-src 'unsafe-inline' blob:; style-src 'unsafe-inline'; img-src data: https:; font-src data:";
+  const csp = `default-src 'none'; script-src ${LOADER_HASH} blob:; style-src 'unsafe-inline'; img-src data:; font-src data:; `
+    + "base-uri 'none'; form-action 'none'";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -326,6 +283,6 @@ export function loadRendererSource(): string | undefined {
 export function writeHtml(notebookPath: string, htmlPath?: string): string {
   const out = resolve(htmlPath ?? notebookPath.replace(/(\.ipynb)?$/i, '.html'));
   const nb = JSON.parse(readFileSync(notebookPath, 'utf8')) as NotebookJson;
-  writeFileSync(out, notebookToHtml(nb, { rendererSource: loadRendererSource() }));
+  writeFileAtomic(out, notebookToHtml(nb, { rendererSource: loadRendererSource() }));
   return out;
 }

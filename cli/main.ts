@@ -1,11 +1,13 @@
 /*
  * backprop-nb: runs Backprop notebooks headless through the same kernel as VS Code.
- * Exit status: 0 all cells ran (or --allow-errors), 1 a cell failed, 2 bad arguments or an unreadable notebook.
+ * Exit status: 0 all cells ran (or --allow-errors), 1 a cell failed, 2 bad arguments, an unreadable notebook or a
+ * file that could not be written (the other notebooks still run).
  */
 import { parseArgs, UsageError, USAGE } from './args';
 import { runNotebook } from './run';
 import { NotebookError } from './notebook';
 import { writeHtml } from './html';
+import { OutputError } from './writeFileAtomic';
 import { version } from '../package.json';
 
 async function main(argv: string[]): Promise<number> {
@@ -16,20 +18,29 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   let failed = false;
+  let unwritten = false;
   for (const notebook of cmd.notebooks) {
-    const report = await runNotebook(notebook, cmd, (line) => process.stderr.write(`${line}\n`));
-    process.stderr.write(`wrote ${report.outPath}\n`);
-    if (cmd.html) process.stderr.write(`wrote ${writeHtml(report.outPath, cmd.html === true ? undefined : cmd.html)}\n`);
-    if (report.failed) {
+    let report;
+    try {
+      report = await runNotebook(notebook, cmd, (line) => process.stderr.write(`${line}\n`));
+      process.stderr.write(`wrote ${report.outPath}\n`);
+      if (cmd.html) process.stderr.write(`wrote ${writeHtml(report.outPath, cmd.html === true ? undefined : cmd.html)}\n`);
+    } catch (e) {
+      // One unreadable notebook or unwritable file does not stop the others; the exit status says so at the end.
+      if (!(e instanceof NotebookError || e instanceof OutputError)) throw e;
+      process.stderr.write(`backprop-nb: ${e.message}\n`);
+      unwritten = true;
+    }
+    if (report?.failed) {
       failed = true;
       if (!cmd.allowErrors) return 1;
     }
   }
-  return failed && !cmd.allowErrors ? 1 : 0;
+  return failed && !cmd.allowErrors ? 1 : unwritten ? 2 : 0;
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
-  if (e instanceof UsageError || e instanceof NotebookError) {
+  if (e instanceof UsageError || e instanceof NotebookError || e instanceof OutputError) {
     process.stderr.write(`backprop-nb: ${e.message}\n`);
     process.exitCode = 2;
   } else {

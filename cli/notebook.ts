@@ -43,9 +43,12 @@ export function parseNotebook(text: string, name: string): Notebook {
     throw new NotebookError(`${name} is not valid JSON (${(e as Error).message})`);
   }
   const n = nb as Partial<Notebook> | null;
-  if (typeof n !== 'object' || n === null || Array.isArray(n) || !Array.isArray(n.cells)) {
-    throw new NotebookError(`${name} is not a Jupyter notebook (no "cells" list)`);
+  const isObject = typeof n === 'object' && n !== null && !Array.isArray(n);
+  // An older notebook has no "cells" (nbformat 3 keeps them in "worksheets"): say which format it is.
+  if (isObject && typeof n.nbformat === 'number' && n.nbformat !== 4) {
+    throw new NotebookError(`${name} is nbformat ${n.nbformat}; only nbformat 4 notebooks are supported (jupyter nbconvert --to notebook upgrades it)`);
   }
+  if (!isObject || !Array.isArray(n.cells)) throw new NotebookError(`${name} is not a Jupyter notebook (no "cells" list)`);
   if (n.nbformat !== 4) throw new NotebookError(`${name} is nbformat ${String(n.nbformat)}; only nbformat 4 notebooks are supported`);
   n.cells.forEach((cell, i) => {
     const ok = typeof cell === 'object' && cell !== null && ['code', 'markdown', 'raw'].includes(cell.cell_type)

@@ -2,11 +2,12 @@
  * `backprop-nb run`: every code cell of a notebook, in order, in one kernel; the outputs go back into the
  * notebook. Progress goes to stderr, one line per cell.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { KernelClient, type CellResult } from '../kernel/client/client';
 import { cellLanguage, cellSource, Notebook, NotebookError, parseNotebook, serializeNotebook, toNbOutput } from './notebook';
 import type { RunOptions } from './args';
+import { writeFileAtomic } from './writeFileAtomic';
 
 /** After an interrupt for --timeout, how long the kernel gets to stop before it is killed. */
 const KILL_AFTER_MS = 5000;
@@ -65,8 +66,7 @@ export async function runNotebook(path: string, opts: RunOptions, log: (line: st
   } finally {
     await kernel.shutdown();
   }
-  mkdirSync(dirname(outPath), { recursive: true });
-  writeFileSync(outPath, serializeNotebook(nb));
+  writeFileAtomic(outPath, serializeNotebook(nb));
   return { path, outPath, failed };
 }
 

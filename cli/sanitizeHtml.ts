@@ -1,7 +1,7 @@
 // An allow-list HTML sanitiser for the `text/html` outputs of an exported notebook (tensor tables and the like).
 // It does not try to repair HTML: it re-emits only the tags it knows, with only a `class` attribute, and escapes
 // every other character, so what comes out can hold no script, handler, style or URL.
-import { escapeHtml } from './escapeHtml';
+import { escapeHtml, escapeHtmlText } from './escapeHtml';
 
 const ALLOWED = new Set([
   'b', 'br', 'code', 'div', 'em', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'li', 'ol', 'p', 'pre', 'small',
@@ -11,9 +11,6 @@ const VOID = new Set(['br', 'hr']);
 
 /** One tag, strictly: `<name attr="value" ...>` or `</name>`; anything looser is treated as text. */
 const TAG = /^<(\/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(\/?)>/;
-/** Text between tags: markup characters escaped, character references (`&#34;`, `&amp;`) kept as they are. */
-const escapeText = (s: string): string =>
-  s.replace(/&(?!(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});)/gi, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const CLASS = /(?:^|\s)class\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/i;
 
 /**
@@ -27,8 +24,8 @@ export function sanitizeHtml(html: string): string {
   let i = 0;
   while (i < html.length) {
     const lt = html.indexOf('<', i);
-    if (lt < 0) { out.push(escapeText(html.slice(i))); break; }
-    out.push(escapeText(html.slice(i, lt)));
+    if (lt < 0) { out.push(escapeHtmlText(html.slice(i))); break; }
+    out.push(escapeHtmlText(html.slice(i, lt)));
     const m = TAG.exec(html.slice(lt));
     const name = m?.[2].toLowerCase();
     if (!m || !name || !ALLOWED.has(name)) {

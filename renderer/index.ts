@@ -1,4 +1,4 @@
-// Notebook renderer `backprop-graph` for `application/vnd.backprop.graph+json` (see /work/shared/RENDERER.md):
+// Notebook renderer `backprop-graph` for `application/vnd.backprop.graph+json` (see docs/graph-format.md):
 // the computation graph of a backward() call with the gradient on every edge, drawn with mermaid in VS Code's
 // output webview. Wiring only: the view model, drawing and interaction live in their own files.
 //

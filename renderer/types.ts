@@ -1,4 +1,4 @@
-// The graph output contract (see RENDERER.md) as the renderer reads it after validation: the wire types of
+// The graph output contract (docs/graph-format.md) as the renderer reads it after validation: the wire types of
 // kernel/engine/trace.ts (re-exported by kernel/client/protocol.ts), with every number that JSON carried as
 // "NaN"/"Infinity"/"-Infinity" turned back into a plain JS number.
 import type * as Wire from '../kernel/client/protocol';

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes test/unit/fixtures/conformance/cases.json: API.md's argument forms and edge cases against PyTorch, for
+"""Writes test/unit/fixtures/conformance/cases.json: docs/api.md's argument forms and edge cases against PyTorch, for
 test/unit/conformance.test.ts. It aims at what scripts/torchFixtures.py leaves out: numbers as either operand,
 0-d tensors, mixed dtypes, axis spellings ([], 0-d, negative), non-finite values and their gradients, batched
 matmul broadcasting, TensorFlow.js's slice/gather spellings, creation functions, toString, an nn.Sequential trained by SGD and Adam.
@@ -10,8 +10,8 @@ Not run by the tests or by CI. Rerun it with PyTorch (e.g. Debian's python3-torc
 
 A case is a call `op(...args)` (and, when the first argument is a tensor, `args[0].op(...rest)`); tensor
 arguments are built from their stored values, dtype and requiresGrad. The test compares the output (values,
-shape, dtype) and, when an argument requires grad, the gradient of (out * w).sum() for a fixed w. Where API.md
-and PyTorch disagree the expected numbers follow API.md and the case says so in `note`. Non-finite numbers are
+shape, dtype) and, when an argument requires grad, the gradient of (out * w).sum() for a fixed w. Where docs/api.md
+and PyTorch disagree the expected numbers follow docs/api.md and the case says so in `note`. Non-finite numbers are
 written as the strings 'NaN', 'Infinity' and '-Infinity'.
 """
 import json
@@ -97,7 +97,7 @@ def case(title, op, args, fn, note=None, method=True):
 
 
 def first_extreme(x, axes, keep, largest):
-    """max/min over `axes` with the gradient sent to the first extreme element in row-major order (API.md)."""
+    """max/min over `axes` with the gradient sent to the first extreme element in row-major order (docs/api.md)."""
     nd = x.dim()
     axes = sorted(a % nd for a in axes) if nd else []
     kept = [d for d in range(nd) if d not in axes]
@@ -194,11 +194,11 @@ TIES = [[1.0, 3.0, 3.0], [2.0, 2.0, 0.5]]
 for op, largest in [('max', True), ('min', False)]:
     data = TIES if largest else [[-v for v in r] for r in TIES]
     case(f'{op} over all with ties: the gradient goes to the first', op, [T(data)],
-         lambda t, l=largest: first_extreme(t, (0, 1), False, l), note='API.md: first element; PyTorch splits')
+         lambda t, l=largest: first_extreme(t, (0, 1), False, l), note='docs/api.md: first element; PyTorch splits')
     case(f'{op} over axis 1 with ties', op, [T(data), 1], lambda t, a, l=largest: first_extreme(t, (1,), False, l),
-         note='API.md: first element; PyTorch amax splits')
+         note='docs/api.md: first element; PyTorch amax splits')
     case(f'{op} over axis 0 with ties, keepDims', op, [T(data), 0, True],
-         lambda t, a, k, l=largest: first_extreme(t, (0,), True, l), note='API.md: first element')
+         lambda t, a, k, l=largest: first_extreme(t, (0,), True, l), note='docs/api.md: first element')
 case('max with -inf entries', 'max', [T([[float('-inf'), float('-inf')], [1.0, float('-inf')]]), 1],
      lambda t, a: first_extreme(t, (1,), False, True))
 case('logSumExp of a row of -inf', 'logSumExp', [T([[float('-inf'), float('-inf')], [0.0, 1.0]]), 1],

@@ -10,7 +10,7 @@ Everything is float64. Inputs are written out explicitly (rounded to 3 decimals,
 to the same doubles everywhere); outputs and gradients are written at full precision.
 
 Files written under test/unit/fixtures/torch/:
-  ops.json    for each op of API.md: inputs, extra arguments, output, the gradient of (out * w).sum() for a
+  ops.json    for each op of docs/api.md: inputs, extra arguments, output, the gradient of (out * w).sum() for a
               fixed w, and the second-order gradient of sum_i (grad_i * v_i).sum() for a fixed v_i
   nn.json     nn.Linear / MLP forward and backward with given weights
   optim.json  SGD and Adam trajectories (losses and parameters after every step) from given initial weights
@@ -38,7 +38,7 @@ def arr(*shape, lo=-2.0, hi=2.0, away=None, margin=0.05):
 
 
 def distinct(*shape, lo=-2.0, hi=2.0):
-    """Values with no ties (max/min send the gradient to one element; PyTorch splits ties, API.md doesn't)."""
+    """Values with no ties (max/min send the gradient to one element; PyTorch splits ties, docs/api.md doesn't)."""
     n = int(np.prod(shape)) if shape else 1
     x = np.round(np.linspace(lo, hi, n), 3)
     return rng.permutation(x).reshape(shape)
@@ -215,7 +215,7 @@ case('composite tanh(x@W + b) * x reused', 'composite', [arr(2, 3), arr(3, 3), a
      lambda x, W, b: torch.tanh(x @ W + b) * x, method=False,
      note='test builds x.matmul(W).add(b).tanh().mul(x)')
 
-# ---- argument spellings at the edges of API.md ----
+# ---- argument spellings at the edges of docs/api.md ----
 case('pow by a scalar tensor exponent', 'pow', [arr(2, 2, lo=0.3, hi=2.0), arr(lo=0.5, hi=2.5)], torch.pow)
 case('clamp with only a minimum', 'clamp', [arr(5, away=[0.2])], lambda t: torch.clamp(t, min=0.2), args=[0.2, None])
 case('clamp with only a maximum', 'clamp', [arr(5, away=[-0.1])], lambda t: torch.clamp(t, max=-0.1), args=[None, -0.1])

@@ -22,10 +22,10 @@ export type CellLanguage = 'typescript' | 'javascript';
 /** Output data keyed by mime type: text mimes carry strings, `+json` mimes carry JSON values. */
 export type MimeBundle = Record<string, unknown>;
 
-/** The graph output's types, defined by the engine that makes them (RENDERER.md's GraphSnapshot). */
+/** The graph output's types, defined by the engine that makes them (the GraphSnapshot of docs/graph-format.md). */
 export type { GraphEdge, GraphNode, GraphSnapshot, JsonNumber, TensorSummary } from '../engine/trace';
 
-/** Mime type of the computation-graph output (a `GraphSnapshot`, see RENDERER.md). */
+/** Mime type of the computation-graph output (a `GraphSnapshot`, see docs/graph-format.md). */
 export const GRAPH_MIME = 'application/vnd.backprop.graph+json';
 
 /** Mime type of a gradient-check report (a `GradientCheckReport`, see kernel/tools/gradientCheck.ts). */
@@ -66,14 +66,14 @@ export interface InterruptRequest {
   requestId?: string;
 }
 
-/** Sent by the client (hover, later issue): evaluate a side-effect-free expression and describe its value. */
+/** Sent by the client (hover): evaluate a side-effect-free expression and describe its value. */
 export interface InspectRequest {
   type: 'inspect';
   requestId: string;
   expression: string;
 }
 
-/** Sent by the client (variables view, later issue): list the user's top-level variables. */
+/** Sent by the client (variables view): list the user's top-level variables. */
 export interface VariablesRequest {
   type: 'variables';
   requestId: string;
@@ -105,7 +105,7 @@ export interface GradientCheckRequest {
 /** How a graph is exported: the snapshot JSON, mermaid flowchart text, Graphviz DOT, or a drawn SVG. */
 export type GraphFormat = 'json' | 'mermaid' | 'dot' | 'svg';
 
-/** What the gradient on each edge is labelled with, in exported drawings and (as `display.edgeLabel`) the renderer. */
+/** What the gradient on each edge is labelled with, in exported drawings and in the renderer (its `options` message). */
 export type EdgeLabel = 'norm' | 'mean' | 'values';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The autodiff engine (dist/engine.js): every name of the API contract (/work/shared/API.md) plus the hooks the
+ * The autodiff engine (dist/engine.js): every name of the API contract (docs/api.md) plus the hooks the
  * kernel and the other engine files use (onBackward, computeGrads, replay, recordOp, gradients, forwards).
  *
  * dtypes: float64 by default, float32 throughout. One promotion rule: an op's result is float64 if any tensor

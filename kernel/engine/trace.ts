@@ -1,4 +1,4 @@
-// Graph snapshots: the recorded graph behind a tensor as plain JSON data (the GraphSnapshot of RENDERER.md),
+// Graph snapshots: the recorded graph behind a tensor as plain JSON data (the GraphSnapshot of docs/graph-format.md),
 // every value and gradient reduced to a TensorSummary. The walk is iterative (breadth first from the root), so
 // chains of any length are fine, and truncation keeps the nodes nearest the root.
 import { checkOptions } from './options';
@@ -175,7 +175,7 @@ function nodeId(t: Tensor): string {
 }
 
 /**
- * The computation graph behind `root` as a GraphSnapshot (see RENDERER.md): one node per tensor, one edge per
+ * The computation graph behind `root` as a GraphSnapshot (see docs/graph-format.md): one node per tensor, one edge per
  * argument of each op. After `root.backward()` each node that requires grad carries `grad` (dRoot/dNode for
  * this backward: for a leaf, the sum of its edges' shares, so a `.grad` accumulated over earlier calls does not
  * leak in), and each edge from an input that requires grad carries that input's share of it.

@@ -3,7 +3,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -132,6 +132,43 @@ describe('backprop-nb run', () => {
       assert.match(lines[0], message);
       assert.doesNotMatch(r.stderr, /\n\s+at /);
     }
+  });
+
+  test('--html into a folder that does not exist creates it; pathological markdown is shown as text, not a crash', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-cli-'));
+    const nbPath = join(dir, 'deep.ipynb');
+    const deepList = Array.from({ length: 400 }, (_, i) => `${'  '.repeat(i)}- item`).join('\n');
+    writeFileSync(nbPath, JSON.stringify({
+      nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [
+        { cell_type: 'markdown', id: 'q', metadata: {}, source: `${'>'.repeat(3000)} quoted` },
+        { cell_type: 'markdown', id: 'l', metadata: {}, source: deepList },
+        { cell_type: 'markdown', id: 'm', metadata: {}, source: '# Still rendered' },
+        { cell_type: 'code', id: 'c', metadata: {}, source: '1 + 1', outputs: [], execution_count: null },
+      ],
+    }));
+    const html = join(dir, 'new', 'folder', 'page.html');
+    const r = run(['run', nbPath, '--html', html]);
+    assert.equal(r.status, 0, r.stderr);
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /markdown nested 3000 levels deep \(more than \d+\), shown as text/);
+    assert.match(page, /markdown nested \d{3} levels deep/);
+    assert.ok(page.includes('<h1>Still rendered</h1>'));
+  });
+
+  test('several notebooks: one that cannot be read does not stop the others, and the exit status says so', () => {
+    const good = copy('basic.ipynb');
+    const r = run(['run', join(fixtures, 'nbformat3.ipynb'), good]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /nbformat3\.ipynb is nbformat 3; only nbformat 4/);
+    assert.ok(existsSync(good.replace(/\.ipynb$/, '.out.ipynb')), 'the second notebook ran');
+  });
+
+  test('an output that cannot be written exits 2 with one clear line, promptly', { skip: !existsSync('/proc/self') && 'no /proc' }, () => {
+    const started = Date.now();
+    const r = run(['run', copy('basic.ipynb'), '--out', '/proc/backprop-nb-test/x.ipynb']);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^backprop-nb: cannot create the folder \/proc\/backprop-nb-test: /m);
+    assert.ok(Date.now() - started < 30_000);
   });
 
   test('--help prints the usage', () => {

@@ -1,4 +1,4 @@
-// API.md's argument forms and edge cases against PyTorch (fixtures from scripts/conformanceFixtures.py): numbers on
+// docs/api.md's argument forms and edge cases against PyTorch (fixtures from scripts/conformanceFixtures.py): numbers on
 // either side, 0-d tensors, mixed dtypes, axis spellings, non-finite values and their gradients, batched matmul,
 // TensorFlow.js's slice/gather spellings, creation functions, toString, an nn.Sequential trained by SGD and Adam
 // (parameter names, losses, final parameters). Each op case runs as a function and, when

@@ -1,4 +1,4 @@
-// API.md's contract where no number from PyTorch is needed: every op as a method and a function with its gradFn,
+// docs/api.md's contract where no number from PyTorch is needed: every op as a method and a function with its gradFn,
 // error messages that name the op and the shapes, argument spellings PyTorch accepts (a number as a shape or as
 // the gradient of backward, nested index arrays, a tensor given to tensor()), PyTorch's refusals, and the dtype
 // of results and gradients when float32 meets float64.
@@ -10,7 +10,7 @@ import { arange, full, gradcheck, ones, rand, randn, scalar, Tensor, tensor, zer
 type AnyFn = (...args: unknown[]) => Tensor;
 const functions = engine as unknown as Record<string, AnyFn>;
 
-/** Each op of API.md's table with arguments for it (after the tensor it applies to). */
+/** Each op of docs/api.md's table with arguments for it (after the tensor it applies to). */
 const OPS: [string, () => Tensor, unknown[]][] = [
   ...['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'].map((op): [string, () => Tensor, unknown[]] =>
     [op, () => tensor([[0.5, 1.5]], { requiresGrad: true }), [tensor([2, 3])]]),
@@ -35,7 +35,7 @@ const OPS: [string, () => Tensor, unknown[]][] = [
   ['mseLoss', () => ones([2, 3], { requiresGrad: true }), [zeros([2, 3])]],
 ];
 
-describe('every op of API.md', () => {
+describe('every op of docs/api.md', () => {
   for (const [op, make, args] of OPS) {
     it(`${op} is a function and a method with the same result, and its gradFn is '${op}'`, () => {
       const x = make();

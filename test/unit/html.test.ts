@@ -1,9 +1,12 @@
 // The --html export (cli/html.ts): markdown and maths rendered, every output escaped or sanitised, graph outputs
-// carried as data for the inlined renderer. The browser side (the renderer drawing them) is checked in
-// test/vscode/examplesHtml.test.ts.
+// carried as data for the inlined renderer. The browser side is checked in test/vscode/examplesHtml.test.ts (the
+// examples' graphs drawn) and test/e2e/htmlExport.test.ts (no script of a hostile notebook runs).
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { notebookToHtml, renderMarkdown, type NotebookJson } from '../../cli/html';
+import { notebookToHtml, type NotebookJson } from '../../cli/html';
+import { MAX_CHARS, MAX_NESTING, nestingDepth, renderMarkdown, renderMarkdownSafely } from '../../cli/markdown';
+import { Marked } from 'marked';
+import { createHash } from 'node:crypto';
 import { sanitizeHtml } from '../../cli/sanitizeHtml';
 import { scalar, traceGraph } from '../../kernel/engine';
 
@@ -70,7 +73,59 @@ test('graph outputs: a placeholder with the text fallback, the snapshot as data 
   assert.ok(!page.includes('<script>alert'), 'nothing from the notebook or the bundle closes a script element');
   assert.deepEqual(scriptData(page, 'bp-outputs'), [{ mime: GRAPH_MIME, data: snapshot }]);
   assert.match(String(scriptData(page, 'bp-renderer')), /^export const activate/);
-  assert.match(page, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' blob:;/);
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(page)?.[1] ?? '';
+  const loader = /<script type="module">([\s\S]*?)<\/script>/.exec(page)?.[1] ?? '';
+  const hash = createHash('sha256').update(loader, 'utf8').digest('base64');
+  assert.match(csp, new RegExp(`script-src 'sha256-${hash.replace(/[+/]/g, '\\$&')}' blob:;`), 'only the page\'s own loader runs inline');
+  assert.doesNotMatch(csp, /script-src[^;]*unsafe/, 'no inline script by permission');
+  assert.match(csp, /img-src data:;/, 'pictures only from the page itself');
+  assert.doesNotMatch(csp, /https?:/, 'nothing from the network');
+});
+
+test('image outputs: base64 data is shown, anything else is refused with a note and cannot leave the attribute', () => {
+  const png = Buffer.from('\x89PNG fake').toString('base64');
+  const page = notebookToHtml(codeCell([
+    { output_type: 'display_data', data: { 'image/png': [png.slice(0, 4), `${png.slice(4)}\n`], 'text/plain': 'a "picture"' } },
+    { output_type: 'display_data', data: { 'image/png': '"><script>alert(1)</script>', 'text/plain': 'x' } },
+    { output_type: 'display_data', data: { 'image/jpeg': 'AAAA" onerror="alert(1)' } },
+    { output_type: 'display_data', data: { 'image/gif': { not: 'text' } } },
+  ]));
+  assert.ok(page.includes(`<img alt="a &quot;picture&quot;" src="data:image/png;base64,${png}">`));
+  assert.equal(page.match(/<img /g)?.length, 1);
+  assert.ok(!page.includes('<script>alert') && !page.includes('onerror="'));
+  for (const mime of ['image/png', 'image/jpeg', 'image/gif']) assert.ok(page.includes(`${mime} output that is not base64 data, not shown`), mime);
+});
+
+test('markdown: pictures embedded as data are shown, pictures by address become links (the page fetches nothing)', () => {
+  const gif = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
+  const html = renderMarkdown(`![dot](${gif}) ![pixel](https://example.com/p.png) ![bad](javascript:alert(1)) ![svg](data:image/svg+xml;base64,PHN2Zz4=)`);
+  assert.ok(html.includes(`<img src="${gif}" alt="dot">`));
+  assert.ok(html.includes('<a class="image-link" href="https://example.com/p.png" rel="noopener noreferrer">image: pixel</a>'));
+  assert.equal(html.match(/<img /g)?.length, 1);
+  assert.ok(!/javascript:|data:image\/svg/.test(html));
+});
+
+test('markdown nested past the bound, or too long, is shown escaped as text with a note; other cells render', () => {
+  assert.equal(nestingDepth('> > - x'), 3);
+  assert.equal(nestingDepth('- a\n  - b\n    1. c'), 3);
+  assert.equal(nestingDepth('```\n' + ' '.repeat(400) + 'code\n```\ntext'), 0, 'fenced code does not count');
+  const quotes = renderMarkdown(`${'>'.repeat(3000)} <b>x</b>`);
+  assert.match(quotes, new RegExp(`^<p class="md-note">markdown nested 3000 levels deep \\(more than ${MAX_NESTING}\\), shown as text</p><pre class="md-source">&gt;&gt;&gt;`));
+  assert.ok(quotes.includes('&lt;b&gt;x&lt;/b&gt;</pre>'));
+  const list = Array.from({ length: MAX_NESTING + 5 }, (_, i) => `${'  '.repeat(i)}- item`).join('\n');
+  assert.match(renderMarkdown(list), /<p class="md-note">markdown nested \d+ levels deep/);
+  const shallow = Array.from({ length: 6 }, (_, i) => `${'  '.repeat(i)}- item`).join('\n');
+  assert.equal(renderMarkdown(shallow).match(/<ul>/g)?.length, 6, 'ordinary nesting is rendered');
+  assert.match(renderMarkdown('x'.repeat(MAX_CHARS + 1)), /^<p class="md-note">markdown longer than/);
+  const page = notebookToHtml({ cells: [{ cell_type: 'markdown', source: '>'.repeat(3000) }, { cell_type: 'markdown', source: '# Fine' }] });
+  assert.ok(page.includes('<h1>Fine</h1>'));
+});
+
+test('a markdown failure stays in its cell, shown as text with the reason', () => {
+  const failing = new Marked({ async: false });
+  failing.use({ renderer: { heading: () => { throw new Error('boom <now>'); } } });
+  assert.equal(renderMarkdownSafely(failing, '# <T>'),
+    '<p class="md-note">this markdown could not be rendered (boom &lt;now&gt;), shown as text</p><pre class="md-source"># &lt;T&gt;</pre>');
 });
 
 test('without graph outputs the renderer bundle is left out; the title comes from the first heading', () => {

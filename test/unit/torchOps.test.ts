@@ -1,4 +1,4 @@
-// Every op of API.md against PyTorch (fixtures from scripts/torchFixtures.py): the output, the gradient of
+// Every op of docs/api.md against PyTorch (fixtures from scripts/torchFixtures.py): the output, the gradient of
 // (out * w).sum() (equally out.backward(w)), in float64 and float32, and the second-order gradient of
 // Σᵢ (gradᵢ * vᵢ).sum() through backward({ createGraph: true }).
 import { describe, it } from 'node:test';
@@ -113,7 +113,7 @@ for (const [op, group] of byOp) {
 }
 
 describe('the fixture table', () => {
-  it('covers every op of API.md', () => {
+  it('covers every op of docs/api.md', () => {
     const apiOps = ['add', 'sub', 'mul', 'div', 'pow', 'neg', 'exp', 'log', 'sqrt', 'abs', 'square', 'tanh',
       'sigmoid', 'relu', 'leakyRelu', 'sin', 'cos', 'clamp', 'maximum', 'minimum', 'sum', 'mean', 'max', 'min',
       'logSumExp', 'matmul', 'reshape', 'flatten', 'transpose', 'permute', 'squeeze', 'unsqueeze', 'broadcastTo',
