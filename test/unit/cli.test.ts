@@ -110,6 +110,33 @@ describe('backprop-nb run', () => {
     assert.equal(run(['run', nbPath, '--timeout', '1']).status, 1, 'without --allow-errors a timeout fails the run');
   });
 
+  test('a cell that kills its own kernel mid-run: the CLI reports KernelDied at once and exits 1', () => {
+    const nbPath = copy('killsKernel.ipynb');
+    const started = Date.now();
+    const r = run(['run', nbPath]);
+    assert.ok(Date.now() - started < 15_000, `the CLI took ${Date.now() - started} ms`);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /cell 2: died - KernelDied: The kernel process was killed \(SIGKILL\); its variables are lost/);
+    const [, killed, after] = code(read(nbPath.replace(/\.ipynb$/, '.out.ipynb')));
+    assert.deepEqual(killed.outputs!.map((o) => o.ename ?? o.name), ['stdout', 'KernelDied']);
+    assert.equal(after.execution_count, null, 'the cell after it did not run');
+  });
+
+  test('--timeout on a cell stuck in native code restarts the kernel, says so, and runs on in the new one', () => {
+    const nbPath = copy('stuckNative.ipynb');
+    const started = Date.now();
+    const r = run(['run', nbPath, '--timeout', '1', '--allow-errors']);
+    const took = Date.now() - started;
+    assert.equal(r.status, 0, r.stderr);
+    // interrupt at 1 s, restart 5 s later, the stuck kernel killed after its 1 s grace, a new one, two short cells
+    assert.ok(took < 15_000, `the CLI took ${took} ms`);
+    const [, stuck, after] = code(read(nbPath.replace(/\.ipynb$/, '.out.ipynb')));
+    const errors = stuck.outputs!.filter((o) => o.output_type === 'error');
+    assert.deepEqual(errors.map((e) => e.ename), ['Timeout']);
+    assert.match(errors[0].evalue!, /did not stop when interrupted, so the kernel was restarted: its variables are lost/);
+    assert.deepEqual(after.outputs, [{ output_type: 'stream', name: 'stdout', text: ['undefined\n'] }], 'a fresh kernel');
+  });
+
   test('bad input gets one clear line and a non-zero exit, no stack trace', () => {
     const cases: [string[], RegExp][] = [
       [['run', join(fixtures, 'missing.ipynb')], /missing\.ipynb: no such file/],
