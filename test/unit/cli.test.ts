@@ -2,8 +2,8 @@
 // failing cells, --allow-errors, --timeout, and one-line messages for bad input.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -135,6 +135,27 @@ describe('backprop-nb run', () => {
     assert.deepEqual(errors.map((e) => e.ename), ['Timeout']);
     assert.match(errors[0].evalue!, /did not stop when interrupted, so the kernel was restarted: its variables are lost/);
     assert.deepEqual(after.outputs, [{ output_type: 'stream', name: 'stdout', text: ['undefined\n'] }], 'a fresh kernel');
+  });
+
+  test('Ctrl+C (SIGINT) stops the CLI and ends its kernel and what the kernel started', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-cli-int-'));
+    const nbPath = join(dir, 'forever.ipynb');
+    const pids = join(dir, 'pids');
+    writeFileSync(nbPath, JSON.stringify({ nbformat: 4, nbformat_minor: 4, metadata: {}, cells: [{
+      cell_type: 'code', metadata: {}, outputs: [], execution_count: null,
+      source: "const sleeper = require('node:child_process').spawn('sleep', ['60']);\n"
+        + `require('node:fs').writeFileSync(${JSON.stringify(pids)}, process.pid + ' ' + sleeper.pid);\nfor (;;) {}`,
+    }] }));
+    const child = spawn(process.execPath, [cli, 'run', nbPath], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    for (let i = 0; i < 300 && !existsSync(pids); i++) await new Promise((r) => setTimeout(r, 50));
+    const [kernel, sleeper] = readFileSync(pids, 'utf8').split(' ').map(Number);
+    child.kill('SIGINT');
+    assert.equal(await exited, 130);
+    const running = (pid: number) => { try { process.kill(pid, 0); return !/^[ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!); } catch { return false; } };
+    for (let i = 0; i < 50 && (running(kernel) || running(sleeper)); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(running(kernel), false, 'the kernel ended');
+    assert.equal(running(sleeper), false, 'the process its cell started ended');
   });
 
   test('bad input gets one clear line and a non-zero exit, no stack trace', () => {
