@@ -39,6 +39,10 @@ async function main(argv: string[]): Promise<number> {
   return failed && !cmd.allowErrors ? 1 : unwritten ? 2 : 0;
 }
 
+// Kernels lead their own process groups, out of reach of the terminal's Ctrl+C: exiting ends them (see
+// kernel/client/processGroup.ts), so a signal that stops the CLI exits it properly.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(signal, () => process.exit(code));
+
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
   if (e instanceof UsageError || e instanceof NotebookError || e instanceof OutputError) {
     process.stderr.write(`backprop-nb: ${e.message}\n`);

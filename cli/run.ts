@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { KernelClient, type CellResult } from '../kernel/client/client';
+import { KernelClient, type CellResult, type RunOptions } from '../kernel/client/client';
 import { cellLanguage, cellSource, Notebook, NotebookError, parseNotebook, serializeNotebook, toNbOutput } from './notebook';
-import type { RunOptions } from './args';
+import type { RunOptions as CliOptions } from './args';
 import { writeFileAtomic } from './writeFileAtomic';
 
 /** After an interrupt for --timeout, how long the kernel gets to stop before it is killed. */
@@ -15,7 +15,7 @@ const KILL_AFTER_MS = 5000;
 export interface RunReport { path: string; outPath: string; failed: boolean }
 
 /** Where the executed notebook goes: --out, --out-dir/<name>, the notebook itself (--inplace), or <name>.out.ipynb next to it. */
-export function outputPath(notebook: string, opts: RunOptions): string {
+export function outputPath(notebook: string, opts: CliOptions): string {
   if (opts.out !== undefined) return resolve(opts.out);
   if (opts.outDir !== undefined) return resolve(opts.outDir, basename(notebook));
   if (opts.inplace) return resolve(notebook);
@@ -34,7 +34,7 @@ export function readNotebook(path: string): Notebook {
 }
 
 /** Runs one notebook; returns whether a cell failed. `log` gets the progress lines. */
-export async function runNotebook(path: string, opts: RunOptions, log: (line: string) => void, kernelPath?: string): Promise<RunReport> {
+export async function runNotebook(path: string, opts: CliOptions, log: (line: string) => void, kernelPath?: string): Promise<RunReport> {
   const nb = readNotebook(path);
   const absolute = resolve(path);
   const outPath = outputPath(path, opts);
@@ -77,25 +77,32 @@ function describeResult(r: CellResult): string {
   return `${r.status === 'error' ? 'failed' : r.status} - ${what.split('\n')[0]}`;
 }
 
-/** Runs a cell; past `timeout` seconds it is interrupted (and the kernel restarted if it does not stop). */
-async function runCell(kernel: KernelClient, source: string, options: Parameters<KernelClient['run']>[1], timeout?: number): Promise<CellResult> {
+/**
+ * Runs a cell; past `timeout` seconds it is interrupted, and if it has not stopped KILL_AFTER_MS later (stuck in
+ * native code, like an execSync) the kernel is restarted. The next cell runs only once that restart is done.
+ */
+async function runCell(kernel: KernelClient, source: string, options: RunOptions, timeout?: number): Promise<CellResult> {
   if (timeout === undefined) return kernel.run(source, options);
-  let timedOut = false;
+  const stop = new AbortController();
+  let restarting: Promise<unknown> | undefined;
   let killer: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => {
-    timedOut = true;
-    kernel.interrupt();
-    killer = setTimeout(() => { void kernel.restart(); }, KILL_AFTER_MS);
+    stop.abort();
+    killer = setTimeout(() => { restarting = kernel.restart(); }, KILL_AFTER_MS);
   }, timeout * 1000);
   try {
-    const result = await kernel.run(source, options);
-    if (!timedOut) return result;
+    const result = await kernel.run(source, { ...options, signal: stop.signal });
+    clearTimeout(killer);
+    await restarting;
+    if (!stop.signal.aborted) return result;
     const outputs = result.outputs.filter((o) => o.kind !== 'error' || !o.ename.startsWith('Kernel'));
-    outputs.push({ kind: 'error', ename: 'Timeout', evalue: `the cell ran longer than ${timeout} s and was stopped`, traceback: [`Timeout: the cell ran longer than ${timeout} s and was stopped`] });
+    const what = restarting
+      ? `the cell ran longer than ${timeout} s and did not stop when interrupted, so the kernel was restarted: its variables are lost`
+      : `the cell ran longer than ${timeout} s and was stopped`;
+    outputs.push({ kind: 'error', ename: 'Timeout', evalue: what, traceback: [`Timeout: ${what}`] });
     return { ...result, status: 'error', outputs };
   } finally {
     clearTimeout(timer);
-    if (killer) clearTimeout(killer);
+    clearTimeout(killer);
   }
 }
-

@@ -4,7 +4,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { CellOutputs } from './cellOutputs';
-import { KernelDiedError } from './kernelClient';
+import { KernelDiedError } from '../kernel/client/client';
 import type { KernelSession, KernelSessions } from './kernelSessions';
 import type { Log } from './log';
 
@@ -75,33 +75,34 @@ export class BackpropController implements vscode.Disposable {
     });
   }
 
-  /** Queues the cells (they show as pending) and runs them in order after what this notebook already runs. */
-  private execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
+  /**
+   * Queues the cells (they show as pending) in the kernel's run queue, after what this notebook already runs; a
+   * cell that fails or is interrupted cancels the ones queued behind it.
+   */
+  private async execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
     const session = this.sessions.get(notebook);
-    const executions = cells.map((cell) => this.controller.createNotebookCellExecution(cell));
-    for (const e of executions) { session.pending.add(e); session.noteCell(e, 'queued'); }
-    this.sessions.notifyChanged(session);
-    const turn = session.queue.then(async () => {
-      try {
-        for (const e of executions) {
-          if (!session.pending.delete(e)) continue;   // cancelled while it waited
-          const ok = await this.runCell(e, session);
-          if (!ok) session.cancelPending();
-        }
-      } finally {
-        // whatever happened, none of this batch stays pending: VS Code would show it queued forever
-        for (const e of executions) if (session.pending.delete(e)) session.cancel(e);
-      }
+    const kernel = this.sessions.client(session);
+    const turns = cells.map((cell) => {
+      const execution = this.controller.createNotebookCellExecution(cell);
+      session.queued.add(execution);
+      session.noteCell(execution, 'queued');
+      return kernel.queue.run((signal) => { session.queued.delete(execution); return this.runCell(execution, session, signal); }, {
+        failed: (ok) => !ok,
+        cancelled: () => { session.cancel(execution); this.sessions.notifyChanged(session); return false; },
+      });
     });
-    session.queue = turn.catch((err) => this.log.error(`run queue: ${err}`));
-    return session.queue;
+    this.sessions.notifyChanged(session);
+    try {
+      await Promise.all(turns);
+    } catch (err) {
+      this.log.error(`run queue: ${err}`);
+    }
   }
 
-  /** Runs one cell to its end; false when it failed, was interrupted or the kernel died. */
-  private async runCell(execution: vscode.NotebookCellExecution, session: KernelSession): Promise<boolean> {
+  /** Runs one cell to its end; false when it failed, was interrupted or the kernel died. Aborting `signal` interrupts it. */
+  private async runCell(execution: vscode.NotebookCellExecution, session: KernelSession, signal: AbortSignal): Promise<boolean> {
     const { cell } = execution;
     session.running = execution;
-    session.interruptRequested = false;
     execution.executionOrder = ++session.executionCount;
     execution.start(Date.now());
     session.noteCell(execution, 'running');
@@ -111,15 +112,14 @@ export class BackpropController implements vscode.Disposable {
     try {
       await execution.clearOutput();
       const kernel = await this.sessions.kernel(session);
-      const run = kernel.execute({
+      // an interrupt that came while the kernel was starting has aborted `signal` already: execute passes it on
+      const done = await kernel.execute({
         cellId: `${basename(cell.notebook.uri.path)}#${cell.index}`,
         code: cell.document.getText(),
         executionCount: execution.executionOrder,
         language: cell.document.languageId === 'javascript' ? 'javascript' : 'typescript',
         notebookPath: cell.notebook.uri.scheme === 'file' ? cell.notebook.uri.fsPath : undefined,
-      }, (m) => outputs.add(m));
-      if (session.interruptRequested) kernel.interrupt();   // interrupted while its kernel was starting
-      const done = await run;
+      }, (m) => outputs.add(m), signal);
       ok = done.status === 'ok';
       if (done.status === 'interrupted') outputs.addError('Interrupted', 'The cell was interrupted. The kernel keeps its variables.');
     } catch (e) {

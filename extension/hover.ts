@@ -68,7 +68,7 @@ export class KernelHoverProvider implements vscode.HoverProvider {
     }
     let reply: InspectReply;
     try {
-      reply = await session.kernel.request<InspectReply>({ type: 'inspect', expression: found.expression }, TIMEOUT_MS);
+      reply = await session.kernel.request('inspect', { expression: found.expression }, { timeoutMs: TIMEOUT_MS });
     } catch (e) {
       return new vscode.Hover(new vscode.MarkdownString(`**${found.expression}**: no answer from the kernel (${(e as Error).message}).`), range);
     }

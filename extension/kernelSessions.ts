@@ -1,9 +1,11 @@
-// One kernel process per notebook: started on the first run, replaced after it dies or on restart, shut down when
-// the notebook closes. Also the per-notebook run queue and execution counter, which restart resets.
+// One kernel client per notebook (kernel/client/client.ts): its process is started on the first run, replaced after
+// it dies or on restart, shut down when the notebook closes. The client's run queue orders the notebook's cells;
+// this side keeps VS Code's bookkeeping of them (the executions waiting and running) and the execution counter.
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { KernelClient } from './kernelClient';
+import { KernelClient } from '../kernel/client/client';
+import type { ReadyMessage } from '../kernel/client/protocol';
 import { kernelEnv } from './settings';
 import type { Log } from './log';
 
@@ -15,33 +17,24 @@ export type CellRunState = 'queued' | 'running' | 'ended' | 'cancelled';
 export class KernelSession {
   kernel: KernelClient | undefined;
   executionCount = 0;
-  /** Cell runs of this notebook happen one after another. */
-  queue: Promise<void> = Promise.resolve();
-  /** Executions waiting their turn: cancelled together when a cell fails or is interrupted. */
-  readonly pending = new Set<vscode.NotebookCellExecution>();
+  /** Executions waiting their turn in the kernel's run queue. */
+  readonly queued = new Set<vscode.NotebookCellExecution>();
   running: vscode.NotebookCellExecution | undefined;
-  /** The user interrupted the running cell, maybe before its kernel existed: runCell passes it on. */
-  interruptRequested = false;
   /** Per cell document URI: the state of its latest run request (for the tests' waits). */
   readonly cellRuns = new Map<string, CellRunState>();
 
   constructor(readonly notebook: vscode.NotebookDocument) {}
 
-  get state(): KernelState { return this.running || this.pending.size ? 'busy' : 'idle'; }
+  get state(): KernelState { return this.running || this.queued.size ? 'busy' : 'idle'; }
 
   /** Marks where a cell's run request is. */
   noteCell(execution: vscode.NotebookCellExecution, state: CellRunState): void {
     this.cellRuns.set(execution.cell.document.uri.toString(), state);
   }
 
-  /** Ends the queued executions unrun (VS Code shows them neither passed nor failed). */
-  cancelPending(): void {
-    for (const e of this.pending) this.cancel(e);
-    this.pending.clear();
-  }
-
-  /** Ends one queued execution unrun. */
+  /** Ends one queued execution unrun (VS Code shows it neither passed nor failed). */
   cancel(execution: vscode.NotebookCellExecution): void {
+    this.queued.delete(execution);
     execution.end(undefined);
     this.noteCell(execution, 'cancelled');
   }
@@ -77,27 +70,38 @@ export class KernelSessions implements vscode.Disposable {
     return this.sessions.get(notebook);
   }
 
-  /** The notebook's live kernel, started (and awaited ready) if there is none. */
-  async kernel(session: KernelSession): Promise<KernelClient> {
-    if (session.kernel?.alive) { await session.kernel.ready; return session.kernel; }
-    const cwd = kernelCwd(session.notebook);
+  /** The notebook's kernel client (its process starts on the first run). */
+  client(session: KernelSession): KernelClient {
+    if (session.kernel) return session.kernel;
     const kernel = new KernelClient({
-      kernelPath: this.kernelPath, cwd, env: kernelEnv(session.notebook), log: (l) => this.log.info(l),
+      kernelPath: this.kernelPath, cwd: () => kernelCwd(session.notebook), env: () => kernelEnv(session.notebook),
+      log: (l) => this.log.info(l),
     });
     session.kernel = kernel;
     kernel.onExit((e) => {
       this.changed.fire(session);
       // a death during a run is shown on the cell; one between runs (a timer, memory) would go unnoticed
-      if (!e.byClient && !session.running && session.kernel === kernel) {
+      if (!e.byClient && !session.running) {
         const warning = `Backprop: ${e.message} Its variables are gone; the next run starts a new kernel.`;
         this.warnings.push(warning);
         void vscode.window.showWarningMessage(warning);
       }
     });
-    const ready = await kernel.ready;
-    this.log.info(`kernel ${ready.pid} ready (Node ${ready.nodeVersion}, protocol ${ready.protocolVersion}) for ${session.notebook.uri.toString()} in ${cwd}`);
-    this.changed.fire(session);
     return kernel;
+  }
+
+  /** The notebook's kernel, its process started (and awaited ready) if there is none. */
+  async kernel(session: KernelSession): Promise<KernelClient> {
+    const kernel = this.client(session);
+    const starting = !kernel.alive;
+    const ready = await kernel.start();
+    if (starting) this.started(session, ready);
+    return kernel;
+  }
+
+  private started(session: KernelSession, ready: ReadyMessage): void {
+    this.log.info(`kernel ${ready.pid} ready (Node ${ready.nodeVersion}, protocol ${ready.protocolVersion}) for ${session.notebook.uri.toString()} in ${kernelCwd(session.notebook)}`);
+    this.changed.fire(session);
   }
 
   notifyChanged(session: KernelSession): void {
@@ -108,8 +112,6 @@ export class KernelSessions implements vscode.Disposable {
   interrupt(notebook: vscode.NotebookDocument): void {
     const s = this.find(notebook);
     if (!s) return;
-    s.cancelPending();
-    if (s.running) s.interruptRequested = true;
     s.kernel?.interrupt();
     this.changed.fire(s);
   }
@@ -117,19 +119,17 @@ export class KernelSessions implements vscode.Disposable {
   /** A fresh kernel process: every variable is gone and the execution count starts again. */
   async restart(notebook: vscode.NotebookDocument): Promise<KernelClient> {
     const s = this.get(notebook);
-    s.cancelPending();
-    const old = s.kernel;
-    s.kernel = undefined;
-    await old?.shutdown();
+    const kernel = this.client(s);
+    const ready = await kernel.restart();
     s.executionCount = 0;
-    return this.kernel(s);
+    this.started(s, ready);
+    return kernel;
   }
 
   private async close(notebook: vscode.NotebookDocument): Promise<void> {
     const s = this.find(notebook);
     if (!s) return;
     this.sessions.delete(notebook);
-    s.cancelPending();
     await s.kernel?.shutdown();
   }
 

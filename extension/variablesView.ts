@@ -4,7 +4,7 @@
 // statistics, modules into their parameters; a click opens the variable's description (the hover's markdown).
 // While a cell runs the list keeps the values as of the last refresh, and says so.
 import * as vscode from 'vscode';
-import type { TensorStats, VariableInfo, VariablesReply } from '../kernel/client/protocol';
+import type { TensorStats, VariableInfo } from '../kernel/client/protocol';
 import type { KernelSessions } from './kernelSessions';
 
 export type VariableNode =
@@ -86,7 +86,7 @@ export class VariablesView implements vscode.TreeDataProvider<VariableNode>, vsc
     }
     if (session.state === 'busy') { this.setNote('a cell is running: values as of the last cell'); return; }
     try {
-      const reply = await session.kernel.request<VariablesReply>({ type: 'variables' }, 10_000);
+      const reply = await session.kernel.request('variables', {}, { timeoutMs: 10_000 });
       this.notebook = notebook;
       this.variables = reply.variables;
       this.setNote(reply.variables.length ? undefined : 'No variables yet.');

@@ -47,16 +47,15 @@ async function check(ctx: ToolContext, arg: unknown, expression: string | undefi
   const notebook = targetNotebook(arg);
   const live = liveKernel(ctx, notebook);
   if (typeof live === 'string') { void vscode.window.showWarningMessage(`Backprop: ${live}`); return { error: live }; }
-  const { session, kernel } = live;
+  const { kernel } = live;
   const title = 'Backprop: checking gradients…';
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_, token) =>
-    afterQueuedCells(session, async () => {
+    afterQueuedCells(kernel, async () => {
       if (token.isCancellationRequested) return { cancelled: true, error: 'the gradient check was stopped before it started' };
       const stop = new AbortController();
       const cancelled = token.onCancellationRequested(() => stop.abort());
-      const reply = await kernel.request<GradientCheckReply>({
-        type: 'gradientCheck', expression, settings: gradientCheckSettings(notebook!.uri),
-      }, undefined, stop.signal).finally(() => cancelled.dispose());
+      const reply = await kernel.request('gradientCheck', { expression, settings: gradientCheckSettings(notebook!.uri) }, { signal: stop.signal })
+        .finally(() => cancelled.dispose());
       if (reply.cancelled) { void vscode.window.showInformationMessage('Backprop: gradient check stopped.'); return { error: reply.error, cancelled: true }; }
       if (reply.error) { void vscode.window.showWarningMessage(`Backprop: ${reply.error}`); return { error: reply.error }; }
       const cellIndex = await showReport(ctx, notebook!, reply);

@@ -2,9 +2,8 @@
 // in the notebook's run queue, picking a tensor variable, and writing outputs into a cell that already ran.
 import * as vscode from 'vscode';
 import type { BackpropController } from '../controller';
-import type { KernelClient } from '../kernelClient';
+import type { KernelClient } from '../../kernel/client/client';
 import type { KernelSession, KernelSessions } from '../kernelSessions';
-import type { VariablesReply } from '../../kernel/client/protocol';
 
 export interface ToolContext {
   controller: BackpropController;
@@ -33,15 +32,13 @@ export function liveKernel(ctx: ToolContext, notebook: vscode.NotebookDocument |
  * Runs `fn` when the notebook's queued cells have run (the kernel answers between cells, so a check asked for
  * while a training loop runs waits for it rather than seeing it half done).
  */
-export function afterQueuedCells<T>(session: KernelSession, fn: () => Promise<T>): Promise<T> {
-  const turn = session.queue.then(fn);
-  session.queue = turn.then(() => undefined, () => undefined);
-  return turn;
+export function afterQueuedCells<T>(kernel: KernelClient, fn: () => Promise<T>): Promise<T> {
+  return kernel.queue.turn(fn);
 }
 
 /** Lets the user pick one of the kernel's tensor variables (module parameters included, by path). */
 export async function pickTensor(kernel: KernelClient, title: string, extra: vscode.QuickPickItem[] = []): Promise<string | undefined> {
-  const reply = await kernel.request<VariablesReply>({ type: 'variables' }, 10_000);
+  const reply = await kernel.request('variables', {}, { timeoutMs: 10_000 });
   const items: vscode.QuickPickItem[] = [...extra];
   for (const v of reply.variables) {
     if (v.type === 'Tensor') items.push({ label: v.name, description: v.summary });

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { outputItems } from '../cellOutputs';
 import { graphSettings } from '../settings';
-import type { GraphFormat, GraphReply } from '../../kernel/client/protocol';
+import type { GraphFormat } from '../../kernel/client/protocol';
 import {
   afterQueuedCells, cellDeclaring, cellOfRun, editOutputs, lastRunCell, liveKernel, pickTensor, rootName,
   targetNotebook, type ToolContext,
@@ -48,8 +48,8 @@ async function showGraph(ctx: ToolContext, arg: unknown): Promise<{ cellIndex?: 
   if (typeof live === 'string') { void vscode.window.showWarningMessage(`Backprop: ${live}`); return { error: live }; }
   const expression = await chooseTensor(args, live.kernel, 'Show the computation graph behind…');
   if (expression === null) return undefined;
-  return afterQueuedCells(live.session, async () => {
-    const reply = await live.kernel.request<GraphReply>({ type: 'graph', expression });
+  return afterQueuedCells(live.kernel, async () => {
+    const reply = await live.kernel.request('graph', { expression });
     if (reply.error || !reply.data) { void vscode.window.showWarningMessage(`Backprop: ${reply.error}`); return { error: reply.error }; }
     const cell = (expression ? cellDeclaring(notebook!, rootName(expression)) : cellOfRun(notebook!, reply.executionCount)) ?? lastRunCell(notebook!);
     if (!cell) return { error: 'no cell has run yet' };
@@ -79,8 +79,8 @@ async function exportGraph(ctx: ToolContext, arg: unknown): Promise<{ path?: str
     if (!target) return undefined;
   }
   const { edgeLabel } = graphSettings(notebook!.uri);
-  return afterQueuedCells(live.session, async () => {
-    const reply = await live.kernel.request<GraphReply>({ type: 'graph', expression: args.expression, format: format ?? 'svg', edgeLabel });
+  return afterQueuedCells(live.kernel, async () => {
+    const reply = await live.kernel.request('graph', { expression: args.expression, format: format ?? 'svg', edgeLabel });
     if (reply.error || reply.text === undefined) { void vscode.window.showWarningMessage(`Backprop: ${reply.error}`); return { error: reply.error }; }
     await vscode.workspace.fs.writeFile(target!, new TextEncoder().encode(reply.text));
     ctx.log.info(`exported the graph (${format ?? 'svg'}) to ${target!.toString()}`);

@@ -1,43 +1,58 @@
 /*
- * A client for one kernel process, used by the CLI and the tests (and usable from the extension host: it
- * imports only Node modules). It forks dist/kernel.js with an IPC channel and an interrupt pipe, runs cells
- * one at a time, collects their outputs (applying `updateOutput` in place), interrupts, restarts, and notices
- * when the process dies.
+ * The one kernel client, used by the extension host, the CLI and the tests (it imports only Node modules). One
+ * client per notebook: it forks dist/kernel.js (in its own process group, with an IPC channel and an interrupt
+ * pipe) when first needed and again after the process died or was restarted; runs cells one at a time through
+ * its run queue; sends typed tool requests; interrupts, restarts and shuts down. When the process ends, everything
+ * pending on it is rejected at once with a KernelDiedError.
  *
  *   const kernel = await KernelClient.start({ kernelPath: 'dist/kernel.js' });
- *   const result = await kernel.run('const x = 1 + 1\nx');   // { status: 'ok', outputs: [executeResult 2] }
- *   kernel.interrupt();                                        // stops a running cell, keeps the variables
+ *   const result = await kernel.run('const x = 1 + 1\nx');          // { status: 'ok', outputs: [executeResult 2] }
+ *   const reply = await kernel.request('inspect', { expression: 'x' }); // InspectReply
+ *   kernel.interrupt();                                               // stops the running cell, keeps the variables
  *   await kernel.shutdown();
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import {
-  INTERRUPT_FD_ENV, KERNEL_EXEC_ARGV, type CellLanguage, type CellOutputMessage, type ClientToKernel, type DoneStatus,
-  type KernelToClient, type MimeBundle, type ReadyMessage, type VariableInfo,
-  type GradientCheckReply, type GradientCheckRequest, type GraphReply, type GraphRequest,
+  INTERRUPT_FD_ENV, KERNEL_EXEC_ARGV, type CellLanguage, type CellOutputMessage, type DoneMessage, type ExecuteRequest,
+  type ReadyMessage,
 } from './protocol';
+import {
+  KernelConnection, KernelDiedError, type ReplyTo, type RequestOptions, type RequestParams, type RequestType,
+} from './connection';
+import { OutputCollector, type CellOutput, type CellResult } from './cellResult';
+import { endGroup, killGroupOnExit, OWN_PROCESS_GROUP, signalGroup } from './processGroup';
+import { RunQueue } from './queue';
+
+export { KernelDiedError, type KernelExit, type ReplyTo, type RequestOptions, type RequestParams, type RequestType } from './connection';
+export { CLIENT_STREAM_LIMIT_CHARS, type CellOutput, type CellResult } from './cellResult';
 
 /** The kernel's stdio: stdin, stdout, stderr, IPC, and the interrupt pipe (`<requestId>\n` interrupts that request). */
 const INTERRUPT_FD = 4;
 
+/** Text the kernel process wrote outside any cell (native crash messages, out-of-memory reports) is kept up to this size. */
+const STDERR_TAIL = 4000;
+
 export interface KernelClientOptions {
   /** Path of the kernel script; defaults to kernel.js next to this file (dist/ when bundled). */
   kernelPath?: string;
-  /** Working directory of the kernel process (the notebook's folder). */
-  cwd?: string;
-  /** Added to the environment. */
-  env?: Record<string, string>;
+  /** Working directory of the kernel process (the notebook's folder); a function is asked at each start. */
+  cwd?: string | (() => string);
+  /** Added to the environment; a function is asked at each start (settings may have changed). */
+  env?: Record<string, string> | (() => Record<string, string>);
   /** Extra Node flags for the kernel, e.g. ['--max-old-space-size=256']. */
   execArgv?: string[];
+  /** Receives the kernel's own stdout/stderr lines, its `log` messages, and its starts and exits. */
+  log?: (line: string) => void;
+  /** How long the kernel (then what is left of its process group) gets to end before it is killed; default 1000 ms. */
+  graceMs?: number;
+  /** Stream characters `run()` keeps per cell (CLIENT_STREAM_LIMIT_CHARS by default). */
+  streamLimit?: number;
 }
 
-/** One output of a cell, as collected by the client. */
-export type CellOutput =
-  | { kind: 'stream'; name: 'stdout' | 'stderr'; text: string }
-  | { kind: 'display'; outputId: string; data: MimeBundle }
-  | { kind: 'executeResult'; executionCount: number; data: MimeBundle }
-  | { kind: 'error'; ename: string; evalue: string; traceback: string[]; line?: number; column?: number };
+/** A cell run as `execute` takes it: the request without its id, which the client assigns. */
+export type CellRun = Omit<ExecuteRequest, 'type' | 'requestId'>;
 
 export interface RunOptions {
   executionCount?: number;
@@ -47,258 +62,229 @@ export interface RunOptions {
   cwd?: string;
   /** Called with each output message as it arrives. */
   onMessage?: (message: CellOutputMessage) => void;
+  /** Aborting cancels the run while it is queued, and interrupts it once it runs. */
+  signal?: AbortSignal;
 }
 
-export interface CellResult {
-  /**
-   * 'died': the kernel process ended during the run (its state is gone; the next run starts a new one).
-   * 'cancelled': the cell was queued behind one that failed, was interrupted or died, and did not run.
-   */
-  status: DoneStatus | 'died' | 'cancelled';
-  outputs: CellOutput[];
-  durationMs: number;
-  /** How the process ended, when status is 'died'. */
-  exit?: { code: number | null; signal: string | null; stderr: string };
-}
-
-interface Pending { outputs: CellOutput[]; started: number; onMessage?: (m: CellOutputMessage) => void; resolve: (r: CellResult) => void }
-
-/** Text the kernel process wrote outside any cell (native crash messages, out-of-memory reports) is kept up to this size. */
-const STDERR_TAIL = 4000;
-
-/** The line that says why a process died (V8's "FATAL ERROR: ... heap out of memory", Node's "Error: ..."), not its native stack. */
-function crashDetail(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const fatal = lines.find((l) => /FATAL ERROR|out of memory|^Error\b|Assertion failed/.test(l));
-  return (fatal ?? lines.filter((l) => !/^\d+: 0x|^-+ Native stack/.test(l)).pop() ?? '').slice(0, 300);
+/** One forked kernel process and its connection. */
+interface KernelProcess {
+  child: ChildProcess;
+  connection: KernelConnection;
+  /** The client is ending it (shutdown, restart): its death is not a crash. */
+  stopping: boolean;
+  /** Resolves when the process, then the rest of its group, has ended. */
+  ended: Promise<void>;
 }
 
 export class KernelClient {
-  private child!: ChildProcess;
-  private ready!: Promise<ReadyMessage>;
-  private pending = new Map<string, Pending>();
-  private replies = new Map<string, (m: KernelToClient) => void>();
-  private nextRequest = 1;
+  /** The cells of this kernel run one at a time through this queue; so do tool turns that must wait for them. */
+  readonly queue = new RunQueue();
+  private current: KernelProcess | undefined;
+  /** A restart or shutdown in progress: starts wait for it. */
+  private transition: Promise<unknown> | undefined;
+  private closed = false;
+  private nextId = 1;
   private executionCount = 0;
-  private stderrTail = '';
-  private exited = false;
-  /** Cells wait here for the ones before them; a failure bumps `generation`, which cancels those queued before it. */
-  private queue: Promise<unknown> = Promise.resolve();
-  private generation = 0;
-  /** Called when the process ends by itself (not through shutdown/restart). */
-  onDeath?: (exit: { code: number | null; signal: string | null }) => void;
+  private lastPid: number | undefined;
+  private readonly exitListeners = new Set<(e: KernelDiedError) => void>();
+  private readonly log: (line: string) => void;
 
-  private constructor(private readonly options: KernelClientOptions) {}
+  constructor(private readonly options: KernelClientOptions = {}) {
+    this.log = options.log ?? (() => undefined);
+  }
 
-  /** Forks a kernel and waits until it is ready. */
+  /** A client with its kernel started and ready. */
   static async start(options: KernelClientOptions = {}): Promise<KernelClient> {
     const client = new KernelClient(options);
-    await client.spawn();
+    await client.start();
     return client;
   }
 
-  get alive(): boolean { return !this.exited; }
-  get pid(): number | undefined { return this.child.pid; }
-  get busy(): boolean { return this.pending.size > 0; }
+  /** True while a kernel process is up (or starting). */
+  get alive(): boolean { return !!this.current && !this.current.connection.closed; }
+  /** The pid of the current kernel process, or of the last one once it has ended. */
+  get pid(): number | undefined { return this.lastPid; }
+  /** True while a cell runs or waits. */
+  get busy(): boolean { return !this.queue.idle; }
 
-  private spawn(): Promise<ReadyMessage> {
-    const kernelPath = this.options.kernelPath ?? join(__dirname, 'kernel.js');
-    this.exited = false;
-    this.stderrTail = '';
-    const child = fork(kernelPath, [], {
-      cwd: this.options.cwd,
-      // Under VS Code, process.execPath is Electron: this makes it a plain Node.
-      env: { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: '1', [INTERRUPT_FD_ENV]: String(INTERRUPT_FD) },
-      execArgv: [...KERNEL_EXEC_ARGV, ...this.options.execArgv ?? []],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
-      serialization: 'json',
-    });
-    this.child = child;
-    const keep = (chunk: Buffer) => { this.stderrTail = (this.stderrTail + chunk.toString()).slice(-STDERR_TAIL); };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    (child.stdio[INTERRUPT_FD] as Writable | null)?.on('error', () => undefined);
-    this.ready = new Promise<ReadyMessage>((resolve, reject) => {
-      child.on('message', (m: KernelToClient) => {
-        if (m.type === 'ready') resolve(m);
-        else this.dispatch(m);
-      });
-      child.on('exit', (code, signal) => {
-        if (child !== this.child) return;
-        const stopped = this.exited;
-        this.exited = true;
-        reject(new Error(`the kernel exited before it was ready (${signal ?? `code ${code}`}): ${this.stderrTail.trim()}`));
-        if (!stopped) this.died(code, signal);
-      });
-      child.on('error', reject);
-    });
-    return this.ready;
+  /** Called each time a kernel process ends, whatever the reason; returns the function that removes the listener. */
+  onExit(listener: (e: KernelDiedError) => void): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
   }
 
-  private died(code: number | null, signal: string | null): void {
-    const exit = { code, signal, stderr: this.stderrTail };
-    for (const p of this.pending.values()) {
-      const how = signal ? `was killed (${signal})` : `exited (code ${code})`;
-      const detail = crashDetail(this.stderrTail);
-      p.outputs.push({
-        kind: 'error', ename: 'KernelDied',
-        evalue: `The kernel process ${how}; its variables are lost. The next run starts a new kernel.${detail ? ` (${detail})` : ''}`,
-        traceback: [],
-      });
-      p.resolve({ status: 'died', outputs: p.outputs, durationMs: Date.now() - p.started, exit });
-    }
-    this.pending.clear();
-    this.onDeath?.({ code, signal });
-  }
-
-  private dispatch(m: KernelToClient): void {
-    if (m.type === 'inspectReply' || m.type === 'variablesReply' || m.type === 'gradientCheckReply' || m.type === 'graphReply') {
-      this.replies.get(m.requestId)?.(m);
-      this.replies.delete(m.requestId);
-      return;
-    }
-    if (m.type === 'log' || m.type === 'ready') return;
-    const p = this.pending.get(m.requestId);
-    if (!p) return;
-    switch (m.type) {
-      case 'done':
-        this.pending.delete(m.requestId);
-        p.resolve({ status: m.status, outputs: p.outputs, durationMs: m.durationMs });
-        return;
-      case 'stream': {
-        const last = p.outputs[p.outputs.length - 1];
-        if (last?.kind === 'stream' && last.name === m.name) last.text += m.text;
-        else p.outputs.push({ kind: 'stream', name: m.name, text: m.text });
-        break;
-      }
-      case 'display': p.outputs.push({ kind: 'display', outputId: m.outputId, data: m.data }); break;
-      case 'updateOutput': {
-        const target = p.outputs.find((o) => o.kind === 'display' && o.outputId === m.outputId);
-        if (target && target.kind === 'display') target.data = m.data;
-        break;
-      }
-      case 'executeResult': p.outputs.push({ kind: 'executeResult', executionCount: m.executionCount, data: m.data }); break;
-      case 'error': p.outputs.push({ kind: 'error', ename: m.ename, evalue: m.evalue, traceback: m.traceback, line: m.line, column: m.column }); break;
-    }
-    p.onMessage?.(m);
-  }
-
-  private send(m: ClientToKernel): void {
-    if (this.child.connected) this.child.send(m);
+  /** Starts a kernel process unless one is up or starting; resolves when it is ready. */
+  async start(): Promise<ReadyMessage> {
+    while (this.transition) await this.transition.catch(() => undefined);
+    if (this.closed) throw new KernelDiedError({ exitCode: null, signal: null, stderr: '', byClient: true });
+    return (this.alive ? this.current! : this.spawn()).connection.ready;
   }
 
   /**
-   * Runs one cell and resolves when it is done (or the kernel died). Cells run one at a time in call order; when
-   * one does not end 'ok', the cells queued behind it are cancelled. A dead kernel is replaced first.
+   * Runs one cell and resolves with its outputs when it is done. Cells run one at a time in call order; when one
+   * does not end 'ok', the cells queued behind it are cancelled. A dead kernel is replaced first; one that dies
+   * during the run gives status 'died' and a KernelDied error output.
    */
   run(code: string, options: RunOptions = {}): Promise<CellResult> {
-    const generation = this.generation;
-    const next = this.queue.then(async (): Promise<CellResult> => {
-      if (generation !== this.generation) return { status: 'cancelled', outputs: [], durationMs: 0 };
-      const result = await this.runNow(code, options);
-      if (result.status !== 'ok') this.generation++;
-      return result;
+    return this.queue.run<CellResult>((signal) => this.collect(code, options, signal), {
+      signal: options.signal,
+      failed: (r) => r.status !== 'ok',
+      cancelled: () => ({ status: 'cancelled', outputs: [], durationMs: 0 }),
     });
-    this.queue = next;
-    return next;
-  }
-
-  private async runNow(code: string, options: RunOptions): Promise<CellResult> {
-    if (this.exited) await this.spawn();
-    await this.ready;
-    const requestId = `r${this.nextRequest++}`;
-    const executionCount = options.executionCount ?? ++this.executionCount;
-    return new Promise<CellResult>((resolve) => {
-      this.pending.set(requestId, { outputs: [], started: Date.now(), onMessage: options.onMessage, resolve });
-      this.send({
-        type: 'execute', requestId, code, executionCount, cellId: options.cellId ?? `cell-${executionCount}`,
-        language: options.language, notebookPath: options.notebookPath, cwd: options.cwd,
-      });
-    });
-  }
-
-  /** Stops the running cell; the kernel keeps its variables. */
-  interrupt(): void {
-    if (this.exited) return;
-    for (const requestId of this.pending.keys()) {
-      const pipe = this.child.stdio[INTERRUPT_FD] as Writable | null;
-      if (pipe && !pipe.destroyed) pipe.write(`${requestId}\n`);
-      // An idle kernel (a cell awaiting forever) also takes the message.
-      this.send({ type: 'interrupt', requestId });
-    }
-  }
-
-  /** Looks up a variable path (`w.grad`) in the kernel. */
-  inspect(expression: string): Promise<{ found: boolean; data?: MimeBundle }> {
-    return this.request({ type: 'inspect', requestId: `q${this.nextRequest++}`, expression }) as Promise<{ found: boolean; data?: MimeBundle }>;
-  }
-
-  /** The user's top-level variables. */
-  async variables(): Promise<VariableInfo[]> {
-    const reply = await this.request({ type: 'variables', requestId: `q${this.nextRequest++}` });
-    return (reply as { variables: VariableInfo[] }).variables;
   }
 
   /**
-   * Checks the last backward() (or the graph behind a tensor path) against finite differences. Aborting `signal`
-   * stops the check: the reply then has `cancelled` set.
+   * Runs one cell now, outside the queue (for a caller that holds the queue's turn, like the extension's
+   * controller). `onOutput` gets its outputs in order; resolves with the kernel's `done`; rejects with
+   * KernelDiedError when the process ends first. Aborting `signal` interrupts the run.
    */
-  async gradientCheck(options: Omit<GradientCheckRequest, 'type' | 'requestId'> = {}, signal?: AbortSignal): Promise<GradientCheckReply> {
-    const requestId = `q${this.nextRequest++}`;
-    const stop = () => this.stopRequest(requestId);
-    signal?.addEventListener('abort', stop, { once: true });
+  async execute(cell: CellRun, onOutput: (m: CellOutputMessage) => void, signal?: AbortSignal): Promise<DoneMessage> {
+    await this.start();
+    const requestId = `r${this.nextId++}`;
+    return this.current!.connection.execute({ type: 'execute', requestId, ...cell }, onOutput, signal);
+  }
+
+  /**
+   * Sends a tool request and resolves with its reply; rejects with KernelDiedError if the process ends first. The
+   * kernel answers only between cells (or while one awaits), so callers that must not wait give a `timeoutMs`.
+   * @example const reply = await kernel.request('inspect', { expression: 'w.grad' }, { timeoutMs: 3000 });
+   */
+  async request<K extends RequestType>(type: K, params: RequestParams<K>, options: RequestOptions = {}): Promise<ReplyTo[K]> {
+    while (this.transition) await this.transition.catch(() => undefined);
+    // a kernel that died stays dead for requests: a fresh one would know nothing of what was asked about
+    const kernel = this.current ?? (await this.start(), this.current!);
+    return kernel.connection.request(type, params, `q${this.nextId++}`, options);
+  }
+
+  /** Stops the running cell (the kernel keeps its variables) and cancels the queued ones. */
+  interrupt(): void {
+    this.queue.interrupt();
+    // runs sent with execute() outside the queue
+    const kernel = this.current;
+    if (kernel) for (const id of kernel.connection.runningIds) kernel.connection.interruptRun(id);
+  }
+
+  /** A fresh kernel: the queued cells are cancelled, the old process group ended, every variable is gone. */
+  async restart(): Promise<ReadyMessage> {
+    this.queue.cancelQueued();
+    await this.stop();
+    this.executionCount = 0;
+    return this.start();
+  }
+
+  /** Ends the kernel process group; the client is done (later runs and requests are rejected). */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    this.queue.cancelQueued();
+    await this.stop();
+  }
+
+  private spawn(): KernelProcess {
+    const { options } = this;
+    const env = typeof options.env === 'function' ? options.env() : options.env;
+    const child = fork(options.kernelPath ?? join(__dirname, 'kernel.js'), [], {
+      cwd: typeof options.cwd === 'function' ? options.cwd() : options.cwd,
+      // Under VS Code, process.execPath is Electron: this makes it a plain Node.
+      env: { ...process.env, ...env, ELECTRON_RUN_AS_NODE: '1', [INTERRUPT_FD_ENV]: String(INTERRUPT_FD) },
+      // the kernel's own flags, not the host's (a debugged extension host's --inspect-brk would stop the kernel too)
+      execArgv: [...KERNEL_EXEC_ARGV, ...options.execArgv ?? []],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
+      serialization: 'json',
+      detached: OWN_PROCESS_GROUP,
+    });
+    const pid = child.pid;
+    this.lastPid = pid;
+    const connection = new KernelConnection(child, child.stdio[INTERRUPT_FD] as Writable | null, (l) => this.log(`[kernel ${pid}] ${l}`));
+    let stderr = '';
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding('utf8');
+      stream?.on('data', (text: string) => {
+        stderr = (stderr + text).slice(-STDERR_TAIL);
+        for (const l of text.split('\n')) if (l.trim()) this.log(`[kernel ${pid}] ${l}`);
+      });
+    }
+    const forget = pid === undefined ? () => undefined : killGroupOnExit(pid);
+    let ready = false;
+    void connection.ready.then(() => { ready = true; }, () => undefined);
+    const kernel: KernelProcess = {
+      child, connection, stopping: false,
+      ended: new Promise<void>((resolve) => {
+        let reported = false;
+        const died = (exitCode: number | null, signal: string | null) => {
+          if (reported) return;
+          reported = true;
+          const error = new KernelDiedError({ exitCode, signal, stderr, byClient: kernel.stopping, beforeReady: !ready });
+          this.log(`[kernel ${pid}] exited (${signal ?? `code ${exitCode}`})`);
+          connection.close(error);
+          for (const l of [...this.exitListeners]) l(error);
+          // what its cells started goes with it (a crash included); its pipes then close, so nothing keeps us waiting
+          const group = pid === undefined ? Promise.resolve() : endGroup(pid, this.graceMs);
+          void group.finally(() => { forget(); resolve(); });
+        };
+        child.once('exit', died);
+        child.on('error', (e) => {
+          this.log(`[kernel] ${e.message}`);
+          // the fork itself failed (too many processes): no 'exit' follows
+          if (pid === undefined) died(null, null);
+        });
+      }),
+    };
+    this.current = kernel;
+    return kernel;
+  }
+
+  private get graceMs(): number { return this.options.graceMs ?? 1000; }
+
+  /** Ends the current process: asks it to exit, kills its group if it has not within the grace period. */
+  private stop(): Promise<void> {
+    const kernel = this.current;
+    if (!kernel) return Promise.resolve();
+    const stopping = (async () => {
+      if (!kernel.connection.closed) {
+        kernel.stopping = true;
+        kernel.connection.shutdown();
+        const timer = setTimeout(() => {
+          if (kernel.child.pid !== undefined && OWN_PROCESS_GROUP) signalGroup(kernel.child.pid, 'SIGKILL');
+          else kernel.child.kill('SIGKILL');
+        }, this.graceMs);
+        await kernel.ended;
+        clearTimeout(timer);
+      }
+      await kernel.ended;
+    })();
+    const transition = stopping.finally(() => { if (this.transition === transition) this.transition = undefined; });
+    this.transition = transition;
+    return transition;
+  }
+
+  private async collect(code: string, options: RunOptions, signal: AbortSignal): Promise<CellResult> {
+    const started = Date.now();
+    const collector = new OutputCollector(this.options.streamLimit);
+    const executionCount = options.executionCount ?? ++this.executionCount;
     try {
-      return await this.request({ type: 'gradientCheck', requestId, ...options }) as GradientCheckReply;
-    } finally {
-      signal?.removeEventListener('abort', stop);
+      const done = await this.execute({
+        code, executionCount, cellId: options.cellId ?? `cell-${executionCount}`,
+        language: options.language, notebookPath: options.notebookPath, cwd: options.cwd,
+      }, (m) => { collector.add(m); options.onMessage?.(m); }, signal);
+      return { status: done.status, outputs: collector.outputs, durationMs: done.durationMs };
+    } catch (e) {
+      if (!(e instanceof KernelDiedError)) throw e;
+      collector.outputs.push(kernelDiedOutput(e));
+      return {
+        status: 'died', outputs: collector.outputs, durationMs: Date.now() - started,
+        exit: { code: e.exitCode, signal: e.signal, stderr: e.stderr },
+      };
     }
   }
+}
 
-  /** Stops a request that holds the kernel's thread (a gradient check): its id on the interrupt pipe. */
-  private stopRequest(requestId: string): void {
-    const pipe = this.exited ? null : this.child.stdio[INTERRUPT_FD] as Writable | null;
-    if (pipe && !pipe.destroyed) pipe.write(`${requestId}\n`);
-  }
-
-  /** The last backward()'s graph (or the one behind a tensor path), optionally as mermaid, DOT, JSON or SVG text. */
-  async graph(options: Omit<GraphRequest, 'type' | 'requestId'> = {}): Promise<GraphReply> {
-    return await this.request({ type: 'graph', requestId: `q${this.nextRequest++}`, ...options }) as GraphReply;
-  }
-
-  private async request(m: ClientToKernel & { requestId: string }): Promise<KernelToClient> {
-    await this.ready;
-    return new Promise((resolve) => {
-      this.replies.set(m.requestId, resolve);
-      this.send(m);
-    });
-  }
-
-  /** A fresh kernel: the old process is killed and every variable is gone. */
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.spawn();
-  }
-
-  /** Ends the kernel process. */
-  async shutdown(): Promise<void> {
-    await this.stop();
-  }
-
-  private stop(): Promise<void> {
-    this.generation++;
-    if (this.exited) return Promise.resolve();
-    const child = this.child;
-    this.exited = true;
-    return new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      this.send({ type: 'shutdown' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 1000);
-      child.once('exit', () => clearTimeout(timer));
-      for (const p of this.pending.values()) {
-        p.outputs.push({ kind: 'error', ename: 'KernelRestarted', evalue: 'The kernel was stopped; its variables are lost.', traceback: [] });
-        p.resolve({ status: 'died', outputs: p.outputs, durationMs: Date.now() - p.started });
-      }
-      this.pending.clear();
-    });
-  }
+/** The error output of a run whose kernel ended under it. */
+export function kernelDiedOutput(e: KernelDiedError): CellOutput {
+  if (e.byClient) return { kind: 'error', ename: 'KernelRestarted', evalue: 'The kernel was stopped; its variables are lost.', traceback: [] };
+  const how = e.signal ? `was killed (${e.signal})` : `exited (code ${e.exitCode})`;
+  return {
+    kind: 'error', ename: 'KernelDied',
+    evalue: `The kernel process ${how}; its variables are lost. The next run starts a new kernel.${e.detail ? ` (${e.detail})` : ''}`,
+    traceback: [],
+  };
 }

@@ -2,7 +2,7 @@
 // failing cells, --allow-errors, --timeout, and one-line messages for bad input.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +108,54 @@ describe('backprop-nb run', () => {
     assert.equal(error.ename, 'Timeout');
     assert.deepEqual(after.outputs, [{ output_type: 'stream', name: 'stdout', text: ['spun true\n'] }]);
     assert.equal(run(['run', nbPath, '--timeout', '1']).status, 1, 'without --allow-errors a timeout fails the run');
+  });
+
+  test('a cell that kills its own kernel mid-run: the CLI reports KernelDied at once and exits 1', () => {
+    const nbPath = copy('killsKernel.ipynb');
+    const started = Date.now();
+    const r = run(['run', nbPath]);
+    assert.ok(Date.now() - started < 15_000, `the CLI took ${Date.now() - started} ms`);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /cell 2: died - KernelDied: The kernel process was killed \(SIGKILL\); its variables are lost/);
+    const [, killed, after] = code(read(nbPath.replace(/\.ipynb$/, '.out.ipynb')));
+    assert.deepEqual(killed.outputs!.map((o) => o.ename ?? o.name), ['stdout', 'KernelDied']);
+    assert.equal(after.execution_count, null, 'the cell after it did not run');
+  });
+
+  test('--timeout on a cell stuck in native code restarts the kernel, says so, and runs on in the new one', () => {
+    const nbPath = copy('stuckNative.ipynb');
+    const started = Date.now();
+    const r = run(['run', nbPath, '--timeout', '1', '--allow-errors']);
+    const took = Date.now() - started;
+    assert.equal(r.status, 0, r.stderr);
+    // interrupt at 1 s, restart 5 s later, the stuck kernel killed after its 1 s grace, a new one, two short cells
+    assert.ok(took < 15_000, `the CLI took ${took} ms`);
+    const [, stuck, after] = code(read(nbPath.replace(/\.ipynb$/, '.out.ipynb')));
+    const errors = stuck.outputs!.filter((o) => o.output_type === 'error');
+    assert.deepEqual(errors.map((e) => e.ename), ['Timeout']);
+    assert.match(errors[0].evalue!, /did not stop when interrupted, so the kernel was restarted: its variables are lost/);
+    assert.deepEqual(after.outputs, [{ output_type: 'stream', name: 'stdout', text: ['undefined\n'] }], 'a fresh kernel');
+  });
+
+  test('Ctrl+C (SIGINT) stops the CLI and ends its kernel and what the kernel started', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-cli-int-'));
+    const nbPath = join(dir, 'forever.ipynb');
+    const pids = join(dir, 'pids');
+    writeFileSync(nbPath, JSON.stringify({ nbformat: 4, nbformat_minor: 4, metadata: {}, cells: [{
+      cell_type: 'code', metadata: {}, outputs: [], execution_count: null,
+      source: "const sleeper = require('node:child_process').spawn('sleep', ['60']);\n"
+        + `require('node:fs').writeFileSync(${JSON.stringify(pids)}, process.pid + ' ' + sleeper.pid);\nfor (;;) {}`,
+    }] }));
+    const child = spawn(process.execPath, [cli, 'run', nbPath], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    for (let i = 0; i < 300 && !existsSync(pids); i++) await new Promise((r) => setTimeout(r, 50));
+    const [kernel, sleeper] = readFileSync(pids, 'utf8').split(' ').map(Number);
+    child.kill('SIGINT');
+    assert.equal(await exited, 130);
+    const running = (pid: number) => { try { process.kill(pid, 0); return !/^[ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!); } catch { return false; } };
+    for (let i = 0; i < 50 && (running(kernel) || running(sleeper)); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(running(kernel), false, 'the kernel ended');
+    assert.equal(running(sleeper), false, 'the process its cell started ended');
   });
 
   test('bad input gets one clear line and a non-zero exit, no stack trace', () => {

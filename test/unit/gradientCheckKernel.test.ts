@@ -17,9 +17,9 @@ describe('kernel: gradient check and graph requests', () => {
   after(async () => { await kernel.shutdown(); });
 
   test('before any backward() it says so', async () => {
-    const reply = await kernel.gradientCheck();
+    const reply = await kernel.request('gradientCheck', {});
     assert.match(reply.error ?? '', /no backward\(\)/);
-    assert.match((await kernel.graph()).error ?? '', /no backward\(\)/);
+    assert.match((await kernel.request('graph', {})).error ?? '', /no backward\(\)/);
   });
 
   test('a correct graph passes, with the cell of its backward() and every edge marked pass', async () => {
@@ -30,7 +30,7 @@ describe('kernel: gradient check and graph requests', () => {
       'loss.backward();',
     ].join('\n'), { executionCount: 7 });
     assert.equal(run.status, 'ok');
-    const reply = await kernel.gradientCheck({ settings: { atol: 1e-6, rtol: 1e-4 } });
+    const reply = await kernel.request('gradientCheck', { settings: { atol: 1e-6, rtol: 1e-4 } });
     assert.equal(reply.error, undefined);
     assert.equal(reply.passed, true);
     assert.equal(reply.executionCount, 7);
@@ -54,7 +54,7 @@ describe('kernel: gradient check and graph requests', () => {
       'cube(w).sum().backward();',
     ].join('\n'), { executionCount: 8 });
     assert.equal(run.status, 'ok');
-    const reply = await kernel.gradientCheck();
+    const reply = await kernel.request('gradientCheck', {});
     assert.equal(reply.passed, false);
     const report = reply.data?.[GRADIENT_CHECK_MIME] as GradientCheckReport;
     assert.deepEqual(report.failingOps, ['cubeOp']);
@@ -67,33 +67,33 @@ describe('kernel: gradient check and graph requests', () => {
   });
 
   test('checks one variable: a parameter of the last backward(), or the graph behind another tensor', async () => {
-    const one = await kernel.gradientCheck({ expression: 'model.layers[0].weight' });
+    const one = await kernel.request('gradientCheck', { expression: 'model.layers[0].weight' });
     assert.match(one.error ?? '', /no gradient from the last backward/);
     const r = await kernel.run('const y = model.forward(x).sum();');
     assert.equal(r.status, 'ok');
-    const behind = await kernel.gradientCheck({ expression: 'y' });
+    const behind = await kernel.request('gradientCheck', { expression: 'y' });
     assert.equal(behind.passed, true);
     assert.equal((behind.data?.[GRADIENT_CHECK_MIME] as GradientCheckReport).params.length, 4);
-    const w = await kernel.gradientCheck({ expression: 'w' });
+    const w = await kernel.request('gradientCheck', { expression: 'w' });
     assert.equal(w.passed, false);
     assert.deepEqual((w.data?.[GRADIENT_CHECK_MIME] as GradientCheckReport).params.map((p) => p.name), ['w']);
-    assert.match((await kernel.gradientCheck({ expression: 'cube' })).error ?? '', /not a tensor/);
+    assert.match((await kernel.request('gradientCheck', { expression: 'cube' })).error ?? '', /not a tensor/);
   });
 
   test('the graph of the last backward() or of a variable, in every export format', async () => {
-    const last = await kernel.graph({ format: 'dot' });
+    const last = await kernel.request('graph', { format: 'dot' });
     assert.equal(last.executionCount, 8);
     assert.match(last.text ?? '', /^digraph backprop \{/);
     assert.match(last.text ?? '', /label="cube/);
-    const svg = await kernel.graph({ expression: 'loss', format: 'svg', edgeLabel: 'mean' });
+    const svg = await kernel.request('graph', { expression: 'loss', format: 'svg', edgeLabel: 'mean' });
     assert.match(svg.text ?? '', /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     assert.match(svg.text ?? '', /mean /);
     const g = svg.data?.[GRAPH_MIME] as GraphSnapshot;
     assert.equal(g.nodes.filter((n) => n.kind === 'leaf' && n.requiresGrad).length, 4);
-    assert.match((await kernel.graph({ format: 'mermaid' })).text ?? '', /^flowchart RL/);
-    const json = JSON.parse((await kernel.graph({ format: 'json' })).text ?? '') as GraphSnapshot;
+    assert.match((await kernel.request('graph', { format: 'mermaid' })).text ?? '', /^flowchart RL/);
+    const json = JSON.parse((await kernel.request('graph', { format: 'json' })).text ?? '') as GraphSnapshot;
     assert.equal(json.version, 1);
-    assert.match((await kernel.graph({ expression: 'nothing' })).error ?? '', /not defined/);
+    assert.match((await kernel.request('graph', { expression: 'nothing' })).error ?? '', /not defined/);
   });
 
   test('a long check is stopped on request, and the kernel and its variables are as they were', async () => {
@@ -101,7 +101,7 @@ describe('kernel: gradient check and graph requests', () => {
     assert.equal(run.status, 'ok', JSON.stringify(run));
     const stop = new AbortController();
     setTimeout(() => stop.abort(), 300);
-    const reply = await kernel.gradientCheck({}, stop.signal);
+    const reply = await kernel.request('gradientCheck', {}, { signal: stop.signal });
     assert.equal(reply.cancelled, true, `the check was not stopped: ${JSON.stringify(reply).slice(0, 300)}`);
     assert.match(reply.error ?? '', /stopped/);
     assert.equal(reply.data, undefined);
@@ -111,7 +111,7 @@ describe('kernel: gradient check and graph requests', () => {
     // the next check runs to the end (a small graph; the matmul pool recovered from the product cut short)
     const small = await kernel.run('const vSmall = tensor([1, 2], { requiresGrad: true }); vSmall.matmul(tensor([[1], [3]])).sum().backward();');
     assert.equal(small.status, 'ok', JSON.stringify(small.outputs));
-    const next = await kernel.gradientCheck();
+    const next = await kernel.request('gradientCheck', {});
     assert.equal(next.cancelled, undefined);
     assert.equal(next.passed, true);
   });

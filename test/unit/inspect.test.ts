@@ -90,7 +90,7 @@ describe('inspect through the kernel', () => {
   test('after backward(), hovering a parameter shows its gradient and the cell and step that produced it', async () => {
     await kernel.run('const model = new nn.MLP([2, 2, 1], { seed: 1 });\nconst opt = new optim.SGD(model.parameters(), { lr: 0.1 });', { executionCount: 1 });
     await kernel.run('for (let i = 0; i < 3; i++) { opt.zeroGrad(); model.forward(tensor([[1, 2]])).sum().backward(); }', { executionCount: 2 });
-    const reply = await kernel.inspect('model.layers[1].bias');
+    const reply = await kernel.request('inspect', { expression: 'model.layers[1].bias' });
     assert.equal(reply.found, true);
     const md = String(reply.data?.['text/markdown']);
     assert.match(md, /\*\*model\.layers\[1\]\.bias\*\*|\*\*model\\\.layers\\\[1\\\]\\\.bias\*\*/);
@@ -98,9 +98,9 @@ describe('inspect through the kernel', () => {
     assert.match(md, /cell \[2\], step 3/);
     assert.doesNotMatch(md, /stale/);
     await kernel.run('opt.step();', { executionCount: 3 });
-    assert.match(String((await kernel.inspect('model.layers[1].bias')).data?.['text/markdown']), /stale gradient/);
-    const m = String((await kernel.inspect('model')).data?.['text/markdown']);
+    assert.match(String((await kernel.request('inspect', { expression: 'model.layers[1].bias' })).data?.['text/markdown']), /stale gradient/);
+    const m = String((await kernel.request('inspect', { expression: 'model' })).data?.['text/markdown']);
     assert.match(m, /`MLP` · 4 parameters/);
-    assert.equal((await kernel.inspect('model.forward(x)')).found, false);
+    assert.equal((await kernel.request('inspect', { expression: 'model.forward(x)' })).found, false);
   });
 });

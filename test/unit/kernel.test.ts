@@ -212,13 +212,13 @@ for (const transpiler of ['esbuild', 'typescript']) describe(`kernel: cells (${t
 
   test('variables and inspect answer from the kernel state', async () => {
     await kernel.run('const inspected = tensor([1, 2, 3]);');
-    const vars = await kernel.variables();
+    const vars = (await kernel.request('variables', {})).variables;
     const v = vars.find((x) => x.name === 'inspected');
     assert.deepEqual(v?.shape, [3]);
-    const reply = await kernel.inspect('inspected');
+    const reply = await kernel.request('inspect', { expression: 'inspected' });
     assert.equal(reply.found, true);
     assert.match(String(reply.data?.['text/plain']), /Tensor \[3\]/);
-    assert.equal((await kernel.inspect('inspected.nothing.here')).found, false);
-    assert.equal((await kernel.inspect('launchMissiles()')).found, false, 'only property paths are inspected');
+    assert.equal((await kernel.request('inspect', { expression: 'inspected.nothing.here' })).found, false);
+    assert.equal((await kernel.request('inspect', { expression: 'launchMissiles()' })).found, false, 'only property paths are inspected');
   });
 });

@@ -52,7 +52,7 @@ describe('variables through the kernel', () => {
 
   test('lists the cells\' tensors with their gradient norms', async () => {
     await kernel.run('const x = tensor([1, 2, 3], { requiresGrad: true });\nconst y = x.mul(2).sum();\ny.backward();\nconst label = "demo";');
-    const vars = await kernel.variables();
+    const vars = (await kernel.request('variables', {})).variables;
     const x = vars.find((v) => v.name === 'x');
     assert.equal(x?.type, 'Tensor');
     assert.equal(x?.grad?.norm, Math.sqrt(12));
