@@ -4,6 +4,7 @@
 // (dist/renderer.js, inlined). Everything that came from the notebook is escaped: the page runs no script of it.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import katex from 'katex';
 import { Marked, type Tokens } from 'marked';
 import { escapeHtml } from './escapeHtml';
@@ -15,7 +16,8 @@ const GRAPH_MIME = 'application/vnd.backprop.graph+json';
 /** The parts of nbformat 4 the exporter reads. Multiline strings may be one string or a list of lines. */
 type MultilineString = string | string[];
 export interface NotebookOutput {
-  output_type: 'stream' | 'display_data' | 'execute_result' | 'error' | string;
+  /** 'stream', 'display_data', 'execute_result', 'error', or a type this exporter does not know. */
+  output_type: string;
   name?: string;
   text?: MultilineString;
   data?: Record<string, unknown>;
@@ -25,7 +27,8 @@ export interface NotebookOutput {
   traceback?: string[];
 }
 export interface NotebookCell {
-  cell_type: 'code' | 'markdown' | 'raw' | string;
+  /** 'code', 'markdown', 'raw', or a type this exporter shows as raw. */
+  cell_type: string;
   source: MultilineString;
   execution_count?: number | null;
   outputs?: NotebookOutput[];
@@ -52,7 +55,6 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-const stripAnsi = (s: string): string => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 
 /** Only links a reader can follow without running anything. */
 function safeUrl(href: string): string | null {
@@ -119,14 +121,14 @@ function base64(data: unknown): string {
 /** One output; graphs become placeholders that the loader fills, holding their text/plain until then. */
 function renderOutput(o: NotebookOutput, graphs: GraphItem[], md: Marked): string {
   if (o.output_type === 'stream') {
-    return `<pre class="output stream ${o.name === 'stderr' ? 'stderr' : 'stdout'}">${escapeHtml(stripAnsi(join_(o.text)))}</pre>`;
+    return `<pre class="output stream ${o.name === 'stderr' ? 'stderr' : 'stdout'}">${escapeHtml(stripVTControlCharacters(join_(o.text)))}</pre>`;
   }
   if (o.output_type === 'error') {
     const tb = o.traceback?.length ? o.traceback.join('\n') : `${o.ename}: ${o.evalue}`;
-    return `<pre class="output error">${escapeHtml(stripAnsi(tb))}</pre>`;
+    return `<pre class="output error">${escapeHtml(stripVTControlCharacters(tb))}</pre>`;
   }
   const data = o.data ?? {};
-  const plain = escapeHtml(stripAnsi(join_(data['text/plain'] as MultilineString)));
+  const plain = escapeHtml(stripVTControlCharacters(join_(data['text/plain'] as MultilineString)));
   if (GRAPH_MIME in data) {
     graphs.push({ mime: GRAPH_MIME, data: data[GRAPH_MIME] });
     return `<div class="output graph" data-bp-output="${graphs.length - 1}"><pre class="fallback">${plain}</pre></div>`;
@@ -140,7 +142,7 @@ function renderOutput(o: NotebookOutput, graphs: GraphItem[], md: Marked): strin
     if (mime in data) return `<div class="output image"><img alt="${plain}" src="data:${mime};base64,${base64(data[mime])}"></div>`;
   }
   if ('text/html' in data) return `<div class="output html">${sanitizeHtml(join_(data['text/html'] as MultilineString))}</div>`;
-  if ('text/markdown' in data) return `<div class="output markdown">${md.parse(join_(data['text/markdown'] as MultilineString))}</div>`;
+  if ('text/markdown' in data) return `<div class="output markdown">${md.parse(join_(data['text/markdown'] as MultilineString), { async: false })}</div>`;
   if ('text/plain' in data) return `<pre class="output text">${plain}</pre>`;
   const json = Object.keys(data).find((m) => m === 'application/json' || m.endsWith('+json'));
   if (json) return `<pre class="output text">${escapeHtml(JSON.stringify(data[json], null, 2))}</pre>`;
@@ -149,7 +151,7 @@ function renderOutput(o: NotebookOutput, graphs: GraphItem[], md: Marked): strin
 
 function renderCell(cell: NotebookCell, graphs: GraphItem[], md: Marked): string {
   const source = join_(cell.source);
-  if (cell.cell_type === 'markdown') return `<section class="cell markdown">${md.parse(source)}</section>`;
+  if (cell.cell_type === 'markdown') return `<section class="cell markdown">${md.parse(source, { async: false })}</section>`;
   if (cell.cell_type !== 'code') return `<section class="cell raw"><pre>${escapeHtml(source)}</pre></section>`;
   const count = cell.execution_count == null ? ' ' : String(cell.execution_count);
   const outputs = (cell.outputs ?? []).map((o) => renderOutput(o, graphs, md)).join('\n');

@@ -134,17 +134,17 @@ describe('renderer in Chromium', { skip }, () => {
     const count = async () => q.evaluate(() => (window as any).messages.length);
     await renderIn(q, 'mlp', toJson(mlpGraph()));
     const before = await count();
-    const onTitle = () => q.evaluate(() => !!document.activeElement?.matches('.cluster-label') && document.activeElement.textContent!.includes('layers.0'));
+    const onTitle = () => q.evaluate(() => !!document.activeElement?.matches('.cluster-label') && document.activeElement.textContent.includes('layers.0'));
     for (let i = 0; i < 60 && !(await onTitle()); i++) await q.keyboard.press('Tab');
     assert.equal(await q.evaluate(() => document.activeElement?.classList.contains('cluster-label')), true, 'Tab did not reach the group title');
     await q.keyboard.press('Enter');
     await q.waitForFunction((n) => (window as any).messages.length > n, before);
     assert.deepEqual(await q.evaluate(() => (window as any).messages.at(-1).collapsedGroups), ['layers.0']);
-    assert.match((await q.evaluate(() => document.activeElement?.textContent ?? ''))!, /▸ layers\.0/);
+    assert.match((await q.evaluate(() => document.activeElement?.textContent ?? '')), /▸ layers\.0/);
     await q.keyboard.press('Enter');
     await q.waitForFunction((n) => (window as any).messages.length > n, before + 1);
     assert.deepEqual(await q.evaluate(() => (window as any).messages.at(-1).collapsedGroups), []);
-    assert.match((await q.evaluate(() => document.activeElement?.textContent ?? ''))!, /▾ layers\.0/);
+    assert.match((await q.evaluate(() => document.activeElement?.textContent ?? '')), /▾ layers\.0/);
     await q.close();
   });
 

@@ -3,14 +3,14 @@
 // node_modules): a notebook's cells run in its kernel and the renderer draws the graph.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { codeServerBin, repoRoot } from './codeServer';
 import { openExamples, openNotebook, runAll, type Workbench } from './examplesUi';
 
 const skip = !existsSync(codeServerBin) ? 'code-server is not installed (node scripts/setupTools.mjs)' : false;
-const pkg = require(join(repoRoot, 'package.json')) as { name: string; version: string; publisher: string };
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string; publisher: string };
 let tmp = '';
 let vsix = '';
 let extensionsDir = '';
