@@ -63,7 +63,7 @@ const browser = await chromium.launch({
 });
 const p = await browser.newPage({ viewport: { width: 1000, height: 800 } });
 await p.goto(`http://127.0.0.1:${server.address().port}/`);
-await p.waitForFunction(() => window.ready === true);
+await p.waitForFunction(() => globalThis.ready === true);
 
 const cases = [
   { tensors: 200, maxNodes: 1000, what: 'all expanded' },
@@ -77,7 +77,7 @@ for (const c of cases) {
   const times = [];
   let boxes = 0;
   for (let i = 0; i <= RUNS; i++) {
-    const r = await p.evaluate(([t, m]) => window.time(t, m), [text, c.maxNodes]);
+    const r = await p.evaluate(([t, m]) => globalThis.time(t, m), [text, c.maxNodes]);
     if (r.error) throw new Error(r.error);
     times.push(r.ms);
     boxes = r.boxes;

@@ -97,8 +97,9 @@ const matmulPeers = {
 };
 
 let tfBackend = '';
+// Both backends are initialised before any run (main), so switching between them completes synchronously.
 function useTf(backend) {
-  if (tfBackend !== backend) { tf.setBackend(backend); tfBackend = backend; }
+  if (tfBackend !== backend) { void tf.setBackend(backend); tfBackend = backend; }
 }
 
 /**

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import type { Marked } from 'marked';
 import { escapeHtml } from './escapeHtml';
 import { markdownParser, renderMarkdownSafely } from './markdown';
@@ -18,7 +19,8 @@ const GRAPH_MIME = 'application/vnd.backprop.graph+json';
 /** The parts of nbformat 4 the exporter reads. Multiline strings may be one string or a list of lines. */
 type MultilineString = string | string[];
 export interface NotebookOutput {
-  output_type: 'stream' | 'display_data' | 'execute_result' | 'error' | string;
+  /** 'stream', 'display_data', 'execute_result', 'error', or a type this exporter does not know. */
+  output_type: string;
   name?: string;
   text?: MultilineString;
   data?: Record<string, unknown>;
@@ -28,7 +30,8 @@ export interface NotebookOutput {
   traceback?: string[];
 }
 export interface NotebookCell {
-  cell_type: 'code' | 'markdown' | 'raw' | string;
+  /** 'code', 'markdown', 'raw', or a type this exporter shows as raw. */
+  cell_type: string;
   source: MultilineString;
   execution_count?: number | null;
   outputs?: NotebookOutput[];
@@ -55,7 +58,6 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-const stripAnsi = (s: string): string => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 
 interface GraphItem { mime: string; data: unknown }
 
@@ -69,14 +71,14 @@ function base64(data: unknown): string | null {
 /** One output; graphs become placeholders that the loader fills, holding their text/plain until then. */
 function renderOutput(o: NotebookOutput, graphs: GraphItem[], md: Marked): string {
   if (o.output_type === 'stream') {
-    return `<pre class="output stream ${o.name === 'stderr' ? 'stderr' : 'stdout'}">${escapeHtml(stripAnsi(join_(o.text)))}</pre>`;
+    return `<pre class="output stream ${o.name === 'stderr' ? 'stderr' : 'stdout'}">${escapeHtml(stripVTControlCharacters(join_(o.text)))}</pre>`;
   }
   if (o.output_type === 'error') {
     const tb = o.traceback?.length ? o.traceback.join('\n') : `${o.ename}: ${o.evalue}`;
-    return `<pre class="output error">${escapeHtml(stripAnsi(tb))}</pre>`;
+    return `<pre class="output error">${escapeHtml(stripVTControlCharacters(tb))}</pre>`;
   }
   const data = o.data ?? {};
-  const plain = escapeHtml(stripAnsi(join_(data['text/plain'] as MultilineString)));
+  const plain = escapeHtml(stripVTControlCharacters(join_(data['text/plain'] as MultilineString)));
   if (GRAPH_MIME in data) {
     graphs.push({ mime: GRAPH_MIME, data: data[GRAPH_MIME] });
     return `<div class="output graph" data-bp-output="${graphs.length - 1}"><pre class="fallback">${plain}</pre></div>`;

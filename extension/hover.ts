@@ -74,7 +74,8 @@ export class KernelHoverProvider implements vscode.HoverProvider {
     }
     if (token.isCancellationRequested || !reply.found) return undefined;
     const markdown = reply.data?.['text/markdown'];
-    const text = typeof markdown === 'string' ? markdown : '```\n' + String(reply.data?.['text/plain'] ?? '') + '\n```';
+    const plain = reply.data?.['text/plain'];
+    const text = typeof markdown === 'string' ? markdown : '```\n' + (typeof plain === 'string' ? plain : '') + '\n```';
     return new vscode.Hover(new vscode.MarkdownString(text), range);
   }
 }

@@ -74,8 +74,8 @@ export function nodeCard(n: ViewNode, scale: GradScaleOptions): HTMLElement {
     return card;
   }
   const t = n.node!;
-  card.appendChild(el('h4', undefined, t.name ?? t.op ?? KIND_TEXT[n.kind as keyof typeof KIND_TEXT]));
-  const parts = [KIND_TEXT[n.kind as keyof typeof KIND_TEXT]];
+  card.appendChild(el('h4', undefined, t.name ?? t.op ?? KIND_TEXT[n.kind]));
+  const parts = [KIND_TEXT[n.kind]];
   if (t.op) parts.push(`op ${t.op}`);
   if (t.group) parts.push(`in ${t.group}`);
   card.appendChild(el('div', 'bp-sub', parts.join(' · ')));

@@ -8,7 +8,7 @@ import type { FlowBar } from './gradientFlow';
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 function svgEl(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
-  const e = document.createElementNS(SVG_NS, tag) as SVGElement;
+  const e = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   if (text !== undefined) e.textContent = text;
   return e;

@@ -1,10 +1,12 @@
-// Builds every bundle of the project with esbuild. Each entry is built only when its source exists, so the
-// build grows with the project. Usage: node scripts/build.mjs [--watch]
+// Builds every bundle of the project with esbuild; a missing entry point is an error, as is any bundle that fails.
+// Usage: node scripts/build.mjs [--skip-wasm]
+//   --skip-wasm  do not recompile the WebAssembly first (npm test has just checked that it is current).
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDeclarations } from './buildDeclarations.mjs';
+import { buildWasm } from './buildWasm.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const r = (p) => join(root, p);
@@ -22,34 +24,37 @@ const node = [
 /** ES modules for the notebook renderer's webview. */
 const browser = [{ in: 'renderer/index.ts', out: 'dist/renderer.js' }];
 
-const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', absWorkingDir: root, legalComments: 'none' };
+/** The mocha suite that runs inside VS Code's extension host: one CommonJS file per test file, next to index.js. */
+const suite = r('test/vscode/suite');
+
+const missing = [...node, ...browser].map((e) => e.in).concat('test/vscode/suite/index.ts').filter((p) => !existsSync(r(p)));
+if (missing.length) {
+  console.error(`build: missing entry point(s): ${missing.join(', ')}`);
+  process.exit(1);
+}
 // The matmul kernel's wasm is embedded in a TypeScript module, so it is compiled before bundling.
-await import('./buildWasm.mjs');
+if (!process.argv.includes('--skip-wasm')) await buildWasm();
+
+const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', absWorkingDir: root, legalComments: 'none' };
 
 const jobs = [];
 for (const e of node) {
-  if (!existsSync(r(e.in))) continue;
   jobs.push(esbuild.build({
     ...common, entryPoints: [r(e.in)], outfile: r(e.out), platform: 'node', format: 'cjs', target: 'node20',
     external: e.external ?? [], banner: e.banner ? { js: e.banner } : undefined,
   }));
 }
 for (const e of browser) {
-  if (!existsSync(r(e.in))) continue;
   jobs.push(esbuild.build({
     ...common, entryPoints: [r(e.in)], outfile: r(e.out), platform: 'browser', format: 'esm', target: 'es2022', minify: true,
   }));
 }
-/** The mocha suite that runs inside VS Code's extension host: one CommonJS file per test file, next to index.js. */
-const suite = r('test/vscode/suite');
-if (existsSync(suite)) {
-  const entryPoints = readdirSync(suite).filter((f) => f === 'index.ts' || f.endsWith('.test.ts')).map((f) => join(suite, f));
-  rmSync(r('out/vscode-suite'), { recursive: true, force: true });   // no stale test files from removed sources
-  jobs.push(esbuild.build({
-    ...common, entryPoints, outdir: r('out/vscode-suite'), platform: 'node', format: 'cjs', target: 'node20',
-    external: ['vscode', 'mocha'],
-  }));
-}
+const entryPoints = readdirSync(suite).filter((f) => f === 'index.ts' || f.endsWith('.test.ts')).map((f) => join(suite, f));
+rmSync(r('out/vscode-suite'), { recursive: true, force: true });   // no stale test files from removed sources
+jobs.push(esbuild.build({
+  ...common, entryPoints, outdir: r('out/vscode-suite'), platform: 'node', format: 'cjs', target: 'node20',
+  external: ['vscode', 'mocha'],
+}));
 await Promise.all(jobs);
 console.log(`built ${jobs.length} bundle(s) into dist/`);
 // The engine's declarations (dist/engine.d.ts) and the cells' globals (dist/cells.d.ts), when their sources changed.

@@ -2,7 +2,7 @@
 // the test harness in test/vscode/) with the extension under development. Runs every example notebook and saves
 // small PNGs into media/screenshots/. Needs scripts/setupTools.mjs to have run (npm test or npm start do it).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

@@ -117,8 +117,8 @@ let stopping = false;
 function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
-  const force = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
+  try { if (child.pid) process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+  const force = setTimeout(() => { try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
   const done = () => { clearTimeout(force); rmSync(tmp, { recursive: true, force: true }); process.exit(code); };
   if (child.exitCode !== null || child.signalCode !== null) done(); else child.once('exit', done);
 }

@@ -26,6 +26,6 @@ try {
     ],
   });
 } catch (e) {
-  console.error(`VS Code tests failed: ${e instanceof Error ? e.message : e}`);
+  console.error(`VS Code tests failed: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 }

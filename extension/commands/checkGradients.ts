@@ -55,7 +55,7 @@ async function check(ctx: ToolContext, arg: unknown, expression: string | undefi
       const stop = new AbortController();
       const cancelled = token.onCancellationRequested(() => stop.abort());
       const reply = await kernel.request('gradientCheck', { expression, settings: gradientCheckSettings(notebook!.uri) }, { signal: stop.signal })
-        .finally(() => cancelled.dispose());
+        .finally(() => { cancelled.dispose(); });
       if (reply.cancelled) { void vscode.window.showInformationMessage('Backprop: gradient check stopped.'); return { error: reply.error, cancelled: true }; }
       if (reply.error) { void vscode.window.showWarningMessage(`Backprop: ${reply.error}`); return { error: reply.error }; }
       const cellIndex = await showReport(ctx, notebook!, reply);

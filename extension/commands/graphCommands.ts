@@ -30,7 +30,7 @@ interface GraphArgs {
 }
 
 function argsOf(arg: unknown): GraphArgs {
-  return typeof arg === 'object' && arg !== null && !(arg instanceof vscode.Uri) && !('notebookEditor' in arg) ? arg as GraphArgs : {};
+  return typeof arg === 'object' && arg !== null && !(arg instanceof vscode.Uri) && !('notebookEditor' in arg) ? arg : {};
 }
 
 /** The expression the user wants (undefined: the last backward()); null when they cancelled. */
@@ -82,10 +82,10 @@ async function exportGraph(ctx: ToolContext, arg: unknown): Promise<{ path?: str
   return afterQueuedCells(live.kernel, async () => {
     const reply = await live.kernel.request('graph', { expression: args.expression, format: format ?? 'svg', edgeLabel });
     if (reply.error || reply.text === undefined) { void vscode.window.showWarningMessage(`Backprop: ${reply.error}`); return { error: reply.error }; }
-    await vscode.workspace.fs.writeFile(target!, new TextEncoder().encode(reply.text));
-    ctx.log.info(`exported the graph (${format ?? 'svg'}) to ${target!.toString()}`);
-    if (args.target === undefined) void vscode.window.showInformationMessage(`Backprop: graph exported to ${target!.fsPath}.`);
-    return { path: target!.fsPath };
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(reply.text));
+    ctx.log.info(`exported the graph (${format ?? 'svg'}) to ${target.toString()}`);
+    if (args.target === undefined) void vscode.window.showInformationMessage(`Backprop: graph exported to ${target.fsPath}.`);
+    return { path: target.fsPath };
   });
 }
 

@@ -18,7 +18,7 @@
  *    line (the wrapper's) shifts the script's lines, and a column map undoes the in-line edits.
  */
 import * as acorn from 'acorn';
-import { SourceMap } from 'node:module';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import { CellSyntaxError, transpile } from './transpile';
 import type { CellLanguage } from '../client/protocol';
 
@@ -46,7 +46,7 @@ export async function compileCell(source: string, language: CellLanguage = 'type
   }
   const out = await transpile(source, language);
   const js = out.code;
-  const map = new SourceMap(JSON.parse(out.map));
+  const map = new SourceMap(JSON.parse(out.map) as SourceMapPayload);
   const jsToCell = (line: number, column: number) => {
     const entry = map.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number };
     if (entry.originalLine === undefined) return undefined;
@@ -177,7 +177,7 @@ function walk(node: acorn.Node, visit: (node: acorn.Node) => void): void {
   visit(node);
   for (const value of Object.values(node)) {
     if (Array.isArray(value)) {
-      for (const child of value) if (child && typeof child.type === 'string') walk(child, visit);
+      for (const child of value as unknown[]) if (child && typeof (child as acorn.Node).type === 'string') walk(child as acorn.Node, visit);
     } else if (value && typeof value === 'object' && typeof (value as acorn.Node).type === 'string') {
       walk(value as acorn.Node, visit);
     }

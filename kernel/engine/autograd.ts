@@ -73,7 +73,7 @@ function propagate(root: Tensor, seed: Tensor, createGraph: boolean, keep: (t: T
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k], node = t.node as OpNode, g = grads.get(t) ?? null;
       if (!keep(t)) grads.delete(t);
-      const shares: (Tensor | null)[] = new Array(node.inputs.length).fill(null);
+      const shares: (Tensor | null)[] = new Array<Tensor | null>(node.inputs.length).fill(null);
       nodes.push({ t, grad: g, shares });
       if (g === null) continue;
       const custom = node.vjp ? node.vjp(g, node.inputs, t) : null;
@@ -134,7 +134,7 @@ function own(g: Tensor, used: Set<FloatArray>): Tensor {
 export function backward(root: Tensor, grad?: TensorLike | BackwardOptions, options?: BackwardOptions): void {
   if (isOptions(grad)) { options = grad; grad = undefined; }
   const createGraph = options?.createGraph === true;
-  const seed = seedFor(root, grad as TensorLike | undefined);
+  const seed = seedFor(root, grad);
   const { grads, nodes } = propagate(root, seed, createGraph, (t) => t.retainsGrad);
   // Every rule has run: now write the results.
   withGradMode(createGraph, () => {

@@ -143,7 +143,7 @@ export function eye(n: number, opts?: TensorOptions): Tensor {
 export function arange(start: number, stop?: number | TensorOptions, step?: number | TensorOptions, opts?: TensorOptions): Tensor {
   if (typeof stop === 'object') { opts = stop; stop = undefined; }
   if (typeof step === 'object') { opts = step; step = undefined; }
-  let lo = start, hi = stop as number | undefined;
+  let lo = start, hi = stop;
   if (hi === undefined) { lo = 0; hi = start; }
   const st = step ?? 1;
   if (![lo, hi, st].every(Number.isFinite)) throw new Error(`arange: start, stop and step must be finite numbers, got ${lo}, ${hi}, ${st}`);

@@ -42,6 +42,6 @@ export function promoteOperands(a: { dtype: Dtype; shape: readonly number[] }, b
 
 export function checkDtype(op: string, dtype: unknown): Dtype {
   if (dtype === undefined) return 'float64';
-  if (dtype !== 'float64' && dtype !== 'float32') throw new Error(`${op}: unknown dtype '${String(dtype)}' (expected 'float64' or 'float32')`);
+  if (dtype !== 'float64' && dtype !== 'float32') throw new Error(`${op}: unknown dtype '${typeof dtype === 'string' ? dtype : JSON.stringify(dtype)}' (expected 'float64' or 'float32')`);
   return dtype;
 }

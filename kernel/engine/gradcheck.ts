@@ -4,6 +4,7 @@
 // in float32 are too coarse for the default tolerances.
 import { computeGrads } from './autograd';
 import { noGrad } from './graph';
+import { isArray } from './options';
 import { Tensor } from './tensor';
 import { fmt } from './shape';
 
@@ -51,7 +52,7 @@ function multiIndex(flat: number, shape: readonly number[]): number[] {
 export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckResult {
   const eps = options.eps ?? 1e-6, atol = options.atol ?? 1e-5, rtol = options.rtol ?? 1e-3;
   if (typeof f !== 'function') throw new Error('gradcheck: f must be a function of the input tensors');
-  if (!Array.isArray(inputs)) throw new Error('gradcheck: inputs must be an array of tensors');
+  if (!isArray(inputs)) throw new Error('gradcheck: inputs must be an array of tensors');
   inputs.forEach((x, i) => {
     if (!(x instanceof Tensor)) throw new Error(`gradcheck: input ${i} is not a tensor`);
     if (x.requiresGrad && x.dtype !== 'float64') throw new Error(`gradcheck: input ${i} (shape ${fmt(x.shape)}) is float32; gradcheck needs float64 inputs (create them with dtype: 'float64')`);

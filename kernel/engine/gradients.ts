@@ -122,7 +122,7 @@ export const gradients: Record<string, Rule> = {
   // d slice(a)/da = g placed back at `begin` in zeros of a's shape
   slice: (g, _i, [a], _o, { begin }) => pad(g, begin as number[], a.shape),
   // d pad(a)/da = the box of g where a was placed
-  pad: (g, _i, [a], _o, { begin }) => slice(g, begin as number[], a.shape as number[]),
+  pad: (g, _i, [a], _o, { begin }) => slice(g, begin as number[], a.shape),
   // d gather(a)/da = g's slices added back at their indices
   gather: (g, _i, [a], _o, { indices, indexShape, axis }) => scatterAdd(g, indices as Int32Array, indexShape as number[], axis as number, a.shape),
   // d scatterAdd(a)/da = g's slices at the indices
@@ -131,7 +131,7 @@ export const gradients: Record<string, Rule> = {
   concat: (g, i, x, _o, { axis }) => {
     const begin = g.shape.map(() => 0);
     for (let k = 0; k < i; k++) begin[axis as number] += x[k].shape[axis as number];
-    return slice(g, begin, x[i].shape as number[]);
+    return slice(g, begin, x[i].shape);
   },
   // d stack(xs)/dxᵢ = the i-th slice of g along `axis`
   stack: (g, i, x, _o, { axis }) => {

@@ -134,4 +134,4 @@ export function record(op: string, inputs: readonly Tensor[], out: Tensor, args:
   return out;
 }
 
-const EMPTY: OpArgs = Object.freeze({}) as OpArgs;
+const EMPTY: OpArgs = Object.freeze({});

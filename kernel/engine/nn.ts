@@ -2,7 +2,7 @@
 // ('layers.0.weight'). Each parameter carries its path as `name` and its module's path as `group`, so graphs,
 // hovers and gradient checks can say which layer a tensor belongs to.
 import { Dtype, alloc, checkDtype } from './dtype';
-import { checkOptions } from './options';
+import { checkOptions, isArray } from './options';
 import { Generator, globalGenerator } from './random';
 import { Tensor } from './tensor';
 import { matmulT } from './ops/linalg';
@@ -24,6 +24,14 @@ export abstract class Module {
    * may take more arguments (`forward(x, mask)`).
    */
   abstract forward(x: Tensor, ...rest: unknown[]): Tensor;
+
+  /**
+   * The module as PyTorch prints it; a subclass without its own `toString` shows its class name.
+   * @example String(new nn.ReLU()) // 'ReLU()'
+   */
+  toString(): string {
+    return `${this.constructor.name}()`;
+  }
 
   /**
    * The direct submodules with their names (fields; arrays of modules give 'layers.0', 'layers.1', ...).
@@ -266,7 +274,7 @@ export class MLP extends Module {
   constructor(sizes: readonly number[], opts: MLPOptions = {}) {
     super();
     checkOptions('nn.MLP', opts, ['activation', 'seed', 'dtype']);
-    if (!Array.isArray(sizes) || sizes.length < 2) {
+    if (!isArray(sizes) || sizes.length < 2) {
       throw new Error(`nn.MLP: sizes must list at least two layer sizes (inputs and outputs), got ${JSON.stringify(sizes)}`);
     }
     const activation = opts.activation ?? 'relu';

@@ -12,7 +12,7 @@ function checkParams(op: string, params: unknown): Tensor[] {
     if (!(p instanceof Tensor)) throw new Error(`${op}: params[${i}] is not a tensor`);
     if (!p.isLeaf) throw new Error(`${op}: params[${i}] (${p.name ?? `shape [${p.shape.join(',')}]`}) is not a leaf: an optimiser updates leaves only`);
   });
-  return params.slice();
+  return params.slice() as Tensor[];
 }
 
 /** The gradient's storage, checked against the parameter's shape. */

@@ -11,3 +11,8 @@ export function checkOptions(op: string, opts: unknown, allowed: readonly string
     if (!allowed.includes(key)) throw new Error(`${op}: unknown option '${key}' (supported: ${allowed.join(', ')})`);
   }
 }
+
+/** `Array.isArray` that keeps a declared element type: the built-in narrows `readonly T[]` to `any[]`. */
+export function isArray(value: unknown): value is readonly unknown[] {
+  return Array.isArray(value);
+}

@@ -90,7 +90,7 @@ export class Tensor {
   toArray(): NestedArray {
     if (this.ndim === 0) return this.data[0];
     const build = (dim: number, offset: number, stride: number): NestedArray[] => {
-      const n = this.shape[dim], inner = stride / n, out: NestedArray[] = new Array(n);
+      const n = this.shape[dim], inner = stride / n, out = new Array<NestedArray>(n);
       for (let i = 0; i < n; i++) out[i] = dim === this.ndim - 1 ? this.data[offset + i] : build(dim + 1, offset + i * inner, inner);
       return out;
     };

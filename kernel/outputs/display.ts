@@ -38,7 +38,7 @@ export function inspectValue(value: unknown): string {
 /** A plain object whose keys are all mime types (`{ 'image/svg+xml': svg }`): shown as it is, as Jupyter does. */
 function isMimeBundle(value: unknown): value is MimeBundle {
   if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return false;
   const keys = Object.keys(value);
   return keys.length > 0 && keys.every((k) => /^[a-z]+\/[\w.+-]+$/i.test(k));

@@ -22,7 +22,7 @@
 import { Worker } from 'node:worker_threads';
 
 /** Thrown after a termination to reset Node's async id stack; the uncaught-exception handler must ignore it. */
-export const ASYNC_STACK_RESET = Symbol('backprop: async stack reset after interrupt');
+export const ASYNC_STACK_RESET = new Error('backprop: async stack reset after interrupt');
 
 /** How long the watcher waits for an idle main thread to answer before it terminates the running code. */
 const ASK_MS = 300;

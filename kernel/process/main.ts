@@ -65,7 +65,7 @@ process.on('message', (message: ClientToKernel) => {
       }));
       break;
     case 'graph': send(answerGraph(message)); break;
-    case 'shutdown': process.exit(0);
+    case 'shutdown': return process.exit(0);
     default: send({ type: 'log', level: 'warn', text: `unknown message: ${JSON.stringify(message)}` });
   }
 });

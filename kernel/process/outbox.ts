@@ -129,8 +129,8 @@ export function captureStdio(): void {
     if (typeof cb === 'function') queueMicrotask(() => (cb as () => void)());
     return true;
   };
-  process.stdout.write = capture('stdout') as typeof process.stdout.write;
-  process.stderr.write = capture('stderr') as typeof process.stderr.write;
+  process.stdout.write = capture('stdout');
+  process.stderr.write = capture('stderr');
   (globalThis as Record<symbol, unknown>)[RESCUE] = () => { if (!inOutbox) flush(); };
   rescuer = new Worker(rescuerSource, { eval: true, workerData: { shared: pendingBatch.buffer } });
   rescuer.on('error', (e) => originalStderrWrite(`output rescuer: ${e.message}\n`));

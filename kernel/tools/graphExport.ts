@@ -48,7 +48,7 @@ export function nodeLines(n: GraphNode): string[] {
 
 /** Mermaid text with `#quot;`-style entities for anything that could be syntax. */
 function mermaidLabel(text: string): string {
-  return text.replace(/[^\p{L}\p{N} .,:_+\-=()/'‖μ·\[\]]/gu, (c) => `#${c.codePointAt(0)};`);
+  return text.replace(/[^\p{L}\p{N} .,:_+\-=()/'‖μ·[\]]/gu, (c) => `#${c.codePointAt(0)};`);
 }
 
 /**

@@ -3,16 +3,16 @@
 // numbers on the right edges, hover cards, pins, collapse/expand, re-render keeping zoom and pins, large
 // graphs, hostile names, NaN gradients, malformed JSON, themes and narrow widths.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { deepGraph, flatGraph, HOSTILE, hostileGraph, mlpGraph, nanGraph, scalarGraph, toJson } from './fixtures/graphs';
-import { CHROMIUM, renderIn, ROOT, startRendererPage, type RendererPage } from './fixtures/rendererPage';
+import { bundle, CHROMIUM, requireArtefacts } from '../artefacts';
+import { renderIn, startRendererPage, type RendererPage } from './fixtures/rendererPage';
 
 const SHOTS = join(tmpdir(), 'backprop-renderer-shots');
-const skip = !existsSync(CHROMIUM) ? `no ${CHROMIUM}` : !existsSync(join(ROOT, 'dist/renderer.js')) ? 'dist/renderer.js not built' : false;
 
 /** Texts of the drawn edge labels going from tensor `from` into tensor `to`. */
 function edgeLabelTexts(p: Page, from: string, to: string): Promise<string[]> {
@@ -24,9 +24,10 @@ function boxLines(p: Page, id: string, scope = '#out'): Promise<string[]> {
   return p.$eval(`${scope} g.node[data-id="${id}"]`, (g) => Array.from(g.querySelectorAll('tspan')).map((t) => t.textContent ?? ''));
 }
 
-describe('renderer in Chromium', { skip }, () => {
+describe('renderer in Chromium', () => {
   let rp: RendererPage;
   before(async () => {
+    requireArtefacts(CHROMIUM, bundle('renderer.js'));
     rp = await startRendererPage();
     mkdirSync(SHOTS, { recursive: true });
   });
@@ -134,17 +135,17 @@ describe('renderer in Chromium', { skip }, () => {
     const count = async () => q.evaluate(() => (window as any).messages.length);
     await renderIn(q, 'mlp', toJson(mlpGraph()));
     const before = await count();
-    const onTitle = () => q.evaluate(() => !!document.activeElement?.matches('.cluster-label') && document.activeElement.textContent!.includes('layers.0'));
+    const onTitle = () => q.evaluate(() => !!document.activeElement?.matches('.cluster-label') && document.activeElement.textContent.includes('layers.0'));
     for (let i = 0; i < 60 && !(await onTitle()); i++) await q.keyboard.press('Tab');
     assert.equal(await q.evaluate(() => document.activeElement?.classList.contains('cluster-label')), true, 'Tab did not reach the group title');
     await q.keyboard.press('Enter');
     await q.waitForFunction((n) => (window as any).messages.length > n, before);
     assert.deepEqual(await q.evaluate(() => (window as any).messages.at(-1).collapsedGroups), ['layers.0']);
-    assert.match((await q.evaluate(() => document.activeElement?.textContent ?? ''))!, /▸ layers\.0/);
+    assert.match((await q.evaluate(() => document.activeElement?.textContent ?? '')), /▸ layers\.0/);
     await q.keyboard.press('Enter');
     await q.waitForFunction((n) => (window as any).messages.length > n, before + 1);
     assert.deepEqual(await q.evaluate(() => (window as any).messages.at(-1).collapsedGroups), []);
-    assert.match((await q.evaluate(() => document.activeElement?.textContent ?? ''))!, /▾ layers\.0/);
+    assert.match((await q.evaluate(() => document.activeElement?.textContent ?? '')), /▾ layers\.0/);
     await q.close();
   });
 

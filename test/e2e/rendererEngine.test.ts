@@ -2,16 +2,15 @@
 // rendered in headless Chromium. Every gradient-carrying edge gets its label on the right edge, and the edge
 // gradients out of each tensor add up to its own gradient.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as bp from '../../kernel/engine';
 import { formatNumber } from '../../renderer/format';
 import { toJson } from './fixtures/graphs';
-import { CHROMIUM, renderIn, ROOT, startRendererPage, type RendererPage } from './fixtures/rendererPage';
+import { bundle, CHROMIUM, requireArtefacts } from '../artefacts';
+import { renderIn, startRendererPage, type RendererPage } from './fixtures/rendererPage';
 
-const skip = !existsSync(CHROMIUM) ? `no ${CHROMIUM}` : !existsSync(join(ROOT, 'dist/renderer.js')) ? 'dist/renderer.js not built' : false;
 
 function mlpSnapshot() {
   const model = new bp.nn.MLP([3, 4, 1], { activation: 'tanh', seed: 1 });
@@ -22,9 +21,12 @@ function mlpSnapshot() {
   return bp.traceGraph(loss, { step: 1 });
 }
 
-describe('renderer on a graph traced by the engine', { skip }, () => {
+describe('renderer on a graph traced by the engine', () => {
   let rp: RendererPage;
-  before(async () => { rp = await startRendererPage(); });
+  before(async () => {
+    requireArtefacts(CHROMIUM, bundle('renderer.js'));
+    rp = await startRendererPage();
+  });
   after(async () => { await rp?.close(); });
 
   it('labels every edge with its gradient, and they add up to each tensor’s gradient', async () => {

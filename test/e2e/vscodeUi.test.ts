@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { bundle, CHROMIUM, CODE_SERVER, requireArtefacts } from '../artefacts';
 import { launchBrowser, workbenchUrl, type Browser } from '../vscode/browser';
 import { repoRoot, startCodeServer, type CodeServer } from '../vscode/codeServer';
 
@@ -103,6 +104,7 @@ function context(): string {
 }
 
 before(async () => {
+  requireArtefacts(CODE_SERVER, CHROMIUM, bundle('extension.js'), bundle('kernel.js'), bundle('renderer.js'));
   mkdirSync(shots, { recursive: true });
   workspace = makeWorkspace();
   server = await startCodeServer({ BACKPROP_LOG_TO_CONSOLE: '1' });
@@ -138,12 +140,9 @@ test('a backprop-ts notebook opens with the Backprop kernel, and Run All shows i
   await page.screenshot({ path: join(shots, 'vscode-ui-run-all.png') });
 });
 
-test('the graph renderer draws the graph in the output webview', { timeout: 60_000 }, async (t) => {
+test('the graph renderer draws the graph in the output webview', { timeout: 60_000 }, async () => {
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { contributes?: { notebookRenderer?: { id: string }[] } };
-  if (!manifest.contributes?.notebookRenderer?.some((r) => r.id === 'backprop-graph')) {
-    t.skip('package.json does not contribute the backprop-graph renderer yet');
-    return;
-  }
+  assert.ok(manifest.contributes?.notebookRenderer?.some((r) => r.id === 'backprop-graph'), 'package.json contributes the backprop-graph renderer');
   const deadline = Date.now() + 45_000;
   while (await countInFrames(page, 'svg.bp-graph') === 0) {
     assert.ok(Date.now() < deadline, `no svg.bp-graph in any frame${context()}`);

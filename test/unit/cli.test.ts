@@ -54,7 +54,7 @@ describe('backprop-nb run', () => {
     // The gradient cell: a graph (display_data) then the value (execute_result with its count).
     assert.deepEqual(c2.outputs!.map((o) => o.output_type), ['display_data', 'execute_result']);
     assert.ok('application/vnd.backprop.graph+json' in c2.outputs![0].data!);
-    assert.equal(typeof c2.outputs![0].data!['application/vnd.backprop.graph+json'], 'object', 'JSON mimes are stored as JSON');
+    assert.equal(typeof c2.outputs![0].data['application/vnd.backprop.graph+json'], 'object', 'JSON mimes are stored as JSON');
     assert.equal(c2.outputs![1].execution_count, 2);
     assert.match(text(c2.outputs![1].data!['text/plain'] as Lines), /tensor\(\[2\., 4\.\]\)/);
     assert.ok(Array.isArray(c2.outputs![1].data!['text/html']), 'text mimes are stored as lines');

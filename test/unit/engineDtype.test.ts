@@ -33,7 +33,7 @@ describe('float32', () => {
     const v = f32([0.5, 0.25], true);
     v.mul(v).sum().backward();
     assert.equal(v.grad?.dtype, 'float32');
-    assert.deepEqual(Array.from(v.grad!.data), [1, 0.5]);
+    assert.deepEqual(Array.from(v.grad.data), [1, 0.5]);
   });
   it('float32 results agree with float64 to float32 precision on every op of the gradient table', () => {
     for (const c of gradCases) {
@@ -49,7 +49,7 @@ describe('float32', () => {
       assert.ok(close(y32.data, y64.data), `${c.title}: values`);
       xs.forEach((x, i) => {
         assert.equal(xs32[i].grad?.dtype, 'float32', `${c.title}: grad dtype`);
-        assert.ok(close(xs32[i].grad!.data, x.grad!.data), `${c.title}: gradient of input ${i}`);
+        assert.ok(close(xs32[i].grad.data, x.grad!.data), `${c.title}: gradient of input ${i}`);
       });
     }
   });

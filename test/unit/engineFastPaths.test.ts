@@ -85,7 +85,7 @@ describe('engine fast paths', () => {
       const layer = new nn.Linear(3, 2, { seed: 1 });
       const x = filled(shape).requiresGrad_();
       layer.forward(x).square().sum().backward();
-      const w = tensor(layer.weight.toArray() as number[][], { requiresGrad: true }), b = tensor(layer.bias!.toArray() as number[], { requiresGrad: true });
+      const w = tensor(layer.weight.toArray(), { requiresGrad: true }), b = tensor(layer.bias!.toArray(), { requiresGrad: true });
       const x2 = filled(shape).requiresGrad_();
       x2.matmul(w.transpose()).add(b).square().sum().backward();
       assert.deepEqual(layer.weight.grad!.toArray(), w.grad!.toArray());

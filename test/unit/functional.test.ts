@@ -58,7 +58,7 @@ describe('grad', () => {
   });
 
   it('gives zeros for an argument the value does not depend on', () => {
-    const [da, db] = grad((a: Tensor, b: Tensor) => a.sum())(tensor([1, 2]), tensor([[1, 2]]));
+    const [da, db] = grad((a: Tensor, _b: Tensor) => a.sum())(tensor([1, 2]), tensor([[1, 2]]));
     assert.deepEqual(arr(da), [1, 1]);
     assert.deepEqual(db.shape, [1, 2]);
     assert.deepEqual(arr(db), [0, 0]);

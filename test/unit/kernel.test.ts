@@ -59,7 +59,7 @@ for (const transpiler of ['esbuild', 'typescript']) describe(`kernel: cells (${t
       'console.debug("five");',
       '"end"',
     ].join('\n'));
-    const streams = r.outputs.filter((o) => o.kind === 'stream') as Extract<CellOutput, { kind: 'stream' }>[];
+    const streams = r.outputs.filter((o) => o.kind === 'stream');
     assert.deepEqual(streams.map((s) => [s.name, s.text]), [
       ['stdout', 'one\n'], ['stderr', 'two\n'], ['stdout', 'three\n'], ['stderr', 'four\n'], ['stdout', 'five\n'],
     ]);

@@ -46,7 +46,7 @@ describe('optimisers follow torch.optim step by step', () => {
       const tensors = params.map(([, p]) => p);
       const opt = run.optimizer === 'SGD'
         ? new optim.SGD(tensors, run.options as unknown as optim.SGDOptions)
-        : new optim.Adam(tensors, run.options as optim.AdamOptions);
+        : new optim.Adam(tensors, run.options);
       run.losses.forEach((expected, k) => {
         opt.zeroGrad();
         const l = loss();

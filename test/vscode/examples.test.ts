@@ -2,25 +2,22 @@
 // development): it opens from the Explorer, Run All runs every code cell without an error, and the renderer draws
 // its graphs (and the gradient-flow chart). The numbers themselves are checked headless in test/unit/examples.test.ts.
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { codeServerBin, repoRoot } from './codeServer';
+import { bundle, CHROMIUM, CODE_SERVER, requireArtefacts } from '../artefacts';
 import { examplesDir, openExamples, openNotebook, palette, runAll, type Workbench } from './examplesUi';
 
-const skip = !existsSync(codeServerBin) ? 'code-server is not installed (node scripts/setupTools.mjs)' : false;
 const notebooks = readdirSync(examplesDir).filter((n) => n.endsWith('.ipynb')).sort();
 let wb: Workbench | undefined;
 
 before(async () => {
-  if (skip) return;
-  assert.ok(existsSync(join(repoRoot, 'dist', 'extension.js')), 'the extension is built');
+  requireArtefacts(CODE_SERVER, CHROMIUM, bundle('extension.js'), bundle('kernel.js'), bundle('renderer.js'));
   wb = await openExamples();
 }, { timeout: 120_000 });
 after(async () => { await wb?.close(); });
 
 for (const name of notebooks) {
-  test(`${name} opens, runs all and shows its graphs in VS Code`, { skip, timeout: 240_000 }, async () => {
+  test(`${name} opens, runs all and shows its graphs in VS Code`, { timeout: 240_000 }, async () => {
     const page = wb!.page;
     await palette(page, 'View: Close All Editors');
     await openNotebook(page, name);

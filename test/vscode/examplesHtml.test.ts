@@ -3,22 +3,21 @@
 // decode. (The exporter's escaping is unit-tested in test/unit/html.test.ts.)
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser, type Browser } from './browser';
+import { bundle, CHROMIUM, requireArtefacts } from '../artefacts';
 import { repoRoot } from './codeServer';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) ? `no ${CHROMIUM}` : false;
 const examples = join(repoRoot, 'media', 'examples');
 const GRAPH_MIME = 'application/vnd.backprop.graph+json';
 let dir = '';
 let browser: Browser | undefined;
 
 before(async () => {
-  if (skip) return;
+  requireArtefacts(CHROMIUM, bundle('cli.js'), bundle('renderer.js'));
   dir = mkdtempSync(join(tmpdir(), 'bp-html-'));
   browser = await launchBrowser();
 });
@@ -28,7 +27,7 @@ after(async () => {
 });
 
 for (const name of readdirSync(examples).filter((n) => n.endsWith('.ipynb')).sort()) {
-  test(`${name} as one HTML page: graphs drawn by the renderer, maths and pictures shown`, { skip, timeout: 180_000 }, async () => {
+  test(`${name} as one HTML page: graphs drawn by the renderer, maths and pictures shown`, { timeout: 180_000 }, async () => {
     const stem = name.replace(/\.ipynb$/, '');
     const out = join(dir, `${stem}.ipynb`), html = join(dir, `${stem}.html`);
     const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'run', join(examples, name), '--out', out, '--html', html], { encoding: 'utf8' });

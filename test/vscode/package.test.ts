@@ -3,20 +3,20 @@
 // node_modules): a notebook's cells run in its kernel and the renderer draws the graph.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { bundle, CODE_SERVER, requireArtefacts } from '../artefacts';
 import { codeServerBin, repoRoot } from './codeServer';
 import { openExamples, openNotebook, runAll, type Workbench } from './examplesUi';
 
-const skip = !existsSync(codeServerBin) ? 'code-server is not installed (node scripts/setupTools.mjs)' : false;
-const pkg = require(join(repoRoot, 'package.json')) as { name: string; version: string; publisher: string };
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string; publisher: string };
 let tmp = '';
 let vsix = '';
 let extensionsDir = '';
 
 before(() => {
-  if (skip) return;
+  requireArtefacts(CODE_SERVER, bundle('extension.js'), bundle('kernel.js'), bundle('renderer.js'));
   tmp = mkdtempSync('/tmp/bp-package-');
   vsix = join(tmp, `${pkg.name}-${pkg.version}.vsix`);
   extensionsDir = join(tmp, 'extensions');
@@ -24,7 +24,7 @@ before(() => {
 });
 after(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
 
-test('vsce packages the bundles only, into a small .vsix', { skip, timeout: 120_000 }, () => {
+test('vsce packages the bundles only, into a small .vsix', { timeout: 120_000 }, () => {
   const vsce = join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
   const ls = spawnSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: repoRoot, encoding: 'utf8' });
   assert.equal(ls.status, 0, ls.stderr);
@@ -39,7 +39,7 @@ test('vsce packages the bundles only, into a small .vsix', { skip, timeout: 120_
   assert.ok(statSync(vsix).size < 5 * 1024 * 1024, `the .vsix is small (${statSync(vsix).size} bytes)`);
 });
 
-test('the .vsix installs into a fresh code-server and runs a notebook there', { skip, timeout: 300_000 }, async () => {
+test('the .vsix installs into a fresh code-server and runs a notebook there', { timeout: 300_000 }, async () => {
   assert.ok(existsSync(vsix), 'packaged by the previous test');
   const state = join(tmp, 'state');
   const install = spawnSync(codeServerBin, ['--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', join(state, 'user-data')], {

@@ -64,14 +64,15 @@ export interface WorkerInit {
   slot: number;
 }
 
-/** The kernel's exports (see assembly/gemm.ts). Pointers are byte addresses in the shared memory. */
+/** The kernel's exports (see assembly/gemm.ts). Pointers are byte addresses in the shared memory. Exports are
+ * plain functions (`this: void`), so a caller may pick one before calling it. */
 export interface KernelExports {
   workBytes(): number;
   blockDepth(k: number): number;
-  packB32(transB: number, n: number, k: number, b: number, q0: number, q1: number, j0: number, j1: number, dst: number): void;
-  packB64(transB: number, n: number, k: number, b: number, q0: number, q1: number, j0: number, j1: number, dst: number): void;
-  tile32(transA: number, m: number, n: number, k: number, a: number, packed: number, c: number, ldc: number,
+  packB32(this: void, transB: number, n: number, k: number, b: number, q0: number, q1: number, j0: number, j1: number, dst: number): void;
+  packB64(this: void, transB: number, n: number, k: number, b: number, q0: number, q1: number, j0: number, j1: number, dst: number): void;
+  tile32(this: void, transA: number, m: number, n: number, k: number, a: number, packed: number, c: number, ldc: number,
     i0: number, i1: number, q0: number, q1: number, work: number): void;
-  tile64(transA: number, m: number, n: number, k: number, a: number, packed: number, c: number, ldc: number,
+  tile64(this: void, transA: number, m: number, n: number, k: number, a: number, packed: number, c: number, ldc: number,
     i0: number, i1: number, q0: number, q1: number, work: number): void;
 }

@@ -31,7 +31,7 @@ function tryCompile(base64: string): WebAssembly.Module | null {
 export function compiledKernel(): CompiledKernel {
   if (compiled) return compiled;
   const forced = process.env.BACKPROP_MATMUL_KERNEL;
-  let module: WebAssembly.Module | null = null;
+  let module: WebAssembly.Module | null;
   if (typeof WebAssembly === 'object' && forced !== 'js') {
     if (forced !== 'simd') {
       // Ask for the flag only where relaxed SIMD is missing: a V8 that ships it may no longer know the flag.

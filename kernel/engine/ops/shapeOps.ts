@@ -5,6 +5,7 @@ import { record, OpArgs } from '../graph';
 import { broadcastIndex, broadcastsTo, checkShape, fmt, normAxes, normAxis, sameShape, Shape, sizeOf, stridesOf } from '../shape';
 import { Axis, NestedArray, Tensor } from '../tensor';
 import { tensor } from '../creation';
+import { isArray } from '../options';
 
 function need(op: string, x: unknown): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${op}: expected a tensor, got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
@@ -21,7 +22,7 @@ function view(op: string, x: Tensor, shape: number[], args: OpArgs): Tensor {
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   need('reshape', x);
-  if (!Array.isArray(shape)) throw new Error(`reshape: shape must be an array, got ${String(shape)} for tensor of shape ${fmt(x.shape)}`);
+  if (!isArray(shape)) throw new Error(`reshape: shape must be an array, got ${String(shape)} for tensor of shape ${fmt(x.shape)}`);
   const s = shape.slice();
   let infer = -1, known = 1;
   for (let i = 0; i < s.length; i++) {
@@ -95,7 +96,7 @@ function permuteData(x: Tensor, dims: readonly number[]): { data: FloatArray; sh
  */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   need('permute', x);
-  if (!Array.isArray(dims) || dims.length !== x.ndim) throw new Error(`permute: dims ${Array.isArray(dims) ? fmt(dims) : String(dims)} must list each of the ${x.ndim} dims of shape ${fmt(x.shape)} once`);
+  if (!isArray(dims) || dims.length !== x.ndim) throw new Error(`permute: dims ${isArray(dims) ? fmt(dims) : String(dims)} must list each of the ${x.ndim} dims of shape ${fmt(x.shape)} once`);
   const d = dims.map((a) => normAxis('permute', a, x.ndim, x.shape));
   if (new Set(d).size !== d.length) throw new Error(`permute: dims ${fmt(dims)} repeat a dim of shape ${fmt(x.shape)}`);
   const r = permuteData(x, d);
@@ -134,8 +135,8 @@ export function transpose(x: Tensor, dim0?: number, dim1?: number): Tensor {
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   need('broadcastTo', x);
   // -1 keeps the size of an existing dim, as PyTorch's broadcast_to/expand.
-  const off = Array.isArray(shape) ? shape.length - x.ndim : 0;
-  const s = checkShape('broadcastTo', Array.isArray(shape) ? shape.map((d, i) => (d === -1 && i >= off ? x.shape[i - off] : d)) : shape);
+  const off = isArray(shape) ? shape.length - x.ndim : 0;
+  const s = checkShape('broadcastTo', isArray(shape) ? shape.map((d, i) => (d === -1 && i >= off ? x.shape[i - off] : d)) : shape);
   if (!broadcastsTo(x.shape, s)) throw new Error(`broadcastTo: shape ${fmt(x.shape)} cannot be broadcast to ${fmt(s)}`);
   const idx = broadcastIndex(x.shape, s), out = alloc(x.dtype, idx.length), d = x.data;
   for (let i = 0; i < idx.length; i++) out[i] = d[idx[i]];
@@ -262,7 +263,7 @@ export function scatterAdd(g: Tensor, idx: Int32Array, indexShape: readonly numb
 }
 
 function tensorList(op: string, tensors: readonly Tensor[]): Tensor[] {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error(`${op}: expected a non-empty array of tensors`);
+  if (!isArray(tensors) || tensors.length === 0) throw new Error(`${op}: expected a non-empty array of tensors`);
   tensors.forEach((t, i) => { if (!(t instanceof Tensor)) throw new Error(`${op}: element ${i} is not a tensor`); });
   return tensors.slice();
 }

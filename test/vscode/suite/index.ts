@@ -24,7 +24,7 @@ export function run(): Promise<void> {
       }));
     };
     runner.on('pass', (t) => report('passed', t));
-    runner.on('fail', (t, err) => report('failed', t as Mocha.Test, err));
+    runner.on('fail', (t, err) => report('failed', t, err));
     runner.on('pending', (t) => report('pending', t));
   });
 }
