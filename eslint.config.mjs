@@ -42,6 +42,8 @@ export default defineConfig(
       '@typescript-eslint/require-await': 'off',
       // `${shape}` writing "2,3" is how this codebase prints shapes in messages.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowArray: true }],
+      // Passing on what a `catch` caught (unknown) is how a queue hands its job's failure to the caller unchanged.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
     },
   },
   {

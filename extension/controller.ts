@@ -95,7 +95,7 @@ export class BackpropController implements vscode.Disposable {
     try {
       await Promise.all(turns);
     } catch (err) {
-      this.log.error(`run queue: ${err}`);
+      this.log.error(`run queue: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 

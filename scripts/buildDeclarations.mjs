@@ -6,7 +6,7 @@
 //                     `display` and `setGraphOptions` (kernel/cells/globals.ts). Hover texts are the sources' JSDoc.
 // Skipped when both are newer than their sources. Usage: node scripts/buildDeclarations.mjs (build.mjs runs it).
 import ts from 'typescript';
-import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
+import { Extractor, ExtractorConfig, ExtractorLogLevel } from '@microsoft/api-extractor';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,7 +74,7 @@ function rollUpEngine() {
       },
     },
   });
-  const result = Extractor.invoke(config, { localBuild: true, messageCallback: (m) => { if (m.logLevel !== 'error') m.handled = true; } });
+  const result = Extractor.invoke(config, { localBuild: true, messageCallback: (m) => { if (m.logLevel !== ExtractorLogLevel.Error) m.handled = true; } });
   if (!result.succeeded) throw new Error(`API Extractor failed with ${result.errorCount} error(s)`);
   writeFileSync(OUT_ENGINE, withNamespaceDocs(readFileSync(OUT_ENGINE, 'utf8')));
 }

@@ -138,7 +138,7 @@ test('every public name of dist/engine.d.ts has a doc comment', () => {
     if (target.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface)) {
       for (const m of checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(target))) {
         const decl = m.valueDeclaration ?? m.declarations?.[0];
-        const hidden = decl && ts.getCombinedModifierFlags(decl as ts.Declaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected);
+        const hidden = decl && ts.getCombinedModifierFlags(decl) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected);
         if (!hidden && !m.name.startsWith('__') && !docOf(checker, m)) undocumented.push(`${path}.${m.name}`);
       }
     }

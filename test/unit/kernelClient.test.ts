@@ -133,9 +133,9 @@ describe('kernel client: the kernel dies under a pending request', () => {
     const k = await start();
     const deadPid = k.pid;
     const run = k.run('const lost = 1;\nfor (;;) {}');
-    const { ms, error } = await killDuring(k, run.then((r) => { throw r; }));
+    const { ms, error } = await killDuring(k, run.then((r) => { throw Object.assign(new Error(r.status), { result: r }); }));
     assert.ok(ms < 1000, `settled ${ms} ms after the kill`);
-    const r = error as CellResult;
+    const r = (error as { result: CellResult }).result;
     assert.equal(r.status, 'died');
     assert.equal(r.exit?.signal, 'SIGKILL');
     const died = r.outputs.find((o) => o.kind === 'error');

@@ -86,7 +86,7 @@ function readMarkdown(text: string): { targets: string[]; anchors: Set<string> }
   const tokens = new Lexer({ gfm: true }).lex(text);
   const targets: string[] = [];
   const anchors = new Set<string>();
-  walkTokens(tokens, (t: Token) => {
+  void walkTokens(tokens, (t: Token) => {
     if (t.type === 'link' || t.type === 'image') targets.push((t as Tokens.Link | Tokens.Image).href);
     if (t.type === 'heading') anchors.add(slug((t as Tokens.Heading).text));
   });
