@@ -13,8 +13,6 @@ const node = [
   { in: 'kernel/engine/index.ts', out: 'dist/engine.js' },
   { in: 'kernel/engine/matmul/worker.ts', out: 'dist/matmulWorker.js' },
   { in: 'kernel/process/main.ts', out: 'dist/kernel.js' },
-  // TypeScript's transpiler, loaded by the kernel only where esbuild cannot run (kernel/cells/transpile.ts).
-  { in: 'kernel/cells/typescriptTranspiler.ts', out: 'dist/typescriptTranspiler.js' },
   { in: 'cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   { in: 'extension/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
 ];
@@ -50,4 +48,8 @@ if (existsSync(suite)) {
   }));
 }
 await Promise.all(jobs);
+// TypeScript, its lib files and @types/node for type-aware cells (and the kernel's fallback transpiler).
+await import('./buildLanguageFiles.mjs');
+// Stand-in for dist/engine.d.ts and dist/cells.d.ts until the engine's declaration build lands (then drop this).
+(await import('./declsStandIn.mjs')).writeStandInDeclarations();
 console.log(`built ${jobs.length} bundle(s) into dist/`);

@@ -101,19 +101,13 @@ export class CellLanguageService {
   }
 
   /** Completions at an offset of a cell: members after `.`, else every name in scope (cells, engine, Node). */
-  completions(key: string, offset: number, triggerCharacter?: TS.CompletionsTriggerCharacter): { entries: readonly TS.CompletionEntry[]; isMemberCompletion: boolean; replace?: { start: number; length: number } } | undefined {
+  completions(key: string, offset: number, triggerCharacter?: TS.CompletionsTriggerCharacter): { entries: readonly TS.CompletionEntry[]; isMemberCompletion: boolean } | undefined {
     const { fileName, offset: at } = this.at(key, offset);
     const info = this.service.getCompletionsAtPosition(fileName, at, {
       triggerCharacter, includeCompletionsWithInsertText: true, includeCompletionsWithSnippetText: false,
       includeCompletionsForModuleExports: false, includeAutomaticOptionalChainCompletions: true,
     });
-    if (!info) return undefined;
-    const span = info.optionalReplacementSpan;
-    const replace = span && this.notebook.toCell(fileName, span.start);
-    return {
-      entries: info.entries, isMemberCompletion: info.isMemberCompletion,
-      replace: replace && { start: replace.offset, length: span.length },
-    };
+    return info && { entries: info.entries, isMemberCompletion: info.isMemberCompletion };
   }
 
   /** The signature and doc comment of one completion entry. */
