@@ -15,6 +15,8 @@ const node = [
   { in: 'kernel/process/main.ts', out: 'dist/kernel.js' },
   { in: 'cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   { in: 'extension/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
+  // Runs inside tsserver; buildLanguageFiles.mjs also puts it where tsserver looks (node_modules/<its name>/).
+  { in: 'extension/language/tsserverPlugin.ts', out: 'dist/tsserverPlugin.js' },
 ];
 /** ES modules for the notebook renderer's webview. */
 const browser = [{ in: 'renderer/index.ts', out: 'dist/renderer.js' }];

@@ -2,7 +2,7 @@
 // dist/typescript.js (one copy, loaded lazily by the extension's language service and by the kernel's fallback
 // transpiler), the lib files of ES2022 and what @types/node asks for (dist/lib/), and @types/node with the
 // undici-types it imports (dist/types/). Unchanged files are not copied again.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,12 @@ function libClosure(names) {
 }
 
 copy(join(tsLib, 'typescript.js'), join(root, 'dist', 'typescript.js'));
+// tsserver loads an extension's plugin from <extension>/node_modules/<name> only (scripts/package.mjs puts it
+// there in the .vsix; in a checkout, the extension folder is the repository).
+export const pluginName = 'backprop-notebook-tsserver-plugin';
+const plugin = join(modules, pluginName);
+copy(join(root, 'dist', 'tsserverPlugin.js'), join(plugin, 'index.js'));
+writeFileSync(join(plugin, 'package.json'), JSON.stringify({ name: pluginName, version: '0.0.0', private: true, main: 'index.js' }, null, 2) + '\n');
 const nodeTypes = join(modules, '@types', 'node');
 const nodeLibs = [...readFileSync(join(nodeTypes, 'index.d.ts'), 'utf8').matchAll(/\/\/\/\s*<reference lib="([^"]+)"/g)].map((m) => m[1]);
 for (const file of libClosure(['es2022', ...nodeLibs])) copy(join(tsLib, file), join(root, 'dist', 'lib', file));

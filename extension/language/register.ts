@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { BackpropController } from '../controller';
 import type { Log } from '../log';
+import { muteBuiltinTypeScript } from './builtinMute';
 import { CellDiagnostics } from './diagnostics';
 import { NotebookLanguage } from './notebookLanguage';
 import { registerLanguageProviders } from './providers';
@@ -14,6 +15,7 @@ export function registerTypeAwareCells(context: vscode.ExtensionContext, control
     language, diagnostics, ...registerLanguageProviders(language),
     // a notebook gets (or loses) its squiggles when the kernel is picked for it (or another one is)
     controller.controller.onDidChangeSelectedNotebooks(({ notebook }) => diagnostics.schedule(notebook)),
+    muteBuiltinTypeScript(language.isOnKernel, controller.controller.onDidChangeSelectedNotebooks, log),
   ];
   return { language, disposables };
 }

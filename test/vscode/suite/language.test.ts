@@ -35,6 +35,7 @@ suite('Type-aware cells', () => {
   test('typing `w.` in a later cell offers the tensor methods, with their docs', async () => {
     const labels = await completionLabels(nb.cellAt(1), at(0, 2), '.');
     for (const name of ['backward', 'matmul', 'grad', 'sum']) assert.ok(labels.includes(name), `w. offers ${name}: ${labels.slice(0, 30).join(' ')}`);
+    assert.equal(labels.filter((l) => l === 'backward').length, 1, 'offered once: the built-in TypeScript is muted');
     const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', nb.cellAt(1).document.uri, at(0, 2), '.', 200);
     const matmul = list.items.find((i) => i.label === 'matmul');
     assert.match(matmul?.detail ?? '', /matmul\(/, 'the resolved item has its signature');
