@@ -20,6 +20,8 @@ export function diagnosticsSetting(scope?: vscode.Uri): DiagnosticsSetting {
 export class CellDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('backprop-types');
   private readonly timers = new Map<vscode.NotebookDocument, NodeJS.Timeout>();
+  /** Bumped by each check: an older check still running stops. */
+  private readonly generations = new Map<vscode.NotebookDocument, number>();
   private readonly disposables: vscode.Disposable[];
 
   constructor(private readonly language: NotebookLanguage) {
@@ -43,22 +45,37 @@ export class CellDiagnostics implements vscode.Disposable {
     clearTimeout(this.timers.get(notebook));
     this.timers.set(notebook, setTimeout(() => {
       this.timers.delete(notebook);
-      this.check(notebook);
+      void this.check(notebook);
     }, DEBOUNCE_MS));
   }
 
-  private check(notebook: vscode.NotebookDocument): void {
+  /**
+   * One cell per turn of the event loop, the cell being edited first: a first check of a long notebook takes
+   * seconds, and completions and hovers asked meanwhile are answered between two cells. A newer edit stops it.
+   */
+  private async check(notebook: vscode.NotebookDocument): Promise<void> {
+    const generation = (this.generations.get(notebook) ?? 0) + 1;
+    this.generations.set(notebook, generation);
     const setting = diagnosticsSetting(notebook.uri);
     const service = setting !== 'off' && !notebook.isClosed && this.language.isOnKernel(notebook) ? this.language.service(notebook) : undefined;
     if (!service) { this.clear(notebook); return; }
     const severity = setting === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning;
     const known = new Set(codeCells(notebook).map((c) => c.key));
-    for (const cell of notebook.getCells()) {
-      this.collection.set(cell.document.uri, known.has(cell.document.uri.toString()) ? service.diagnostics(cell.document.uri.toString()).map((d) => toDiagnostic(cell.document, d, severity)) : []);
+    const active = vscode.window.activeTextEditor?.document;
+    const cells = notebook.getCells().sort((a, b) => Number(b.document === active) - Number(a.document === active));
+    for (const cell of cells) {
+      const key = cell.document.uri.toString();
+      if (!known.has(key)) { this.collection.set(cell.document.uri, []); continue; }
+      const current = this.language.service(notebook);
+      if (!current || this.generations.get(notebook) !== generation || notebook.isClosed) return;
+      const found = current.notebook.cell(key) ? current.diagnostics(key) : [];
+      this.collection.set(cell.document.uri, found.map((d) => toDiagnostic(cell.document, d, severity)));
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
   private clear(notebook: vscode.NotebookDocument): void {
+    this.generations.delete(notebook);
     for (const cell of notebook.getCells()) this.collection.delete(cell.document.uri);
   }
 
