@@ -25,7 +25,7 @@ function copyTree(from, to, skip = () => false) {
     const p = join(from, name);
     if (skip(relative(from, p))) continue;
     if (statSync(p).isDirectory()) copyTree(p, join(to, name), (r) => skip(join(name, r)));
-    else if (name.endsWith('.d.ts') || name === 'package.json') copy(p, join(to, name));
+    else if (name.endsWith('.d.ts')) copy(p, join(to, name));
   }
 }
 

@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const out = join(root, 'out', `${pkg.name}-${pkg.version}.vsix`);
+// --out FILE: where the .vsix goes; --no-build: package what dist/ holds
+const outAt = process.argv.indexOf('--out');
+const out = outAt > 0 ? process.argv[outAt + 1] : join(root, 'out', `${pkg.name}-${pkg.version}.vsix`);
 
 const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
 const plugin = 'backprop-notebook-tsserver-plugin';
@@ -22,7 +24,7 @@ function step(cmd, argv, cwd = root, stdio = 'inherit') {
   return r.stdout;
 }
 
-step(process.execPath, [join(root, 'scripts', 'build.mjs')]);
+if (!process.argv.includes('--no-build')) step(process.execPath, [join(root, 'scripts', 'build.mjs')]);
 const stage = join(root, 'out', 'vsix-stage');
 rmSync(stage, { recursive: true, force: true });
 const files = step(process.execPath, [vsce, 'ls', '--no-dependencies'], root, 'pipe').split('\n').filter(Boolean);
