@@ -5,8 +5,10 @@
 // shared), and a peer is skipped at sizes where one run would take too long. Every peer is measured at its best
 // on the same work: inputs made outside the timed region, results read back in every run, the wasm backend checked
 // to be active with its SIMD binary (it has no threads in Node), tfjs products in the layout XNNPACK takes.
+// Also type-aware cells (bench/cellLanguage.mjs): completion and hover latency after an edit on a 50-cell notebook.
 // Usage: node bench/run.mjs [--quick]   (--quick: n ≤ 512, fewer repetitions; for checking the script)
 import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -381,6 +383,18 @@ async function main() {
   console.log([pad('PyTorch', 18), pad('', 8), pad('', 9), pad(fmt(PYTORCH_MLP_STEP_MS, 2), 7), pad('', 8),
     pad(compare(mlp.engine.stepMs, PYTORCH_MLP_STEP_MS), 16), ' (from the issue, not run here)'].join(' '));
 
+  // Type-aware cells: in its own process, so its heap is its own.
+  const cellRun = spawnSync(process.execPath, ['--expose-gc', join(root, 'bench/cellLanguage.mjs'), ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
+  if (cellRun.status !== 0) throw new Error(`bench/cellLanguage.mjs failed:\n${cellRun.stderr}`);
+  const cells = JSON.parse(cellRun.stdout.trim().split('\n').at(-1));
+  console.log(`\ntype-aware cells, ${cells.cells}-cell notebook, ${cells.edits} edits each (edit, then the request); ms`);
+  console.log([pad('', 34), pad('median', 7), pad('p95', 7), pad('max', 7)].join(' '));
+  for (const [name, r] of [['completion after an edit', cells.completionAfterEdit], ['hover after an edit', cells.hoverAfterEdit],
+    ['completion, edit in the first cell', cells.completionAfterEarlyEdit]]) {
+    console.log([name.padEnd(34), pad(fmt(r.medianMs, 0), 7), pad(fmt(r.p95Ms, 0), 7), pad(fmt(r.maxMs, 0), 7)].join(' '));
+  }
+  console.log(`first check of every cell ${fmt(cells.firstCheckMs, 0)} ms; language service heap ${fmt(cells.heapMB, 0)} MB (process rss ${fmt(cells.rssMB, 0)} MB)`);
+
   const at = (dtype, threads, n) => matmul.find((r) => r.dtype === dtype && r.threads === threads && r.n === n)?.gflops.engine ?? null;
   const wt = mlp['engine, Wᵀ stored'];
   const big = SIZES.filter((n) => n >= 512);
@@ -390,12 +404,15 @@ async function main() {
     { goal: `float64 GFLOP/s, ${CORES} threads, n ≥ 512 (min)`, target: '≥ 50', value: minOver('float64'), ok: minOver('float64') >= 50 },
     { goal: 'MLP training step (nn.MLP), ms', target: '≤ 2.5', value: mlp.engine.stepMs, ok: mlp.engine.stepMs <= 2.5 },
     { goal: 'MLP training step (Wᵀ stored), ms', target: '≤ 2.5', value: wt.stepMs, ok: wt.stepMs <= 2.5 },
+    { goal: 'cells: completion after an edit, p95 ms', target: '≤ 300', value: cells.completionAfterEdit.p95Ms, ok: cells.completionAfterEdit.p95Ms <= 300 },
+    { goal: 'cells: hover after an edit, p95 ms', target: '≤ 300', value: cells.hoverAfterEdit.p95Ms, ok: cells.hoverAfterEdit.p95Ms <= 300 },
+    { goal: 'cells: language service heap, MB', target: '≤ 150', value: cells.heapMB, ok: cells.heapMB <= 150 },
     { goal: 'backward / forward (nn.MLP)', target: '≤ 2', value: mlp.engine.backwardMs / mlp.engine.forwardMs, ok: mlp.engine.backwardMs / mlp.engine.forwardMs <= 2 },
   ];
   console.log('\ngoals');
   for (const g of goals) console.log(`${g.goal.padEnd(42)} ${g.target.padStart(6)} ${pad(fmt(g.value, 2), 8)}  ${g.ok ? 'met' : 'NOT met'}`);
 
-  const results = { env, quick, seconds: (Date.now() - started) / 1000, matmul, mlp, pytorchMlpStepMs: PYTORCH_MLP_STEP_MS, goals };
+  const results = { env, quick, seconds: (Date.now() - started) / 1000, matmul, mlp, pytorchMlpStepMs: PYTORCH_MLP_STEP_MS, cells, goals };
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   const file = join(root, 'bench/results', `${env.date.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');

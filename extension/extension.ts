@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerNotebookCommands } from './commands/notebookCommands';
 import { BackpropController } from './controller';
 import { KernelSessions, type CellRunState, type KernelState } from './kernelSessions';
+import { registerTypeAwareCells } from './language/register';
 import { createLog } from './log';
 import { kernelStatusBar } from './statusBar';
 import { registerTools, type ToolsApi } from './tools';
@@ -34,7 +35,9 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     log, sessions, controller, kernelStatusBar(sessions),
     ...registerNotebookCommands(context.extension.id, controller, sessions),
   );
-  const tools = registerTools(context, controller, sessions, log);
+  const cells = registerTypeAwareCells(context, controller, log);
+  context.subscriptions.push(...cells.disposables);
+  const tools = registerTools(context, controller, sessions, log, cells.language);
   context.subscriptions.push(...tools.disposables);
   // VS Code allows messaging only with a renderer this extension contributes (renderer/, when it is built)
   const renderers = (context.extension.packageJSON as { contributes?: { notebookRenderer?: { id: string }[] } }).contributes?.notebookRenderer ?? [];

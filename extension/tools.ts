@@ -10,6 +10,7 @@ import { registerGraphCommands } from './commands/graphCommands';
 import { graphSettings } from './settings';
 import type { ToolContext } from './commands/common';
 import type { VariableInfo } from '../kernel/client/protocol';
+import type { NotebookLanguage } from './language/notebookLanguage';
 
 /** What the tests running in the extension host can reach. */
 export interface ToolsApi {
@@ -41,7 +42,7 @@ function rendererOptions(): vscode.Disposable[] {
 }
 
 export function registerTools(context: vscode.ExtensionContext, controller: BackpropController, sessions: KernelSessions,
-  log: ToolContext['log']): { disposables: vscode.Disposable[]; api: ToolsApi } {
+  log: ToolContext['log'], language?: NotebookLanguage): { disposables: vscode.Disposable[]; api: ToolsApi } {
   const ctx: ToolContext = { controller, sessions, log };
   const variables = new VariablesView(sessions);
   const details = new VariableDetails();
@@ -50,7 +51,7 @@ export function registerTools(context: vscode.ExtensionContext, controller: Back
     variables.attach(vscode.window.createTreeView('backprop.variables', { treeDataProvider: variables, showCollapseAll: true })),
     vscode.commands.registerCommand('backprop.refreshVariables', () => variables.refresh()),
     vscode.commands.registerCommand('backprop.showVariable', (info: VariableInfo) => details.show(info)),
-    registerHover(sessions),
+    registerHover(sessions, language),
     ...registerGradientCommands(ctx),
     ...registerGraphCommands(ctx),
   ];

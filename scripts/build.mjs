@@ -16,10 +16,10 @@ const node = [
   { in: 'kernel/engine/index.ts', out: 'dist/engine.js' },
   { in: 'kernel/engine/matmul/worker.ts', out: 'dist/matmulWorker.js' },
   { in: 'kernel/process/main.ts', out: 'dist/kernel.js' },
-  // TypeScript's transpiler, loaded by the kernel only where esbuild cannot run (kernel/cells/transpile.ts).
-  { in: 'kernel/cells/typescriptTranspiler.ts', out: 'dist/typescriptTranspiler.js' },
   { in: 'cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   { in: 'extension/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
+  // Runs inside tsserver; buildLanguageFiles.mjs also puts it where tsserver looks (node_modules/<its name>/).
+  { in: 'extension/language/tsserverPlugin.ts', out: 'dist/tsserverPlugin.js' },
 ];
 /** ES modules for the notebook renderer's webview. */
 const browser = [{ in: 'renderer/index.ts', out: 'dist/renderer.js' }];
@@ -56,6 +56,8 @@ jobs.push(esbuild.build({
   external: ['vscode', 'mocha'],
 }));
 await Promise.all(jobs);
+// TypeScript, its lib files and @types/node for type-aware cells (and the kernel's fallback transpiler).
+await import('./buildLanguageFiles.mjs');
 console.log(`built ${jobs.length} bundle(s) into dist/`);
 // The engine's declarations (dist/engine.d.ts) and the cells' globals (dist/cells.d.ts), when their sources changed.
 if (buildDeclarations()) console.log('wrote dist/engine.d.ts and dist/cells.d.ts');

@@ -4,7 +4,7 @@
  * esbuild's `transform` does it (fast; the first call starts its service in ~20 ms). esbuild drives a native
  * binary, so its API cannot be bundled: it is loaded at run time from node_modules (or from the binary named
  * by ESBUILD_BINARY_PATH). Where neither exists (the .vsix ships dist/*.js only), TypeScript's own
- * `transpileModule` (its own bundle, dist/typescriptTranspiler.js, loaded only then) does the same job; it costs
+ * `transpileModule` (dist/typescript.js, shared with the extension's language service; loaded only then) does the same job; it costs
  * ~1-2 s on the first cell while it warms up. BACKPROP_TRANSPILER=esbuild|typescript forces one.
  */
 import { createRequire } from 'node:module';
@@ -52,13 +52,13 @@ function esbuildTranspiler(): Transpiler | undefined {
   };
 }
 
-type TypeScript = typeof import('./typescriptTranspiler');
+type TypeScript = typeof import('typescript');
 
-/** dist/typescriptTranspiler.js next to dist/kernel.js; from source (tsx), the typescript package. */
+/** dist/typescript.js next to dist/kernel.js; from source (tsx), the typescript package. */
 function loadTypescript(): TypeScript {
   const load = createRequire(__filename);
   try {
-    return load('./typescriptTranspiler.js') as TypeScript;
+    return load('./typescript.js') as TypeScript;
   } catch {
     return load('typescript') as TypeScript;
   }
