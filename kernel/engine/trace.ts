@@ -130,7 +130,11 @@ let snapshotCount = 0;
 // Ids stay unique across kernel restarts: the load time and a random tag, then a counter.
 const sessionTag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
-function nodeId(t: Tensor): string {
+/**
+ * The id of a tensor's node in every graph snapshot (and in gradient-check reports, which name the same nodes):
+ * the one place this contract is written.
+ */
+export function nodeId(t: Tensor): string {
   return `t${t.id}`;
 }
 
