@@ -16,13 +16,7 @@
  * buffer it reuses), no allocation for a leaf with a single edge.
  */
 import { onBackward, Tensor } from '../engine';
-import { currentRequest } from '../process/outbox';
-
-/** The cell run a backward() happened in. */
-export interface CellRef {
-  cellId: string;
-  executionCount: number;
-}
+import { lastCell, type CellRef } from '../process/runContext';
 
 export interface LastBackward {
   root: Tensor;
@@ -52,10 +46,8 @@ export interface GradOrigin {
   grad: Tensor | null;
 }
 
-/** Cell runs by request id (the latest few: a backward() belongs to the request that is running). */
-const cells = new Map<string, CellRef>();
-const MAX_CELLS = 64;
-let stepsOf = { requestId: '', steps: 0 };
+/** backward() calls outside any cell run (a test's, say), counted as the steps of one run. */
+let unowned = 0;
 let count = 0;
 let last: LastBackward | undefined;
 const origins = new WeakMap<Tensor, GradOrigin>();
@@ -118,10 +110,10 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, c?: ArrayLike<numbe
 
 function record(root: Tensor): void {
   count++;
-  const requestId = currentRequest();
-  if (stepsOf.requestId !== requestId) stepsOf = { requestId, steps: 0 };
-  const step = ++stepsOf.steps;
-  const cell = cells.get(requestId);
+  // the run that is running, or the last one (a backward() from its timer after it ended)
+  const run = lastCell();
+  const step = run ? run.backwards : ++unowned;
+  const cell = run?.cell;
   const shares = root.node ? leafShares(root) : new Map<Tensor, ArrayLike<number>>();
   const leafValues = new Map<Tensor, Float64Array>();
   for (const [leaf, share] of shares) {
@@ -146,12 +138,6 @@ export function installBackwardLog(): void {
   if (installed) return;
   installed = true;
   onBackward(record);
-}
-
-/** Remembers which cell a request runs, so backward() calls during it can name the cell. */
-export function noteCell(requestId: string, ref: CellRef): void {
-  cells.set(requestId, { cellId: ref.cellId, executionCount: ref.executionCount });
-  if (cells.size > MAX_CELLS) cells.delete(cells.keys().next().value as string);
 }
 
 /** The last backward() of the kernel's life, if its root was made by an op. */

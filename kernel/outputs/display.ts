@@ -6,7 +6,7 @@
  */
 import { inspect } from 'node:util';
 import { Tensor, summarize } from '../engine';
-import { GRAPH_MIME, MimeBundle } from '../client/protocol';
+import { GRAPH_MIME, type GraphDisplay, type GraphOutput, type MimeBundle } from '../client/protocol';
 import { graphText } from './graphText';
 import type { GraphSnapshot } from '../engine';
 
@@ -15,13 +15,20 @@ const MAX_TABLE_CELLS = 400;
 
 /**
  * The mime bundle of any value. Strings are shown as they are when displayed (`display('text')`), and quoted
- * when they are a cell's value (as the REPL does, so `'1'` and `1` differ).
+ * when they are a cell's value (as the REPL does, so `'1'` and `1` differ). A graph snapshot is drawn with
+ * `graphDisplay` (the user's settings, when the client sent them).
  */
-export function toMimeBundle(value: unknown, asResult = false): MimeBundle {
+export function toMimeBundle(value: unknown, asResult = false, graphDisplay?: GraphDisplay): MimeBundle {
   if (value instanceof Tensor) return tensorBundle(value);
   if (isMimeBundle(value)) return { ...value, 'text/plain': value['text/plain'] ?? `[${Object.keys(value).join(', ')}]` };
-  if (isGraphSnapshot(value)) return { [GRAPH_MIME]: value, 'text/plain': graphText(value) };
+  if (isGraphSnapshot(value)) return graphBundle(value, graphDisplay);
   return { 'text/plain': typeof value === 'string' && !asResult ? value : inspectValue(value) };
+}
+
+/** A graph output: the snapshot, with the settings to draw it with (when there are any), and its plain-text fallback. */
+export function graphBundle(snapshot: GraphSnapshot, display?: GraphDisplay): MimeBundle {
+  const json: GraphOutput = display ? { ...snapshot, display } : snapshot;
+  return { [GRAPH_MIME]: json, 'text/plain': graphText(snapshot) };
 }
 
 /** One line describing a value, for the variables view and hovers. */
