@@ -4,6 +4,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { CellOutputs } from './cellOutputs';
+import { graphSettings } from './settings';
 import { KernelDiedError } from './kernelClient';
 import type { KernelSession, KernelSessions } from './kernelSessions';
 import type { Log } from './log';
@@ -117,6 +118,7 @@ export class BackpropController implements vscode.Disposable {
         executionCount: execution.executionOrder,
         language: cell.document.languageId === 'javascript' ? 'javascript' : 'typescript',
         notebookPath: cell.notebook.uri.scheme === 'file' ? cell.notebook.uri.fsPath : undefined,
+        graphDisplay: graphSettings(cell.notebook.uri),
       }, (m) => outputs.add(m));
       if (session.interruptRequested) kernel.interrupt();   // interrupted while its kernel was starting
       const done = await run;
