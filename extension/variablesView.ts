@@ -12,6 +12,7 @@ export type VariableNode =
   | { kind: 'stat'; label: string; description: string }
   | { kind: 'message'; text: string };
 
+/** As the kernel writes numbers (formatNumber in kernel/engine/format.ts: the extension may not import the engine). */
 function num(x: number | string | undefined): string {
   if (typeof x !== 'number') return String(x);
   if (x === 0 || (Number.isInteger(x) && Math.abs(x) < 1e9)) return String(x);

@@ -8,10 +8,13 @@ import { inspect } from 'node:util';
 import { Tensor, summarize } from '../engine';
 import { GRAPH_MIME, type GraphDisplay, type GraphOutput, type MimeBundle } from '../client/protocol';
 import { graphText } from './graphText';
+import { formatNumber } from '../engine/format';
 import type { GraphSnapshot } from '../engine';
 
 /** Tables are drawn up to this many cells; larger tensors are summarised. */
 const MAX_TABLE_CELLS = 400;
+/** Significant digits in tables (text elsewhere has 4). */
+const TABLE_DIGITS = 6;
 
 /**
  * The mime bundle of any value. Strings are shown as they are when displayed (`display('text')`), and quoted
@@ -80,22 +83,18 @@ function tensorHtml(t: Tensor): string {
     const out = ['<table>'];
     for (let r = 0; r < rows; r++) {
       out.push('<tr>');
-      for (let c = 0; c < cols; c++) out.push(`<td>${formatNumber(t.data[r * cols + c])}</td>`);
+      for (let c = 0; c < cols; c++) out.push(`<td>${formatNumber(t.data[r * cols + c], TABLE_DIGITS)}</td>`);
       out.push('</tr>');
     }
     out.push('</table>');
     return out.join('');
   }
   const s = summarize(t);
-  const stat = (k: string, v: unknown) => `<tr><th>${k}</th><td>${typeof v === 'number' ? formatNumber(v) : escapeHtml(String(v))}</td></tr>`;
+  const stat = (k: string, v: unknown) => `<tr><th>${k}</th><td>${typeof v === 'number' ? formatNumber(v, TABLE_DIGITS) : escapeHtml(String(v))}</td></tr>`;
   return `<table>${stat('mean', s.mean)}${stat('std', s.std)}${stat('min', s.min)}${stat('max', s.max)}${stat('norm', s.norm)}` +
     `${s.nan ? stat('NaN', s.nan) : ''}${s.inf ? stat('Infinity', s.inf) : ''}</table>`;
 }
 
-function formatNumber(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  return Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, '');
-}
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -9,7 +9,8 @@ import { graphTensors, lastBackward, LastBackward } from '../outputs/backwardLog
 import { checkBackward, GradientCheckReport } from './gradientCheck';
 import { exportGraph } from './graphExport';
 import { graphBundle } from '../outputs/display';
-import { inspectExpression, mdEscape, num, parsePath, resolvePath } from './inspect';
+import { inspectExpression, mdEscape, parsePath, resolvePath } from './inspect';
+import { formatNumber } from '../engine/format';
 import { listVariables, tensorNames } from './variables';
 import {
   GRADIENT_CHECK_MIME, GradientCheckReply, GradientCheckRequest, GraphReply, GraphRequest, InspectReply,
@@ -60,9 +61,9 @@ function markedGraph(rec: LastBackward, report: GradientCheckReport, maxNodes: n
   return g;
 }
 
-function sci(x: number): string {
-  return x === 0 ? '0' : Number.isFinite(x) ? x.toExponential(2) : String(x);
-}
+/** Errors in exponent form: their order of magnitude is what matters. */
+const sci = (x: number) => formatNumber(x, 3, true);
+const num = (x: number) => formatNumber(x);
 
 /** The report as markdown (the cell output) and plain text (Jupyter, GitHub, the CLI). */
 export function reportText(report: GradientCheckReport, where: string): { markdown: string; plain: string } {

@@ -8,13 +8,10 @@
  */
 import type { GraphEdge, GraphNode, GraphSnapshot, JsonNumber, TensorSummary } from '../engine/trace';
 import type { EdgeLabel, GraphFormat } from '../client/protocol';
+import { formatNumber } from '../engine/format';
 
-function num(x: JsonNumber): string {
-  if (typeof x === 'string') return x;
-  if (x === 0 || (Number.isInteger(x) && Math.abs(x) < 1e9)) return String(x);
-  const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(3))) : x.toExponential(2);
-}
+/** Labels of drawings are short: 3 significant digits. */
+const num = (x: JsonNumber) => formatNumber(x, 3);
 
 /** A summary in one short line: the values when there are at most 4, else mean and norm. */
 function short(s: TensorSummary): string {
