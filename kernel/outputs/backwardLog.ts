@@ -16,6 +16,7 @@
  * buffer it reuses), no allocation for a leaf with a single edge.
  */
 import { onBackward, Tensor } from '../engine';
+import { leafShares, tensorsBehind } from '../engine/graphWalk';
 import { lastCell, type CellRef } from '../process/runContext';
 
 export interface LastBackward {
@@ -56,46 +57,8 @@ let installed = false;
 /** Every tensor of the graph behind `root` that was made by an op, root first; and every leaf. */
 export function graphTensors(root: Tensor): { ops: Tensor[]; leaves: Tensor[] } {
   const ops: Tensor[] = [], leaves: Tensor[] = [];
-  const seen = new Set<Tensor>([root]);
-  const queue = [root];
-  for (let k = 0; k < queue.length; k++) {
-    const t = queue[k];
-    if (!t.node) { leaves.push(t); continue; }
-    ops.push(t);
-    for (const x of t.node.inputs) if (!seen.has(x)) { seen.add(x); queue.push(x); }
-  }
+  for (const t of tensorsBehind(root)) (t.node ? ops : leaves).push(t);
   return { ops, leaves };
-}
-
-/**
- * Each leaf's share of this backward's gradient: the sum of the shares on its edges, over the graph behind root
- * (one walk, as this runs after every backward()).
- */
-function leafShares(root: Tensor): Map<Tensor, ArrayLike<number>> {
-  const shares = new Map<Tensor, ArrayLike<number>>();
-  const summed = new Set<ArrayLike<number>>();
-  const seen = new Set<Tensor>([root]);
-  const queue = [root];
-  for (let k = 0; k < queue.length; k++) {
-    const node = queue[k].node!, inputs = node.inputs, edgeGrads = node.edgeGrads;
-    for (let i = 0; i < inputs.length; i++) {
-      const x = inputs[i];
-      if (x.node) {
-        if (!seen.has(x)) { seen.add(x); queue.push(x); }
-        continue;
-      }
-      const share = edgeGrads?.[i];
-      if (!x.requiresGrad || !share) continue;
-      const prev = shares.get(x);
-      // the first share is kept as it is (shares are never written to); a second one is summed into a new array
-      if (!prev) { shares.set(x, share.data); continue; }
-      let acc = prev as Float64Array;
-      if (!summed.has(prev)) { acc = Float64Array.from(prev); summed.add(acc); shares.set(x, acc); }
-      const d = share.data;
-      for (let j = 0; j < acc.length; j++) acc[j] += d[j];
-    }
-  }
-  return shares;
 }
 
 /** Largest |a − b − c| (c optional). */
@@ -114,7 +77,7 @@ function record(root: Tensor): void {
   const run = lastCell();
   const step = run ? run.backwards : ++unowned;
   const cell = run?.cell;
-  const shares = root.node ? leafShares(root) : new Map<Tensor, ArrayLike<number>>();
+  const shares = root.node ? leafShares(tensorsBehind(root), (leaf) => leaf.requiresGrad) : new Map<Tensor, ArrayLike<number>>();
   const leafValues = new Map<Tensor, Float64Array>();
   for (const [leaf, share] of shares) {
     const prev = origins.get(leaf);

@@ -16,6 +16,7 @@
  */
 import { broadcastTo, Generator, noGrad, replay, reshape, sum, Tensor, tensor } from '../engine';
 import { nodeId } from '../engine/trace';
+import { inputsFirst } from '../engine/graphWalk';
 import { centralDifference, ErrorTally, multiIndex } from '../engine/finiteDifferences';
 import { graphTensors, LastBackward } from '../outputs/backwardLog';
 
@@ -143,7 +144,9 @@ class Replayer {
 
   constructor(private readonly root: Tensor, private readonly seed: Float64Array, ops: Tensor[], leaves: Tensor[],
     leafValues: Map<Tensor, Float64Array>) {
-    this.order = topological(ops);
+    // op tensors, inputs first (as backward() orders them)
+    const inGraph = new Set(ops);
+    this.order = inputsFirst(ops, (x) => inGraph.has(x));
     for (const leaf of leaves) this.base.set(leaf, f64(leafValues.get(leaf) ?? leaf.data, leaf.shape));
   }
 
@@ -181,24 +184,6 @@ class Replayer {
     for (const t of this.order) if (t.node!.inputs.some((x) => hit.has(x))) { hit.add(t); out.push(t); }
     return out;
   }
-}
-
-/** Op tensors ordered inputs first (iterative depth-first, like backward()). */
-function topological(ops: Tensor[]): Tensor[] {
-  const inGraph = new Set(ops), done = new Set<Tensor>(), order: Tensor[] = [];
-  for (const start of ops) {
-    if (done.has(start)) continue;
-    const stack: Tensor[] = [start], next: number[] = [0];
-    done.add(start);
-    while (stack.length) {
-      const top = stack.length - 1, t = stack[top], inputs = t.node!.inputs;
-      if (next[top] < inputs.length) {
-        const x = inputs[next[top]++];
-        if (inGraph.has(x) && !done.has(x)) { done.add(x); stack.push(x); next.push(0); }
-      } else { stack.pop(); next.pop(); order.push(t); }
-    }
-  }
-  return order;
 }
 
 function sameValues(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): boolean {
