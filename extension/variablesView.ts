@@ -154,6 +154,7 @@ export class VariableDetails implements vscode.Disposable {
       // the built-in markdown extension renders (and sanitises) markdown for webviews
       html = await vscode.commands.executeCommand<string>('markdown.api.render', markdown);
     } catch {
+      // escaped here: the kernel's escapeHtml (kernel/outputs/display.ts) is not the extension's to import
       html = `<pre>${markdown.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</pre>`;
     }
     if (!this.panel) {

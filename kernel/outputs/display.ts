@@ -96,6 +96,7 @@ function tensorHtml(t: Tensor): string {
 }
 
 
+/** Text for HTML (or SVG) element content and attribute values. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -6,8 +6,7 @@ import { test } from 'node:test';
 import { notebookToHtml, renderMarkdown, type NotebookJson } from '../../cli/html';
 import { sanitizeHtml } from '../../cli/sanitizeHtml';
 import { scalar, traceGraph } from '../../kernel/engine';
-
-const GRAPH_MIME = 'application/vnd.backprop.graph+json';
+import { GRAPH_MIME } from '../../kernel/client/protocol';
 
 /** The text of the `<script type="application/json" id=...>` element, parsed. */
 function scriptData(html: string, id: string): unknown {

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser, type Browser } from './browser';
 import { repoRoot } from './codeServer';
+import { GRAPH_MIME } from '../../kernel/client/protocol';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const skip = !existsSync(CHROMIUM) ? `no ${CHROMIUM}` : false;
 const examples = join(repoRoot, 'media', 'examples');
-const GRAPH_MIME = 'application/vnd.backprop.graph+json';
 let dir = '';
 let browser: Browser | undefined;
 
