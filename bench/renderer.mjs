@@ -2,17 +2,16 @@
 // (dist/engine.js): deep MLPs of at least 200 and 2,000 tensors, drawn with everything expanded and with the
 // default box limit (maxNodes 60). Prints the first (cold) render and the best of the next runs, in ms, from
 // renderOutputItem() to its promise resolving (parse, view model, mermaid layout, label swap, DOM). Not a test.
-// Usage: node scripts/build.mjs && node bench/renderer.mjs
-import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
+// Usage: node scripts/build.mjs && node --import tsx bench/renderer.mjs
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bp = require(join(root, 'dist/engine.js'));
+// through require: tsx gives the fixture its CommonJS __dirname, as in the tests
+const { startRendererPage } = require(join(root, 'test/e2e/fixtures/rendererPage.ts'));
 const RUNS = 4;
 
 /** An MLP with `layers` tanh layers of width 4 on a batch of 8, its loss traced after backward(). */
@@ -33,37 +32,22 @@ function tracedAtLeast(n) {
   return traced(layers);
 }
 
-const page = `<!doctype html><html><body class="vscode-light"><div id="out"></div><script type="module">
-import { activate } from '/renderer.js';
-const listeners = [];
-const api = await activate({ postMessage() {}, onDidReceiveMessage: (l) => { listeners.push(l); return { dispose() {} }; } });
-let n = 0;
-window.time = async (text, maxNodes) => {
-  api.disposeOutputItem();
-  if (maxNodes !== window.maxNodes) { window.maxNodes = maxNodes; listeners.forEach((l) => l({ type: 'options', maxNodes })); }
-  const el = document.createElement('div');
-  document.getElementById('out').replaceChildren(el);
-  const item = { id: 'bench' + n++, mime: 'application/vnd.backprop.graph+json', text: () => text, json: () => JSON.parse(text), data: () => new Uint8Array() };
-  const t = performance.now();
-  await api.renderOutputItem(item, el, new AbortController().signal);
-  const ms = performance.now() - t;
-  return { ms, boxes: el.querySelectorAll('g.node').length, error: el.querySelector('.bp-error')?.textContent };
-};
-window.ready = true;
-</script></body></html>`;
-
-const server = createServer((req, res) => {
-  if (req.url === '/renderer.js') { res.writeHead(200, { 'content-type': 'text/javascript' }); res.end(readFileSync(join(root, 'dist/renderer.js'))); }
-  else { res.writeHead(200, { 'content-type': 'text/html' }); res.end(page); }
+// The page of the renderer tests: dist/renderer.js activated with the same fake webview host.
+const rp = await startRendererPage();
+const p = await rp.open('vscode-light', { width: 1000, height: 800 });
+await p.evaluate(() => {
+  let n = 0;
+  window.time = async (text, maxNodes) => {
+    window.disposeOutput();
+    if (maxNodes !== window.maxNodes) { window.maxNodes = maxNodes; window.sendOptions({ type: 'options', maxNodes }); }
+    const el = document.createElement('div');
+    document.getElementById('out').replaceChildren(el);
+    const t = performance.now();
+    await window.renderGraph('bench' + n++, text, el);
+    const ms = performance.now() - t;
+    return { ms, boxes: el.querySelectorAll('g.node').length, error: el.querySelector('.bp-error')?.textContent };
+  };
 });
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
-});
-const p = await browser.newPage({ viewport: { width: 1000, height: 800 } });
-await p.goto(`http://127.0.0.1:${server.address().port}/`);
-await p.waitForFunction(() => globalThis.ready === true);
 
 const cases = [
   { tensors: 200, maxNodes: 1000, what: 'all expanded' },
@@ -84,5 +68,4 @@ for (const c of cases) {
   }
   console.log(`${String(tensors).padStart(7)}  ${String(boxes).padStart(11)}  ${c.what.padEnd(21)}  ${times[0].toFixed(0).padStart(7)}  ${Math.min(...times.slice(1)).toFixed(0).padStart(7)}`);
 }
-await browser.close();
-server.close();
+await rp.close();

@@ -4,6 +4,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { CellOutputs } from './cellOutputs';
+import { graphSettings } from './settings';
 import { KernelDiedError } from '../kernel/client/client';
 import type { KernelSession, KernelSessions } from './kernelSessions';
 import type { Log } from './log';
@@ -119,6 +120,7 @@ export class BackpropController implements vscode.Disposable {
         executionCount: execution.executionOrder,
         language: cell.document.languageId === 'javascript' ? 'javascript' : 'typescript',
         notebookPath: cell.notebook.uri.scheme === 'file' ? cell.notebook.uri.fsPath : undefined,
+        graphDisplay: graphSettings(cell.notebook.uri),
       }, (m) => outputs.add(m), signal);
       ok = done.status === 'ok';
       if (done.status === 'interrupted') outputs.addError('Interrupted', 'The cell was interrupted. The kernel keeps its variables.');

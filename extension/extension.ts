@@ -9,10 +9,12 @@ import { kernelStatusBar } from './statusBar';
 import { registerTools, type ToolsApi } from './tools';
 
 const graphRendererId = 'backprop-graph';
+/** Renderer messages kept for the tests: the newest, enough for any one test's draws. */
+const KEPT_RENDERER_MESSAGES = 200;
 
 /** What activate() returns: lets the tests that run in the extension host look inside. */
 export interface BackpropApi {
-  /** Messages the graph renderer posted (it posts one when it has drawn), newest last. */
+  /** The latest messages the graph renderer posted (it posts one when it has drawn), newest last. */
   rendererMessages: { notebook: string; message: unknown }[];
   kernelPid(notebook: vscode.NotebookDocument): number | undefined;
   kernelState(notebook: vscode.NotebookDocument): KernelState | undefined;
@@ -45,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     const messaging = vscode.notebooks.createRendererMessaging(graphRendererId);
     context.subscriptions.push(messaging.onDidReceiveMessage((e) => {
       rendererMessages.push({ notebook: e.editor.notebook.uri.toString(), message: e.message });
+      if (rendererMessages.length > KEPT_RENDERER_MESSAGES) rendererMessages.splice(0, rendererMessages.length - KEPT_RENDERER_MESSAGES);
     }));
   }
   return {

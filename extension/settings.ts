@@ -1,5 +1,6 @@
 // The extension's settings (section "backprop" in package.json) and how they reach the kernel process.
 import * as vscode from 'vscode';
+import type { GraphDisplay } from '../kernel/client/protocol';
 
 /** Environment for a notebook's kernel: `backprop.matmulThreads` becomes BACKPROP_THREADS (0 = the kernel decides). */
 export function kernelEnv(notebook: vscode.NotebookDocument): Record<string, string> {
@@ -13,8 +14,8 @@ export function gradientCheckSettings(scope?: vscode.Uri): { eps: number; atol: 
   return { eps: c.get('eps', 1e-6), atol: c.get('atol', 1e-5), rtol: c.get('rtol', 1e-3), sampleSize: c.get('sampleSize', 64) };
 }
 
-/** `backprop.graph.*`: the most boxes a graph draws, and what its edge labels show. */
-export function graphSettings(scope?: vscode.Uri): { maxNodes: number; edgeLabel: 'norm' | 'mean' | 'values' } {
+/** `backprop.graph.*`: the most boxes a graph draws, and what its edge labels show (sent with each run, and to the renderer). */
+export function graphSettings(scope?: vscode.Uri): Required<GraphDisplay> {
   const c = vscode.workspace.getConfiguration('backprop.graph', scope);
   const label = c.get<string>('edgeLabel', 'norm');
   return { maxNodes: c.get('maxNodes', 60), edgeLabel: label === 'mean' || label === 'values' ? label : 'norm' };

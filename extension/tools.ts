@@ -1,5 +1,5 @@
 // Wires the inspection tools: hover, the variables view, the gradient and graph commands, and the graph settings
-// the renderer reads (`backprop.graph.*`, sent as an `options` message).
+// the renderer reads (`backprop.graph.*`: in each graph output, and as an `options` message when they change).
 import * as vscode from 'vscode';
 import type { BackpropController } from './controller';
 import type { KernelSessions } from './kernelSessions';
@@ -11,6 +11,7 @@ import { graphSettings } from './settings';
 import type { ToolContext } from './commands/common';
 import type { VariableInfo } from '../kernel/client/protocol';
 import type { NotebookLanguage } from './language/notebookLanguage';
+import type { RenderedMessage } from '../renderer/messages';
 
 /** What the tests running in the extension host can reach. */
 export interface ToolsApi {
@@ -18,25 +19,23 @@ export interface ToolsApi {
 }
 
 const RENDERER_ID = 'backprop-graph';
-/** The renderer's own defaults: no message needed while the settings keep them. */
-const RENDERER_DEFAULTS = { maxNodes: 60, edgeLabel: 'norm' };
 
-/** Sends `backprop.graph.*` to the graph renderer: to every output when they change, to each editor once it draws. */
+/**
+ * Sends `backprop.graph.*` to the graph renderer when the settings change. Outputs carry the settings they were
+ * made with (the kernel puts them in each), so they are drawn once; an output made before a change (saved in the
+ * notebook, or by the CLI) says what it was drawn with, and its editor is told the settings now in force.
+ */
 function rendererOptions(): vscode.Disposable[] {
   const messaging = vscode.notebooks.createRendererMessaging(RENDERER_ID);
-  let told = new WeakSet<vscode.NotebookEditor>();
-  const options = () => ({ type: 'options', ...graphSettings() });
-  const differs = () => { const o = graphSettings(); return o.maxNodes !== RENDERER_DEFAULTS.maxNodes || o.edgeLabel !== RENDERER_DEFAULTS.edgeLabel; };
   return [
     messaging.onDidReceiveMessage((e) => {
-      if (told.has(e.editor) || (e.message as { type?: string })?.type !== 'rendered') return;
-      told.add(e.editor);
-      if (differs()) void messaging.postMessage(options(), e.editor);
+      const m = e.message as Partial<RenderedMessage> | undefined;
+      if (m?.type !== 'rendered' || !m.display) return;
+      const now = graphSettings(e.editor.notebook.uri);
+      if (m.display.maxNodes !== now.maxNodes || m.display.edgeLabel !== now.edgeLabel) void messaging.postMessage({ type: 'options', ...now }, e.editor);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('backprop.graph')) return;
-      told = new WeakSet();
-      void messaging.postMessage(options());
+      if (e.affectsConfiguration('backprop.graph')) void messaging.postMessage({ type: 'options', ...graphSettings() });
     }),
   ];
 }

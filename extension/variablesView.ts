@@ -12,6 +12,7 @@ export type VariableNode =
   | { kind: 'stat'; label: string; description: string }
   | { kind: 'message'; text: string };
 
+/** As the kernel writes numbers (formatNumber in kernel/engine/format.ts: the extension may not import the engine). */
 function num(x: number | string | undefined): string {
   if (typeof x !== 'number') return String(x);
   if (x === 0 || (Number.isInteger(x) && Math.abs(x) < 1e9)) return String(x);
@@ -153,6 +154,7 @@ export class VariableDetails implements vscode.Disposable {
       // the built-in markdown extension renders (and sanitises) markdown for webviews
       html = await vscode.commands.executeCommand<string>('markdown.api.render', markdown);
     } catch {
+      // escaped here: the kernel's escapeHtml (kernel/outputs/display.ts) is not the extension's to import
       html = `<pre>${markdown.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</pre>`;
     }
     if (!this.panel) {

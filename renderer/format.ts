@@ -9,6 +9,7 @@ export const LABEL_DIGITS = 3;
 
 /**
  * A number in at most `digits` significant digits, exponent form when very large or small; NaN/Infinity spelled out.
+ * The kernel's text outputs have their own (kernel/engine/format.ts): the renderer takes only types from outside.
  * @example formatNumber(0.000123456) === '1.235e-4'
  */
 export function formatNumber(x: number, digits = 4): string {

@@ -4,15 +4,16 @@
 //
 // Messages (ctx.postMessage, when the host enables messaging; types in messages.ts):
 //   renderer → extension  { type: 'rendered', id, snapshotId, step, nodes, edges, edgeLabels, nodeTitles,
-//                           hiddenNodes, collapsedGroups, notes }   after every draw
+//                           hiddenNodes, collapsedGroups, notes, display }   after every draw
 //                         { type: 'renderError', id, message }     when the output cannot be drawn
-//   extension → renderer  { type: 'options', maxNodes?, edgeLabel?, vanishing?, exploding? }   redraws shown outputs
+//   extension → renderer  { type: 'options', maxNodes?, edgeLabel?, vanishing?, exploding? }   settings changed
+//                           since the outputs were made: they override each output's `display`; redraws them
 import type { ActivationFunction, OutputItem } from 'vscode-notebook-renderer';
 import type { OptionsMessage, RendererMessage } from './messages';
 import { newOutputState, renderOutput, showError, type OutputState } from './outputView';
 import { SnapshotError } from './snapshot';
 import { watchTheme } from './theme';
-import { DEFAULT_OPTIONS, type ViewOptions } from './viewModel';
+import { DEFAULT_OPTIONS } from './viewModel';
 
 interface Live {
   state: OutputState;
@@ -29,7 +30,8 @@ function readText(item: OutputItem): string {
 }
 
 export const activate: ActivationFunction = (ctx) => {
-  let options: ViewOptions = { ...DEFAULT_OPTIONS };
+  /** Settings from `options` messages, over each output's own. */
+  let overrides: OptionsMessage | undefined;
   /** Per output id; an element re-rendered under a new id keeps its state too. */
   const live = new Map<string, Live>();
   const byElement = new WeakMap<HTMLElement, OutputState>();
@@ -47,7 +49,7 @@ export const activate: ActivationFunction = (ctx) => {
   const render = async (l: Live, signal?: AbortSignal) => {
     try {
       await renderOutput({
-        element: l.element, outputId: l.item.id, text: readText(l.item), options, state: l.state, post, signal,
+        element: l.element, outputId: l.item.id, text: readText(l.item), options: DEFAULT_OPTIONS, overrides, state: l.state, post, signal,
         rerender: () => void render(l),
       });
     } catch (e) {
@@ -68,12 +70,8 @@ export const activate: ActivationFunction = (ctx) => {
 
   ctx.onDidReceiveMessage?.((m: OptionsMessage) => {
     if (m?.type !== 'options') return;
-    const num = (v: unknown, d: number) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : d);
-    const edgeLabel = m.edgeLabel === 'norm' || m.edgeLabel === 'mean' || m.edgeLabel === 'values' ? m.edgeLabel : options.edgeLabel;
-    options = {
-      maxNodes: num(m.maxNodes, options.maxNodes), vanishing: num(m.vanishing, options.vanishing),
-      exploding: num(m.exploding, options.exploding), edgeLabel,
-    };
+    // the fields a message leaves out keep what an earlier one said
+    overrides = { ...overrides, ...m };
     redrawAll();
   });
   if (typeof document !== 'undefined' && document.body) watchTheme(redrawAll);

@@ -1,5 +1,6 @@
 // Messages between the renderer and the extension (through ctx.postMessage / ctx.onDidReceiveMessage, when
 // the host enables messaging: the manifest says "requiresMessaging": "optional").
+import type { EdgeLabel, GraphDisplay } from './types';
 
 /** Renderer → extension, after each successful draw. Tests in VS Code assert on it. */
 export interface RenderedMessage {
@@ -19,6 +20,8 @@ export interface RenderedMessage {
   hiddenNodes: number;
   collapsedGroups: string[];
   notes: string[];
+  /** The settings it was drawn with (the output's `display`, or a later `options` message, over the defaults). */
+  display: Required<GraphDisplay>;
 }
 
 /** Renderer → extension, when the output could not be drawn (the message is also shown in the output). */
@@ -30,11 +33,14 @@ export interface RenderErrorMessage {
 
 export type RendererMessage = RenderedMessage | RenderErrorMessage;
 
-/** Extension → renderer: settings (`backprop.graph.*`); outputs already shown are redrawn. */
+/**
+ * Extension → renderer: settings (`backprop.graph.*`) that changed after outputs were made; they override each
+ * output's own `display`, and outputs already shown are redrawn.
+ */
 export interface OptionsMessage {
   type: 'options';
   maxNodes?: number;
-  edgeLabel?: 'norm' | 'mean' | 'values';
+  edgeLabel?: EdgeLabel;
   vanishing?: number;
   exploding?: number;
 }

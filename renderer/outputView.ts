@@ -13,7 +13,7 @@ import { parseSnapshotText } from './snapshot';
 import { CSS } from './styles';
 import { currentTheme, labelFont } from './theme';
 import type { GraphNode, GraphSnapshot } from './types';
-import { buildViewModel, MAX_BOXES, nodeKind, type ViewModel, type ViewNode, type ViewOptions, type ViewState } from './viewModel';
+import { buildViewModel, MAX_BOXES, nodeKind, withOptions, type ViewModel, type ViewNode, type ViewOptions, type ViewState } from './viewModel';
 import { attachZoomPan, newZoomState, type ZoomPan, type ZoomState } from './zoomPan';
 
 export interface OutputState {
@@ -74,7 +74,10 @@ export interface RenderArgs {
   element: HTMLElement;
   outputId: string;
   text: string;
+  /** Drawn with these, under the output's own `display` settings, under `overrides`. */
   options: ViewOptions;
+  /** Settings that changed after the output was made (an `options` message). */
+  overrides?: object;
   state: OutputState;
   post: (m: RenderedMessage) => void;
   rerender: () => void;
@@ -86,9 +89,10 @@ export interface RenderArgs {
  * @example await renderOutput({ element, outputId: item.id, text: item.text(), options, state, post, rerender })
  */
 export async function renderOutput(a: RenderArgs): Promise<void> {
-  const { element, options, state } = a;
+  const { element, state } = a;
   const generation = ++state.generation;
-  const { snapshot, warnings } = parseSnapshotText(a.text);
+  const { snapshot, warnings, display } = parseSnapshotText(a.text);
+  const options = withOptions(withOptions(a.options, display), a.overrides);
   const view = buildViewModel(snapshot, options, state.view, element.clientWidth || 900);
   const bars = gradientFlow(snapshot, options);
 
@@ -293,5 +297,6 @@ export async function renderOutput(a: RenderArgs): Promise<void> {
     hiddenNodes: view.hiddenNodes,
     collapsedGroups: view.groups.filter((g) => g.collapsed).map((g) => g.name),
     notes: view.notes,
+    display: { maxNodes: options.maxNodes, edgeLabel: options.edgeLabel },
   });
 }

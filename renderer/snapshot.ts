@@ -8,6 +8,8 @@ export interface ParsedSnapshot {
   snapshot: GraphSnapshot;
   /** Things that were wrong but could be skipped (e.g. an edge to an unknown node). */
   warnings: string[];
+  /** The settings the output asks to be drawn with (its `display`; unchecked: see withOptions in viewModel.ts). */
+  display?: object;
 }
 
 const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
@@ -146,7 +148,7 @@ export function parseSnapshot(raw: unknown): ParsedSnapshot {
     };
   }
   if (snapshot.root && !seen.has(snapshot.root)) warnings.push('the root (loss) node is not in the graph');
-  return { snapshot, warnings };
+  return isObject(raw.display) ? { snapshot, warnings, display: raw.display } : { snapshot, warnings };
 }
 
 /**

@@ -13,3 +13,4 @@ export type TensorSummary = Parsed<Wire.TensorSummary>;
 export type GraphNode = Parsed<Wire.GraphNode>;
 export type GraphEdge = Parsed<Wire.GraphEdge>;
 export type GraphSnapshot = Parsed<Wire.GraphSnapshot>;
+export type { EdgeLabel, GraphDisplay } from '../kernel/client/protocol';

@@ -2,7 +2,7 @@
 // what was hidden. Pure (no DOM, no mermaid), so every decision here is unit-tested.
 import { formatNumber, formatShape, LABEL_DIGITS, LABEL_VALUES, nonFiniteText, sizeOf, summaryText } from './format';
 import { classifyGrad, classifyNorm, DEFAULT_SCALE, type GradMark, type GradScaleOptions } from './gradScale';
-import type { GraphEdge, GraphNode, GraphSnapshot } from './types';
+import type { EdgeLabel, GraphEdge, GraphNode, GraphSnapshot } from './types';
 
 export type NodeKind = 'input' | 'parameter' | 'constant' | 'op' | 'loss';
 
@@ -11,17 +11,15 @@ export function failedCheck(mark: GradMark): GradMark {
   return { flag: mark.flag === 'none' ? 'ok' : mark.flag, t: 1, colour: '#d32f2f', symbol: '✗' };
 }
 
-/**
- * What an edge label says (setting `backprop.graph.edgeLabel`): `norm` the gradient's L2 norm, `mean` its
- * mean, `values` its numbers when there are at most 4. A one-element gradient always shows its value (with
- * its sign), so a scalar used twice shows two numbers that add up to its gradient.
- */
-export type EdgeLabelMode = 'norm' | 'mean' | 'values';
-
 export interface ViewOptions extends GradScaleOptions {
   /** Above this many nodes, groups start collapsed and at most this many boxes are drawn. */
   maxNodes: number;
-  edgeLabel: EdgeLabelMode;
+  /**
+   * What an edge label says (setting `backprop.graph.edgeLabel`): `norm` the gradient's L2 norm, `mean` its
+   * mean, `values` its numbers when there are at most 4. A one-element gradient always shows its value (with
+   * its sign), so a scalar used twice shows two numbers that add up to its gradient.
+   */
+  edgeLabel: EdgeLabel;
 }
 
 /** Never more boxes than this, whatever the settings: mermaid's layout of more would freeze the output for seconds. */
@@ -31,6 +29,21 @@ export const MAX_BOXES = 400;
 export const MAX_OUTLINED = 12;
 
 export const DEFAULT_OPTIONS: ViewOptions = { ...DEFAULT_SCALE, maxNodes: 60, edgeLabel: 'norm' };
+
+/**
+ * `base` with the valid fields of untrusted settings (an output's `display`, an `options` message) put over it;
+ * anything else in them is ignored.
+ * @example withOptions(DEFAULT_OPTIONS, { edgeLabel: 'mean' }).edgeLabel === 'mean'
+ */
+export function withOptions(base: ViewOptions, over: unknown): ViewOptions {
+  if (typeof over !== 'object' || over === null) return base;
+  const o = over as Record<string, unknown>;
+  const num = (v: unknown, d: number) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : d);
+  const edgeLabel = o.edgeLabel === 'norm' || o.edgeLabel === 'mean' || o.edgeLabel === 'values' ? o.edgeLabel : base.edgeLabel;
+  return {
+    maxNodes: num(o.maxNodes, base.maxNodes), vanishing: num(o.vanishing, base.vanishing), exploding: num(o.exploding, base.exploding), edgeLabel,
+  };
+}
 
 /** What the user changed, kept across re-renders of the same output. */
 export interface ViewState {
@@ -132,7 +145,7 @@ function title(n: GraphNode, kind: NodeKind): string {
  * where they apply. Boxes show values up to LABEL_VALUES numbers, then the norm.
  * @example gradLabel(edge.grad, classifyGrad(edge.grad)) === '∇ 0.25'
  */
-export function gradLabel(g: GraphEdge['grad'], mark: GradMark, mode: EdgeLabelMode = 'values'): string {
+export function gradLabel(g: GraphEdge['grad'], mark: GradMark, mode: EdgeLabel = 'values'): string {
   if (!g) return '';
   const sym = mark.symbol ? mark.symbol + ' ' : '';
   const n = sizeOf(g.shape);

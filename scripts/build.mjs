@@ -16,6 +16,9 @@ const node = [
   { in: 'kernel/engine/index.ts', out: 'dist/engine.js' },
   { in: 'kernel/engine/matmul/worker.ts', out: 'dist/matmulWorker.js' },
   { in: 'kernel/process/main.ts', out: 'dist/kernel.js' },
+  // the kernel's helper threads, loaded from next to dist/kernel.js (kernel/process/threadFile.ts)
+  { in: 'kernel/process/interruptWatcher.ts', out: 'dist/interruptWatcher.js' },
+  { in: 'kernel/process/outputRescuer.ts', out: 'dist/outputRescuer.js' },
   { in: 'cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   { in: 'extension/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
   // Runs inside tsserver; buildLanguageFiles.mjs also puts it where tsserver looks (node_modules/<its name>/).

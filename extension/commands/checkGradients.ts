@@ -3,7 +3,7 @@
 // report of an earlier check), and the cell's graph is redrawn with the failing edges red.
 import * as vscode from 'vscode';
 import { outputItems } from '../cellOutputs';
-import { gradientCheckSettings } from '../settings';
+import { gradientCheckSettings, graphSettings } from '../settings';
 import { GRADIENT_CHECK_MIME, GRAPH_MIME, type GradientCheckReply } from '../../kernel/client/protocol';
 import {
   afterQueuedCells, cellOfRun, editOutputs, lastRunCell, liveKernel, pickTensor, targetNotebook, type ToolContext,
@@ -54,8 +54,9 @@ async function check(ctx: ToolContext, arg: unknown, expression: string | undefi
       if (token.isCancellationRequested) return { cancelled: true, error: 'the gradient check was stopped before it started' };
       const stop = new AbortController();
       const cancelled = token.onCancellationRequested(() => stop.abort());
-      const reply = await kernel.request('gradientCheck', { expression, settings: gradientCheckSettings(notebook!.uri) }, { signal: stop.signal })
-        .finally(() => { cancelled.dispose(); });
+      const reply = await kernel.request('gradientCheck', {
+        expression, settings: gradientCheckSettings(notebook!.uri), graphDisplay: graphSettings(notebook!.uri),
+      }, { signal: stop.signal }).finally(() => { cancelled.dispose(); });
       if (reply.cancelled) { void vscode.window.showInformationMessage('Backprop: gradient check stopped.'); return { error: reply.error, cancelled: true }; }
       if (reply.error) { void vscode.window.showWarningMessage(`Backprop: ${reply.error}`); return { error: reply.error }; }
       const cellIndex = await showReport(ctx, notebook!, reply);

@@ -49,7 +49,7 @@ async function showGraph(ctx: ToolContext, arg: unknown): Promise<{ cellIndex?: 
   const expression = await chooseTensor(args, live.kernel, 'Show the computation graph behind…');
   if (expression === null) return undefined;
   return afterQueuedCells(live.kernel, async () => {
-    const reply = await live.kernel.request('graph', { expression });
+    const reply = await live.kernel.request('graph', { expression, graphDisplay: graphSettings(notebook!.uri) });
     if (reply.error || !reply.data) { void vscode.window.showWarningMessage(`Backprop: ${reply.error}`); return { error: reply.error }; }
     const cell = (expression ? cellDeclaring(notebook!, rootName(expression)) : cellOfRun(notebook!, reply.executionCount)) ?? lastRunCell(notebook!);
     if (!cell) return { error: 'no cell has run yet' };

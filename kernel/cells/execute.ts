@@ -7,17 +7,14 @@ import { dirname } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { CellSyntaxError, compileCell } from './compile';
 import { compileErrorReport, ErrorReport, registerCell, runtimeErrorReport } from './errors';
-import { beginCell, endCell } from '../outputs/graphOutput';
+import { showLastGraph } from '../outputs/graphOutput';
 import { setNotebookFolder } from './modules';
-import { flush, send, setRequest, currentRequest } from '../process/outbox';
+import { flush, send } from '../process/outbox';
 import { toMimeBundle, inspectValue } from '../outputs/display';
 import type { DoneStatus, ExecuteRequest } from '../client/protocol';
-import { noteRun } from '../process/interrupt';
-
-interface Run { request: ExecuteRequest; startTime: number; finished: boolean }
+import { CellRun, endCell, outputRequestId, runningCell, startCell } from '../process/runContext';
 
 const queue: ExecuteRequest[] = [];
-let running: Run | null = null;
 let scriptCount = 0;
 /** Every name a cell declared at its top level, for the variables view. */
 export const declaredNames = new Set<string>();
@@ -45,47 +42,43 @@ function remember(set: Set<string>, requestId: string): void {
  * as interrupted when its turn comes. Other queued cells still run: the client cancels them.
  */
 export function interruptRunning(requestId?: string): void {
-  if (running && (requestId === undefined || running.request.requestId === requestId)) finish(running, 'interrupted');
+  const running = runningCell();
+  if (running && (requestId === undefined || running.requestId === requestId)) finish(running, 'interrupted');
   else if (requestId !== undefined && !startedRecently.has(requestId)) remember(interruptedEarly, requestId);
 }
 
 /** Reports an error thrown outside any cell's own flow (a timer, an unhandled rejection) on the current cell. */
 export function reportStrayError(e: unknown): void {
   const report = runtimeErrorReport(e);
-  send({ type: 'stream', requestId: currentRequest(), name: 'stderr', text: report.traceback.join('\n') + '\n' });
+  send({ type: 'stream', requestId: outputRequestId(), name: 'stderr', text: report.traceback.join('\n') + '\n' });
 }
 
 function pump(): void {
-  if (running || queue.length === 0) return;
+  if (runningCell() || queue.length === 0) return;
   void run(queue.shift()!);
 }
 
-function finish(r: Run, status: DoneStatus): void {
+function finish(r: CellRun, status: DoneStatus): void {
   if (r.finished) return;
   r.finished = true;
-  try { endCell(); } finally {
+  try { showLastGraph(r); } finally {
+    endCell(r);
     flush();
     const endTime = Date.now();
-    send({ type: 'done', requestId: r.request.requestId, status, startTime: r.startTime, endTime, durationMs: endTime - r.startTime });
-    running = null;
-    noteRun('');
+    send({ type: 'done', requestId: r.requestId, status, startTime: r.startTime, endTime, durationMs: endTime - r.startTime });
     setImmediate(pump);
   }
 }
 
-function fail(r: Run, report: ErrorReport): void {
+function fail(r: CellRun, report: ErrorReport): void {
   if (r.finished) return;
-  send({ type: 'error', requestId: r.request.requestId, ...report });
+  send({ type: 'error', requestId: r.requestId, ...report });
   finish(r, 'error');
 }
 
 async function run(request: ExecuteRequest): Promise<void> {
-  const r: Run = { request, startTime: Date.now(), finished: false };
-  running = r;
+  const r = startCell(request);
   remember(startedRecently, request.requestId);
-  noteRun(request.requestId);
-  setRequest(request.requestId);
-  beginCell(request.requestId);
   if (interruptedEarly.delete(request.requestId)) { finish(r, 'interrupted'); return; }
   const folder = request.notebookPath ? dirname(request.notebookPath) : undefined;
   if (folder) setNotebookFolder(folder);
@@ -117,7 +110,7 @@ async function run(request: ExecuteRequest): Promise<void> {
   if (r.finished) return;
   if (value !== undefined) {
     let data;
-    try { data = toMimeBundle(value, true); } catch (e) { data = { 'text/plain': `(could not display the value: ${inspectValue(e)})` }; }
+    try { data = toMimeBundle(value, true, request.graphDisplay); } catch (e) { data = { 'text/plain': `(could not display the value: ${inspectValue(e)})` }; }
     send({ type: 'executeResult', requestId: request.requestId, executionCount: request.executionCount, data });
   }
   finish(r, 'ok');

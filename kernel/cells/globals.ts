@@ -8,9 +8,8 @@ import { KERNEL_GLOBAL } from './compile';
 import { cellRequire, dynamicImport, importDefault, load } from './modules';
 import { setGraphOptions } from '../outputs/graphOutput';
 import { toMimeBundle } from '../outputs/display';
-import { send, currentRequest } from '../process/outbox';
-
-let displayCount = 0;
+import { send } from '../process/outbox';
+import { newOutputId, outputRequestId, runningCell } from '../process/runContext';
 
 /**
  * Shows values as outputs of the running cell: tensors as a table with their gradient, graph snapshots as a
@@ -20,8 +19,9 @@ let displayCount = 0;
  * @example display({ 'image/svg+xml': '<svg>...</svg>', 'text/plain': 'a chart' })
  */
 export function display(...values: unknown[]): void {
+  const graphDisplay = runningCell()?.request.graphDisplay;
   for (const value of values) {
-    send({ type: 'display', requestId: currentRequest(), outputId: `display-${++displayCount}`, data: toMimeBundle(value) });
+    send({ type: 'display', requestId: outputRequestId(), outputId: newOutputId('display'), data: toMimeBundle(value, false, graphDisplay) });
   }
 }
 

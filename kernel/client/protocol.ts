@@ -24,6 +24,10 @@ export type MimeBundle = Record<string, unknown>;
 
 /** The graph output's types, defined by the engine that makes them (the GraphSnapshot of docs/graph-format.md). */
 export type { GraphEdge, GraphNode, GraphSnapshot, JsonNumber, TensorSummary } from '../engine/trace';
+import type { GraphSnapshot } from '../engine/trace';
+
+/** The JSON of a GRAPH_MIME output: the engine's snapshot, and the settings to draw it with where the client sent them. */
+export type GraphOutput = GraphSnapshot & { display?: GraphDisplay };
 
 /** Mime type of the computation-graph output (a `GraphSnapshot`, see docs/graph-format.md). */
 export const GRAPH_MIME = 'application/vnd.backprop.graph+json';
@@ -52,6 +56,8 @@ export interface ExecuteRequest {
   notebookPath?: string;
   /** Working directory for the cell (defaults to the notebook's folder, else the kernel's cwd). */
   cwd?: string;
+  /** How the renderer should draw this run's graph outputs: sent with each of them (the snapshot's `display`). */
+  graphDisplay?: GraphDisplay;
 }
 
 /**
@@ -100,6 +106,8 @@ export interface GradientCheckRequest {
   settings?: GradientCheckSettings;
   /** Largest graph in the reply's marked snapshot (default 300). */
   maxNodes?: number;
+  /** How the renderer should draw the reply's graph (its snapshot's `display`). */
+  graphDisplay?: GraphDisplay;
 }
 
 /** How a graph is exported: the snapshot JSON, mermaid flowchart text, Graphviz DOT, or a drawn SVG. */
@@ -107,6 +115,17 @@ export type GraphFormat = 'json' | 'mermaid' | 'dot' | 'svg';
 
 /** What the gradient on each edge is labelled with, in exported drawings and in the renderer (its `options` message). */
 export type EdgeLabel = 'norm' | 'mean' | 'values';
+
+/**
+ * The user's settings for drawing graphs (`backprop.graph.*`), which the kernel copies into each graph output's
+ * snapshot as its `display` field, so the renderer's first draw is drawn with them. Missing: the renderer's default.
+ */
+export interface GraphDisplay {
+  /** Most boxes drawn before modules are collapsed and the nodes farthest from the loss hidden (default 60). */
+  maxNodes?: number;
+  /** What each edge is labelled with (default 'norm'). */
+  edgeLabel?: EdgeLabel;
+}
 
 /**
  * Sent by the client (commands "Show Computation Graph…", "Export Graph…"): the graph behind a tensor variable
@@ -119,6 +138,8 @@ export interface GraphRequest {
   format?: GraphFormat;
   maxNodes?: number;
   edgeLabel?: EdgeLabel;
+  /** How the renderer should draw the reply's graph (its snapshot's `display`). */
+  graphDisplay?: GraphDisplay;
 }
 
 /** Sent by the client: exit cleanly. The kernel exits without answering. */

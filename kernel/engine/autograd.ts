@@ -15,6 +15,7 @@ import { gradients } from './gradients';
 import { add, cast } from './ops/elementwise';
 import { sumTo } from './ops/reductions';
 import { asTensor, full } from './creation';
+import { inputsFirst } from './graphWalk';
 
 /** Options of `backward()`, as PyTorch's. @example loss.backward(undefined, { createGraph: true }) */
 export interface BackwardOptions {
@@ -38,16 +39,7 @@ export function onBackward(listener: Listener): () => void {
 
 /** Tensors that require grad and were made by ops, inputs before outputs, reachable from root. */
 function topologicalOrder(root: Tensor): Tensor[] {
-  const order: Tensor[] = [], visited = new Set<Tensor>([root]);
-  const stack: Tensor[] = [root], next: number[] = [0];
-  while (stack.length) {
-    const top = stack.length - 1, t = stack[top], inputs = (t.node as OpNode).inputs;
-    if (next[top] < inputs.length) {
-      const x = inputs[next[top]++];
-      if (x.node !== null && x.requiresGrad && !visited.has(x)) { visited.add(x); stack.push(x); next.push(0); }
-    } else { stack.pop(); next.pop(); order.push(t); }
-  }
-  return order;
+  return inputsFirst([root], (x) => x.node !== null && x.requiresGrad);
 }
 
 /** A share from a rule, un-broadcast to the input's shape, or an error that names the op. */

@@ -60,3 +60,18 @@ export function formatTensor(t: Tensor): string {
   if (t.name !== undefined) extras.push(`name='${t.name}'`);
   return `tensor(${body}${extras.length ? ', ' + extras.join(', ') : ''})`;
 }
+
+/**
+ * A number for people, as every output of the kernel writes one: `digits` significant digits without trailing
+ * zeros, exponent form below 1e-3 and from 1e6 on (always, when `scientific`), whole numbers below 1e9 as they
+ * are; a string (JSON's "NaN", "Infinity") as it is. The renderer has its own (it may not import the kernel).
+ * @example formatNumber(1 / 3) === '0.3333'; formatNumber(1.5e-7) === '1.500e-7'
+ */
+export function formatNumber(x: number | string, digits = 4, scientific = false): string {
+  if (typeof x === 'string') return x;
+  if (!Number.isFinite(x) || x === 0) return String(x);
+  if (scientific) return x.toExponential(digits - 1);
+  if (Number.isInteger(x) && Math.abs(x) < 1e9) return String(x);
+  const a = Math.abs(x);
+  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(digits))) : x.toExponential(digits - 1);
+}

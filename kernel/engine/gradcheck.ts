@@ -7,6 +7,7 @@ import { noGrad } from './graph';
 import { isArray } from './options';
 import { Tensor } from './tensor';
 import { fmt } from './shape';
+import { centralDifference, ErrorTally, multiIndex } from './finiteDifferences';
 
 /** Step and tolerances of gradcheck: an entry passes when |analytic − numeric| ≤ atol + rtol·|numeric|. */
 export interface GradcheckOptions {
@@ -36,12 +37,6 @@ export interface GradcheckResult {
   ok: boolean;
   /** One result per input that requires grad, in the order of the inputs. */
   inputs: GradcheckInputResult[];
-}
-
-function multiIndex(flat: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) { idx[d] = flat % shape[d]; flat = Math.floor(flat / shape[d]); }
-  return idx;
 }
 
 /**
@@ -74,31 +69,20 @@ export function gradcheck(f: (...xs: Tensor[]) => Tensor, inputs: readonly Tenso
       gs.forEach((g, c) => analytic[c].set(g.data, j * checked[c].x.size));
     }
   }
-  let ok = true;
-  const results = checked.map((e, c) => {
-    const n = e.x.size, d = e.x.data;
-    let maxAbs = 0, maxRel = 0, worst = 0;
+  const tallies = checked.map((e, c) => {
+    const n = e.x.size, tally = new ErrorTally(atol, rtol);
     for (let i = 0; i < n; i++) {
-      const v = d[i];
-      d[i] = v + eps;
-      const plus = noGrad(() => f(...xs)).data.slice();
-      d[i] = v - eps;
-      const minus = noGrad(() => f(...xs)).data.slice(); // copies: an output may share storage with x (reshape)
-      d[i] = v;
-      for (let j = 0; j < m; j++) {
-        const num = (plus[j] - minus[j]) / (2 * eps), an = analytic[c][j * n + i];
-        let err = Math.abs(an - num);
-        if (Number.isNaN(err)) err = an === num ? 0 : Infinity; // equal infinities agree; any NaN fails
-        if (!(err <= atol + rtol * Math.abs(num))) ok = false;
-        const scale = Math.max(Math.abs(an), Math.abs(num));
-        const rel = err === 0 ? 0 : Number.isFinite(scale) && scale > 0 ? err / scale : Infinity;
-        if (err > maxAbs) { maxAbs = err; worst = i; }
-        if (rel > maxRel) maxRel = rel;
-      }
+      const numeric = centralDifference(e.x.data, i, eps, () => noGrad(() => f(...xs)).data);
+      for (let j = 0; j < m; j++) tally.add(i, analytic[c][j * n + i], numeric[j]);
     }
-    const r: GradcheckInputResult = { index: e.i, maxAbsError: maxAbs, maxRelError: maxRel, worstIndex: multiIndex(worst, e.x.shape) };
+    return tally;
+  });
+  const results = checked.map((e, c) => {
+    const t = tallies[c];
+    const r: GradcheckInputResult = { index: e.i, maxAbsError: t.maxAbs, maxRelError: t.maxRel, worstIndex: multiIndex(t.worst.flat, e.x.shape) };
     if (e.x.name !== undefined) r.name = e.x.name;
     return r;
   });
+  const ok = tallies.every((t) => t.ok);
   return { ok, inputs: results };
 }

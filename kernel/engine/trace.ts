@@ -1,6 +1,7 @@
 // Graph snapshots: the recorded graph behind a tensor as plain JSON data (the GraphSnapshot of docs/graph-format.md),
 // every value and gradient reduced to a TensorSummary. The walk is iterative (breadth first from the root), so
 // chains of any length are fine, and truncation keeps the nodes nearest the root.
+import { leafShares, tensorsBehind } from './graphWalk';
 import { checkOptions } from './options';
 import { Tensor } from './tensor';
 
@@ -140,37 +141,15 @@ export function summarize(t: Tensor): TensorSummary {
   return summarizeValues(t.shape, t.data);
 }
 
-/**
- * A set of tensor ids as bitmaps of 4096 ids each. Ids of one graph are mostly close together, so a walk over a
- * graph of 100,000s of tensors touches a few small arrays instead of growing a hash set (which, in the big heap
- * such a graph makes, costs several times as much through garbage collection).
- */
-class IdMarks {
-  private readonly chunks = new Map<number, Uint8Array>();
-  private lastKey = -1;
-  private last: Uint8Array = new Uint8Array(0);
-
-  /** Marks `id`; false when it was marked already. */
-  add(id: number): boolean {
-    const key = Math.floor(id / 4096);
-    if (key !== this.lastKey) {
-      let chunk = this.chunks.get(key);
-      if (!chunk) { chunk = new Uint8Array(4096); this.chunks.set(key, chunk); }
-      this.lastKey = key;
-      this.last = chunk;
-    }
-    const i = id % 4096;
-    if (this.last[i] === 1) return false;
-    this.last[i] = 1;
-    return true;
-  }
-}
-
 let snapshotCount = 0;
 // Ids stay unique across kernel restarts: the load time and a random tag, then a counter.
 const sessionTag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
-function nodeId(t: Tensor): string {
+/**
+ * The id of a tensor's node in every graph snapshot (and in gradient-check reports, which name the same nodes):
+ * the one place this contract is written.
+ */
+export function nodeId(t: Tensor): string {
   return `t${t.id}`;
 }
 
@@ -189,35 +168,13 @@ export function traceGraph(root: Tensor, opts: TraceOptions = {}): GraphSnapshot
   const step = opts.step ?? 1;
   if (!Number.isInteger(step) || step < 1) throw new Error(`traceGraph: step must be a positive integer, got ${step}`);
 
-  // Breadth first from the root: `order` is every tensor, nearest the root first.
-  const order: Tensor[] = [root];
-  const seen = new IdMarks();
-  seen.add(root.id);
-  for (let k = 0; k < order.length; k++) {
-    const node = order[k].node;
-    if (!node) continue;
-    const inputs = node.inputs;
-    for (let i = 0; i < inputs.length; i++) if (seen.add(inputs[i].id)) order.push(inputs[i]);
-  }
+  const order = tensorsBehind(root);
   const shown = order.length > maxNodes ? order.slice(0, maxNodes) : order;
   const kept = new Set(shown);
 
   // Each shown leaf's gradient for this backward: the sum of the shares on its outgoing edges, over the whole
   // graph (so truncation does not change it).
-  const leafGrads = new Map<Tensor, Float64Array>();
-  for (let k = 0; k < order.length; k++) {
-    const node = order[k].node;
-    const shares = node?.edgeGrads;
-    if (!node || !shares) continue;
-    for (let i = 0; i < node.inputs.length; i++) {
-      const input = node.inputs[i], share = shares[i];
-      if (!share || input.node !== null || !kept.has(input)) continue;
-      let acc = leafGrads.get(input);
-      if (!acc) { acc = new Float64Array(input.size); leafGrads.set(input, acc); }
-      const d = share.data;
-      for (let j = 0; j < acc.length; j++) acc[j] += d[j];
-    }
-  }
+  const leafGrads = leafShares(order, (leaf) => kept.has(leaf));
 
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];

@@ -16,13 +16,8 @@
  * buffer it reuses), no allocation for a leaf with a single edge.
  */
 import { onBackward, Tensor } from '../engine';
-import { currentRequest } from '../process/outbox';
-
-/** The cell run a backward() happened in. */
-export interface CellRef {
-  cellId: string;
-  executionCount: number;
-}
+import { leafShares, tensorsBehind } from '../engine/graphWalk';
+import { lastCell, type CellRef } from '../process/runContext';
 
 export interface LastBackward {
   root: Tensor;
@@ -52,10 +47,8 @@ export interface GradOrigin {
   grad: Tensor | null;
 }
 
-/** Cell runs by request id (the latest few: a backward() belongs to the request that is running). */
-const cells = new Map<string, CellRef>();
-const MAX_CELLS = 64;
-let stepsOf = { requestId: '', steps: 0 };
+/** backward() calls outside any cell run (a test's, say), counted as the steps of one run. */
+let unowned = 0;
 let count = 0;
 let last: LastBackward | undefined;
 const origins = new WeakMap<Tensor, GradOrigin>();
@@ -64,46 +57,8 @@ let installed = false;
 /** Every tensor of the graph behind `root` that was made by an op, root first; and every leaf. */
 export function graphTensors(root: Tensor): { ops: Tensor[]; leaves: Tensor[] } {
   const ops: Tensor[] = [], leaves: Tensor[] = [];
-  const seen = new Set<Tensor>([root]);
-  const queue = [root];
-  for (let k = 0; k < queue.length; k++) {
-    const t = queue[k];
-    if (!t.node) { leaves.push(t); continue; }
-    ops.push(t);
-    for (const x of t.node.inputs) if (!seen.has(x)) { seen.add(x); queue.push(x); }
-  }
+  for (const t of tensorsBehind(root)) (t.node ? ops : leaves).push(t);
   return { ops, leaves };
-}
-
-/**
- * Each leaf's share of this backward's gradient: the sum of the shares on its edges, over the graph behind root
- * (one walk, as this runs after every backward()).
- */
-function leafShares(root: Tensor): Map<Tensor, ArrayLike<number>> {
-  const shares = new Map<Tensor, ArrayLike<number>>();
-  const summed = new Set<ArrayLike<number>>();
-  const seen = new Set<Tensor>([root]);
-  const queue = [root];
-  for (let k = 0; k < queue.length; k++) {
-    const node = queue[k].node!, inputs = node.inputs, edgeGrads = node.edgeGrads;
-    for (let i = 0; i < inputs.length; i++) {
-      const x = inputs[i];
-      if (x.node) {
-        if (!seen.has(x)) { seen.add(x); queue.push(x); }
-        continue;
-      }
-      const share = edgeGrads?.[i];
-      if (!x.requiresGrad || !share) continue;
-      const prev = shares.get(x);
-      // the first share is kept as it is (shares are never written to); a second one is summed into a new array
-      if (!prev) { shares.set(x, share.data); continue; }
-      let acc = prev as Float64Array;
-      if (!summed.has(prev)) { acc = Float64Array.from(prev); summed.add(acc); shares.set(x, acc); }
-      const d = share.data;
-      for (let j = 0; j < acc.length; j++) acc[j] += d[j];
-    }
-  }
-  return shares;
 }
 
 /** Largest |a − b − c| (c optional). */
@@ -118,11 +73,11 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>, c?: ArrayLike<numbe
 
 function record(root: Tensor): void {
   count++;
-  const requestId = currentRequest();
-  if (stepsOf.requestId !== requestId) stepsOf = { requestId, steps: 0 };
-  const step = ++stepsOf.steps;
-  const cell = cells.get(requestId);
-  const shares = root.node ? leafShares(root) : new Map<Tensor, ArrayLike<number>>();
+  // the run that is running, or the last one (a backward() from its timer after it ended)
+  const run = lastCell();
+  const step = run ? run.backwards : ++unowned;
+  const cell = run?.cell;
+  const shares = root.node ? leafShares(tensorsBehind(root), (leaf) => leaf.requiresGrad) : new Map<Tensor, ArrayLike<number>>();
   const leafValues = new Map<Tensor, Float64Array>();
   for (const [leaf, share] of shares) {
     const prev = origins.get(leaf);
@@ -146,12 +101,6 @@ export function installBackwardLog(): void {
   if (installed) return;
   installed = true;
   onBackward(record);
-}
-
-/** Remembers which cell a request runs, so backward() calls during it can name the cell. */
-export function noteCell(requestId: string, ref: CellRef): void {
-  cells.set(requestId, { cellId: ref.cellId, executionCount: ref.executionCount });
-  if (cells.size > MAX_CELLS) cells.delete(cells.keys().next().value as string);
 }
 
 /** The last backward() of the kernel's life, if its root was made by an op. */

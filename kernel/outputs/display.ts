@@ -6,22 +6,32 @@
  */
 import { inspect } from 'node:util';
 import { Tensor, summarize } from '../engine';
-import { GRAPH_MIME, MimeBundle } from '../client/protocol';
+import { GRAPH_MIME, type GraphDisplay, type GraphOutput, type MimeBundle } from '../client/protocol';
 import { graphText } from './graphText';
+import { formatNumber } from '../engine/format';
 import type { GraphSnapshot } from '../engine';
 
 /** Tables are drawn up to this many cells; larger tensors are summarised. */
 const MAX_TABLE_CELLS = 400;
+/** Significant digits in tables (text elsewhere has 4). */
+const TABLE_DIGITS = 6;
 
 /**
  * The mime bundle of any value. Strings are shown as they are when displayed (`display('text')`), and quoted
- * when they are a cell's value (as the REPL does, so `'1'` and `1` differ).
+ * when they are a cell's value (as the REPL does, so `'1'` and `1` differ). A graph snapshot is drawn with
+ * `graphDisplay` (the user's settings, when the client sent them).
  */
-export function toMimeBundle(value: unknown, asResult = false): MimeBundle {
+export function toMimeBundle(value: unknown, asResult = false, graphDisplay?: GraphDisplay): MimeBundle {
   if (value instanceof Tensor) return tensorBundle(value);
   if (isMimeBundle(value)) return { ...value, 'text/plain': value['text/plain'] ?? `[${Object.keys(value).join(', ')}]` };
-  if (isGraphSnapshot(value)) return { [GRAPH_MIME]: value, 'text/plain': graphText(value) };
+  if (isGraphSnapshot(value)) return graphBundle(value, graphDisplay);
   return { 'text/plain': typeof value === 'string' && !asResult ? value : inspectValue(value) };
+}
+
+/** A graph output: the snapshot, with the settings to draw it with (when there are any), and its plain-text fallback. */
+export function graphBundle(snapshot: GraphSnapshot, display?: GraphDisplay): MimeBundle {
+  const json: GraphOutput = display ? { ...snapshot, display } : snapshot;
+  return { [GRAPH_MIME]: json, 'text/plain': graphText(snapshot) };
 }
 
 /** One line describing a value, for the variables view and hovers. */
@@ -73,23 +83,20 @@ function tensorHtml(t: Tensor): string {
     const out = ['<table>'];
     for (let r = 0; r < rows; r++) {
       out.push('<tr>');
-      for (let c = 0; c < cols; c++) out.push(`<td>${formatNumber(t.data[r * cols + c])}</td>`);
+      for (let c = 0; c < cols; c++) out.push(`<td>${formatNumber(t.data[r * cols + c], TABLE_DIGITS)}</td>`);
       out.push('</tr>');
     }
     out.push('</table>');
     return out.join('');
   }
   const s = summarize(t);
-  const stat = (k: string, v: unknown) => `<tr><th>${k}</th><td>${typeof v === 'number' ? formatNumber(v) : escapeHtml(String(v))}</td></tr>`;
+  const stat = (k: string, v: unknown) => `<tr><th>${k}</th><td>${typeof v === 'number' ? formatNumber(v, TABLE_DIGITS) : escapeHtml(String(v))}</td></tr>`;
   return `<table>${stat('mean', s.mean)}${stat('std', s.std)}${stat('min', s.min)}${stat('max', s.max)}${stat('norm', s.norm)}` +
     `${s.nan ? stat('NaN', s.nan) : ''}${s.inf ? stat('Infinity', s.inf) : ''}</table>`;
 }
 
-function formatNumber(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  return Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, '');
-}
 
+/** Text for HTML (or SVG) element content and attribute values. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

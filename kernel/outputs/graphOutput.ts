@@ -8,9 +8,9 @@
  * latest root is held between traces, so earlier steps' graphs are garbage as soon as the cell drops them.
  */
 import { onBackward, traceGraph, Tensor } from '../engine';
-import { GRAPH_MIME } from '../client/protocol';
 import { send } from '../process/outbox';
-import { graphText } from './graphText';
+import { newOutputId, runningCell, type CellRun } from '../process/runContext';
+import { graphBundle } from './display';
 
 export interface GraphOptions {
   /** Show a graph after backward() (default true). */
@@ -23,9 +23,16 @@ export interface GraphOptions {
 
 const options: GraphOptions = { enabled: true, maxNodes: 300, minIntervalMs: 250 };
 
-/** Per-cell state. */
-let cell: { requestId: string; outputId: string; step: number; shownStep: number; root: Tensor | null; nextAt: number } | null = null;
-let outputCount = 0;
+/** A cell run's graph output (kept on its CellRun). */
+export interface CellGraph {
+  outputId: string;
+  /** The run's backward() step last shown (0: none yet). */
+  shownStep: number;
+  /** The latest root not shown yet. */
+  root: Tensor | null;
+  /** performance.now() before which no snapshot is traced (the throttle). */
+  nextAt: number;
+}
 
 /**
  * Sets how graphs are shown after backward(). Returns the options now in force.
@@ -48,40 +55,37 @@ export function setGraphOptions(opts: Partial<GraphOptions> = {}): GraphOptions 
 /** Starts listening to the engine's backward() calls. */
 export function installGraphOutput(): void {
   onBackward((root) => {
-    if (!cell || !options.enabled) return;
-    cell.step++;
-    cell.root = root;
-    if (performance.now() >= cell.nextAt) show();
+    const run = runningCell();
+    if (!run || !options.enabled) return;
+    const graph = run.graph ??= { outputId: newOutputId('graph'), shownStep: 0, root: null, nextAt: 0 };
+    graph.root = root;
+    if (performance.now() >= graph.nextAt) show(run, graph);
   });
 }
 
-/** A cell starts: its backward() calls now feed its own graph output. */
-export function beginCell(requestId: string): void {
-  cell = { requestId, outputId: `graph-${++outputCount}`, step: 0, shownStep: 0, root: null, nextAt: 0 };
+/** The run ends: show its last backward() if it is not shown yet, then let go of the graph. */
+export function showLastGraph(run: CellRun): void {
+  const graph = run.graph;
+  if (graph?.root && run.backwards !== graph.shownStep && options.enabled) show(run, graph);
+  if (graph) graph.root = null;
 }
 
-/** The cell ended: show its last backward() if it is not shown yet, then let go of the graph. */
-export function endCell(): void {
-  if (cell && cell.root && cell.step !== cell.shownStep && options.enabled) show();
-  cell = null;
-}
-
-function show(): void {
-  const c = cell!;
+function show(run: CellRun, c: CellGraph): void {
   const started = performance.now();
+  const { requestId } = run;
   try {
-    const snapshot = traceGraph(c.root!, { maxNodes: options.maxNodes, step: c.step });
-    const data = { [GRAPH_MIME]: snapshot, 'text/plain': graphText(snapshot) };
+    const snapshot = traceGraph(c.root!, { maxNodes: options.maxNodes, step: run.backwards });
+    const data = graphBundle(snapshot, run.request.graphDisplay);
     send(c.shownStep === 0
-      ? { type: 'display', requestId: c.requestId, outputId: c.outputId, data }
-      : { type: 'updateOutput', requestId: c.requestId, outputId: c.outputId, data });
-    c.shownStep = c.step;
+      ? { type: 'display', requestId, outputId: c.outputId, data }
+      : { type: 'updateOutput', requestId, outputId: c.outputId, data });
+    c.shownStep = run.backwards;
   } catch (e) {
-    send({ type: 'stream', requestId: c.requestId, name: 'stderr', text: `graph output failed: ${(e as Error).message}\n` });
+    send({ type: 'stream', requestId, name: 'stderr', text: `graph output failed: ${(e as Error).message}\n` });
     options.enabled = false;
   }
   const now = performance.now();
   c.nextAt = now + Math.max(options.minIntervalMs, 50 * (now - started));
   // The cell may keep the root alive; we only need it until the next backward() replaces it.
-  if (c.shownStep === c.step) c.root = null;
+  if (c.shownStep === run.backwards) c.root = null;
 }

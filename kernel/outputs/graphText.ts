@@ -8,6 +8,7 @@
  *     w (leaf)                   [2]  value [0.5, -1] grad [0.84, 1.26]
  */
 import type { GraphSnapshot, TensorSummary } from '../engine';
+import { formatNumber } from '../engine/format';
 
 /** Nodes listed before the rest is counted. */
 const MAX_LINES = 40;
@@ -31,9 +32,7 @@ export function graphText(g: GraphSnapshot): string {
   return [`graph after backward() #${g.step}: ${g.nodes.length} nodes, ${g.edges.length} edges${truncated}`, ...rows, ...more].join('\n');
 }
 
-function num(x: number | string): string {
-  return typeof x === 'number' ? String(Number(x.toPrecision(4))) : x;
-}
+const num = (x: number | string) => formatNumber(x);
 
 function summaryText(s: TensorSummary): string {
   if (s.values) return s.values.length === 1 && s.shape.length === 0 ? num(s.values[0]) : `[${s.values.map(num).join(', ')}]`;

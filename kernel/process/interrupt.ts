@@ -3,7 +3,7 @@
  *
  * A cell can be stuck in two ways: busy (a synchronous loop, before or after an `await`: the main thread never
  * returns to the event loop, so it cannot read a message) or idle (awaiting a promise that never settles).
- * A watcher thread tells them apart and acts:
+ * A watcher thread (interruptWatcher.ts) tells them apart and acts:
  *   1. the client writes the request's id and a newline to the interrupt pipe, which the watcher thread reads;
  *      it acts if that request is the one running, and keeps it for later if that request has not started yet
  *      (the pipe can overtake the `execute` message), so one interrupt is enough;
@@ -20,70 +20,11 @@
  * message still stop a cell that awaits, and `breakOnSigint` one that loops before its first `await`.
  */
 import { Worker } from 'node:worker_threads';
+import type { StartedMessage, WatcherData, WatcherMessage } from './interruptWatcher';
+import { threadFile } from './threadFile';
 
 /** Thrown after a termination to reset Node's async id stack; the uncaught-exception handler must ignore it. */
 export const ASYNC_STACK_RESET = new Error('backprop: async stack reset after interrupt');
-
-/** How long the watcher waits for an idle main thread to answer before it terminates the running code. */
-const ASK_MS = 300;
-
-const watcherSource = `
-const { parentPort, workerData } = require('node:worker_threads');
-const state = new Int32Array(workerData.shared, 0, 2);
-const idBytes = new Uint8Array(workerData.shared, 8);
-function runningRequest() {
-  return Buffer.from(idBytes.subarray(0, Atomics.load(state, 1))).toString('utf8');
-}
-// The pipe can overtake the 'execute' message: an id not started yet is kept until its run starts (main.ts
-// tells us: 'started'); ids already started are late (that run ended) and dropped. Both lists are bounded.
-const early = [];
-const started = [];
-const REMEMBERED = 64;
-function remember(list, requestId) {
-  list.push(requestId);
-  if (list.length > REMEMBERED) list.shift();
-}
-function request(requestId) {
-  if (requestId === '') return;
-  if (requestId === runningRequest()) interrupt(requestId);
-  else if (!started.includes(requestId) && !early.includes(requestId)) remember(early, requestId);
-}
-parentPort.on('message', (m) => {
-  remember(started, m.requestId);
-  const i = early.indexOf(m.requestId);
-  if (i < 0) return;
-  early.splice(i, 1);
-  interrupt(m.requestId);
-});
-function interrupt(requestId) {
-  // Only the request the client means: if it has ended, the cell running now is another one.
-  if (requestId === '' || requestId !== runningRequest()) return;
-  Atomics.store(state, 0, 1);
-  parentPort.postMessage({ kind: 'ask', requestId });
-  Atomics.wait(state, 0, 1, ${ASK_MS});
-  if (Atomics.load(state, 0) === 0) return;
-  // A session left connected would make the process print "Waiting for the debugger" when it exits.
-  const session = new (require('node:inspector').Session)();
-  session.connectToMainThread();
-  session.post('Runtime.terminateExecution', () => {
-    session.disconnect();
-    Atomics.store(state, 0, 0);
-    parentPort.postMessage({ kind: 'terminated', requestId });
-  });
-}
-// '<requestId>\\n' stops that request; a lone '!' stops whatever runs.
-let buffered = '';
-const pipe = new (require('node:net').Socket)({ fd: workerData.fd, readable: true, writable: false });
-pipe.setEncoding('utf8');
-pipe.on('data', (text) => {
-  for (const c of text) {
-    if (c === '!' && buffered === '') interrupt(runningRequest());
-    else if (c === '\\n') { request(buffered); buffered = ''; }
-    else buffered += c;
-  }
-});
-pipe.on('error', () => {});
-`;
 
 /** Shared with the watcher: int32 [0] 1 while it waits for the main thread's answer, [1] byte length of the running request's id; bytes from 8: that id. */
 const MAX_ID_BYTES = 120;
@@ -93,19 +34,17 @@ const idBytes = new Uint8Array(shared, 8);
 
 let watcher: Worker | undefined;
 
-/** The request the watcher would stop now ('' for none). */
-export function currentRun(): string {
-  return Buffer.from(idBytes.subarray(0, Atomics.load(state, 1))).toString('utf8');
-}
-
-/** Tells the watcher which request is running ('' for none); a request that starts may have been interrupted already. */
+/**
+ * Tells the watcher which request is running ('' for none); a request that starts may have been interrupted
+ * already. Called by runContext.ts, which knows.
+ */
 export function noteRun(requestId: string): void {
   const bytes = Buffer.from(requestId, 'utf8').subarray(0, MAX_ID_BYTES);
   Atomics.store(state, 1, 0);
   idBytes.set(bytes);
   Atomics.store(state, 1, bytes.length);
   // After the id is in shared memory: the watcher either saw it running or gets this message later.
-  if (requestId) watcher?.postMessage({ kind: 'started', requestId });
+  if (requestId) watcher?.postMessage({ kind: 'started', requestId } satisfies StartedMessage);
 }
 
 /**
@@ -114,9 +53,16 @@ export function noteRun(requestId: string): void {
  * termination if it was busy).
  */
 export function watchInterrupts(fd: number, onInterrupt: (requestId: string) => void): void {
-  const worker = new Worker(watcherSource, { eval: true, workerData: { shared, fd } });
+  let worker: Worker;
+  try {
+    worker = new Worker(threadFile('interruptWatcher'), { workerData: { shared, fd } satisfies WatcherData });
+  } catch (e) {
+    // SIGINT and the `interrupt` message still stop cells, only not busy ones after an `await`
+    process.emitWarning(`interrupt watcher: ${(e as Error).message}`);
+    return;
+  }
   watcher = worker;
-  worker.on('message', (m: { kind: 'ask' | 'terminated'; requestId: string }) => {
+  worker.on('message', (m: WatcherMessage) => {
     if (m.kind === 'ask') {
       Atomics.store(state, 0, 0);
       Atomics.notify(state, 0);

@@ -6,9 +6,10 @@ import { captureStdio, outboxAfterTermination, send } from './outbox';
 import { installGlobals } from '../cells/globals';
 import { installGraphOutput } from '../outputs/graphOutput';
 import { enqueue, interruptRunning, reportStrayError, declaredNames } from '../cells/execute';
-import { ASYNC_STACK_RESET, currentRun, noteRun, watchInterrupts } from './interrupt';
-import { ClientToKernel, INTERRUPT_FD_ENV, KernelToClient, PROTOCOL_VERSION } from '../client/protocol';
-import { installBackwardLog, noteCell } from '../outputs/backwardLog';
+import { ASYNC_STACK_RESET, watchInterrupts } from './interrupt';
+import { runTool, stopTool } from './runContext';
+import { ClientToKernel, INTERRUPT_FD_ENV, PROTOCOL_VERSION } from '../client/protocol';
+import { installBackwardLog } from '../outputs/backwardLog';
 import { resetGradMode } from '../engine/graph';
 import { answerGradientCheck, answerGraph, answerInspect, answerVariables } from '../tools/answers';
 
@@ -20,25 +21,6 @@ installGraphOutput();
 installBackwardLog();
 
 /**
- * A request that can take long (a gradient check replays the graph hundreds of times) runs as a run the interrupt
- * watcher can stop, as a cell's: the client writes its id on the interrupt pipe, the watcher terminates it, and
- * `stopped` answers it instead. Its work is on copies (the replays), so nothing of the user's is left half-done.
- */
-let tool: { requestId: string; previous: string; stopped: () => KernelToClient } | undefined;
-
-function runTool(requestId: string, answer: () => KernelToClient, stopped: () => KernelToClient): void {
-  const previous = currentRun();
-  tool = { requestId, previous, stopped };
-  noteRun(requestId);
-  try {
-    send(answer());
-  } finally {
-    tool = undefined;
-    noteRun(previous);
-  }
-}
-
-/**
  * The watcher stopped `requestId` (or asked an idle thread to): a tool request is answered, a cell ends. Code
  * stopped from outside skipped its `finally` blocks: inside noGrad() (a cell's, or the check's replays) recording
  * stayed off, inside the outbox its guard stayed up; both are reset.
@@ -46,23 +28,23 @@ function runTool(requestId: string, answer: () => KernelToClient, stopped: () =>
 function interrupted(requestId: string): void {
   resetGradMode();
   outboxAfterTermination();
-  const t = tool;
-  if (!t || t.requestId !== requestId) { interruptRunning(requestId); return; }
-  tool = undefined;
-  noteRun(t.previous);
-  send(t.stopped());
+  const tool = stopTool(requestId);
+  if (tool) send(tool.stopped());
+  else interruptRunning(requestId);
 }
 
 process.on('message', (message: ClientToKernel) => {
   switch (message.type) {
-    case 'execute': noteCell(message.requestId, message); enqueue(message); break;
+    case 'execute': enqueue(message); break;
     case 'interrupt': interruptRunning(message.requestId); break;
     case 'inspect': send(answerInspect(message)); break;
     case 'variables': send(answerVariables(message, declaredNames)); break;
     case 'gradientCheck':
-      runTool(message.requestId, () => answerGradientCheck(message, declaredNames), () => ({
+      // A check can take long (it replays the graph hundreds of times): the watcher can stop it as it stops a
+      // cell. Its work is on copies (the replays), so nothing of the user's is left half-done.
+      runTool(message.requestId, () => ({
         type: 'gradientCheckReply', requestId: message.requestId, cancelled: true, error: 'the gradient check was stopped',
-      }));
+      }), () => send(answerGradientCheck(message, declaredNames)));
       break;
     case 'graph': send(answerGraph(message)); break;
     case 'shutdown': return process.exit(0);

@@ -7,12 +7,15 @@
  *
  * Text held in a burst goes out at the next write once it is FLUSH_MS old, at the end of the current macrotask,
  * or before any other message; and if the cell keeps the thread busy without writing (a long loop right after
- * a burst of prints), a helper thread notices the batch is FLUSH_MS old and has the main thread send it through
+ * a burst of prints), a helper thread (outputRescuer.ts) notices the batch is FLUSH_MS old and has the main thread send it through
  * an inspector `Runtime.evaluate`, which V8 runs at the loop's next interrupt check. So text never waits behind
  * a long synchronous stretch.
  */
 import { Worker } from 'node:worker_threads';
 import type { KernelToClient } from '../client/protocol';
+import type { RescuerData } from './outputRescuer';
+import { outputRequestId } from './runContext';
+import { threadFile } from './threadFile';
 
 /** Pending text is sent when it reaches this size or this age, or before any other message. */
 const FLUSH_BYTES = 16 * 1024;
@@ -26,8 +29,6 @@ let pendingSince = 0;
 let windowStart = 0;
 let windowWrites = 0;
 let timer: NodeJS.Immediate | null = null;
-/** The request whose cell is running, or the last one: text written by timers after a cell ends goes there. */
-let requestId = '';
 
 /** Shared with the rescuer thread: the number of the batch pending (0: none). */
 const pendingBatch = new Int32Array(new SharedArrayBuffer(4));
@@ -37,18 +38,7 @@ let rescuer: Worker | undefined;
 let inOutbox = false;
 /** What the rescuer evaluates on the main thread (a symbol: not a name cells see). */
 const RESCUE = Symbol.for('backprop.flushOutput');
-
-const rescuerSource = `
-const { parentPort, workerData } = require('node:worker_threads');
-const pendingBatch = new Int32Array(workerData.shared);
-parentPort.on('message', (batch) => setTimeout(() => {
-  // Sent meanwhile: the main thread was free.
-  if (Atomics.load(pendingBatch, 0) !== batch) return;
-  const session = new (require('node:inspector').Session)();
-  session.connectToMainThread();
-  session.post('Runtime.evaluate', { expression: 'globalThis[Symbol.for("backprop.flushOutput")]?.()' }, () => session.disconnect());
-}, ${FLUSH_MS}));
-`;
+const RESCUE_EXPRESSION = 'globalThis[Symbol.for("backprop.flushOutput")]?.()';
 
 /** Sends a message to the client, after any text still pending. */
 export function send(message: KernelToClient): void {
@@ -72,16 +62,6 @@ export function outboxAfterTermination(): void {
   inOutbox = false;
 }
 
-/** Routes captured text to this request from now on. */
-export function setRequest(id: string): void {
-  flush();
-  requestId = id;
-}
-
-export function currentRequest(): string {
-  return requestId;
-}
-
 /** Sends the pending text now. */
 export function flush(): void {
   if (timer) { clearImmediate(timer); timer = null; }
@@ -98,6 +78,8 @@ function write(name: StreamName, text: string): void {
 }
 
 function coalesce(name: StreamName, text: string): void {
+  // the running cell's, or the last one's: text written by timers after a cell ends goes there
+  const requestId = outputRequestId();
   if (pending && (pending.name !== name || pending.requestId !== requestId)) flush();
   const now = Date.now();
   // Text goes at once (a print before a long loop must show while it runs) unless the cell prints a lot:
@@ -132,7 +114,14 @@ export function captureStdio(): void {
   process.stdout.write = capture('stdout');
   process.stderr.write = capture('stderr');
   (globalThis as Record<symbol, unknown>)[RESCUE] = () => { if (!inOutbox) flush(); };
-  rescuer = new Worker(rescuerSource, { eval: true, workerData: { shared: pendingBatch.buffer } });
+  const workerData: RescuerData = { shared: pendingBatch.buffer as SharedArrayBuffer, flushMs: FLUSH_MS, flushExpression: RESCUE_EXPRESSION };
+  try {
+    rescuer = new Worker(threadFile('outputRescuer'), { workerData });
+  } catch (e) {
+    // text still goes out, only not during a long synchronous stretch after a burst of prints
+    originalStderrWrite(`output rescuer: ${(e as Error).message}\n`);
+    return;
+  }
   rescuer.on('error', (e) => originalStderrWrite(`output rescuer: ${e.message}\n`));
   rescuer.unref();
 }

@@ -8,11 +8,12 @@ import type { GraphSnapshot } from '../engine/trace';
 import { graphTensors, lastBackward, LastBackward } from '../outputs/backwardLog';
 import { checkBackward, GradientCheckReport } from './gradientCheck';
 import { exportGraph } from './graphExport';
-import { graphText } from '../outputs/graphText';
-import { inspectExpression, mdEscape, num, parsePath, resolvePath } from './inspect';
+import { graphBundle } from '../outputs/display';
+import { inspectExpression, mdEscape, parsePath, resolvePath } from './inspect';
+import { formatNumber } from '../engine/format';
 import { listVariables, tensorNames } from './variables';
 import {
-  GRADIENT_CHECK_MIME, GRAPH_MIME, GradientCheckReply, GradientCheckRequest, GraphReply, GraphRequest, InspectReply,
+  GRADIENT_CHECK_MIME, GradientCheckReply, GradientCheckRequest, GraphReply, GraphRequest, InspectReply,
   InspectRequest, VariablesReply, VariablesRequest,
 } from '../client/protocol';
 
@@ -60,9 +61,9 @@ function markedGraph(rec: LastBackward, report: GradientCheckReport, maxNodes: n
   return g;
 }
 
-function sci(x: number): string {
-  return x === 0 ? '0' : Number.isFinite(x) ? x.toExponential(2) : String(x);
-}
+/** Errors in exponent form: their order of magnitude is what matters. */
+const sci = (x: number) => formatNumber(x, 3, true);
+const num = (x: number) => formatNumber(x);
 
 /** The report as markdown (the cell output) and plain text (Jupyter, GitHub, the CLI). */
 export function reportText(report: GradientCheckReport, where: string): { markdown: string; plain: string } {
@@ -134,7 +135,7 @@ export function answerGradientCheck(req: GradientCheckRequest, names: Iterable<s
       reply.executionCount = rec.cell?.executionCount;
       reply.cellId = rec.cell?.cellId;
       const g = markedGraph(rec, report, req.maxNodes ?? DEFAULT_MAX_NODES);
-      reply.graph = { [GRAPH_MIME]: g, 'text/plain': graphText(g) };
+      reply.graph = graphBundle(g, req.graphDisplay);
     }
     return reply;
   } catch (e) {
@@ -154,7 +155,7 @@ export function answerGraph(req: GraphRequest): GraphReply {
     }
     if (!root) return { ...reply, error: 'no backward() has run in this kernel yet: run a cell that calls loss.backward(), or pick a tensor' };
     const g = traceGraph(root, { maxNodes: req.maxNodes ?? DEFAULT_MAX_NODES, step: root === last?.root ? last.step || 1 : 1 });
-    reply.data = { [GRAPH_MIME]: g, 'text/plain': graphText(g) };
+    reply.data = graphBundle(g, req.graphDisplay);
     if (req.format) reply.text = exportGraph(g, req.format, req.edgeLabel);
     if (root === last?.root && last.cell) reply.executionCount = last.cell.executionCount;
     return reply;

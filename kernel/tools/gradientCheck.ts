@@ -15,6 +15,9 @@
  * kink makes the one-sided slopes differ there.
  */
 import { broadcastTo, Generator, noGrad, replay, reshape, sum, Tensor, tensor } from '../engine';
+import { nodeId } from '../engine/trace';
+import { inputsFirst } from '../engine/graphWalk';
+import { centralDifference, ErrorTally, multiIndex } from '../engine/finiteDifferences';
 import { graphTensors, LastBackward } from '../outputs/backwardLog';
 
 export interface GradientCheckOptions {
@@ -102,16 +105,6 @@ const KINK_OPS = new Set(['relu', 'leakyRelu', 'abs', 'clamp', 'max', 'min', 'ma
 /** Ops that draw random numbers when they run (none in the engine's table yet; custom ops may). */
 const RANDOM_OPS = new Set(['dropout']);
 
-export function nodeId(t: Tensor): string {
-  return `t${t.id}`;
-}
-
-function multiIndex(flat: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) { idx[d] = flat % shape[d]; flat = Math.floor(flat / shape[d]); }
-  return idx;
-}
-
 function f64(data: ArrayLike<number>, shape: readonly number[]): Tensor {
   return tensor(Float64Array.from(data), { shape: [...shape] });
 }
@@ -126,25 +119,10 @@ export function sampleIndices(size: number, k: number, grad: ArrayLike<number>, 
   return [...picked].sort((a, b) => a - b);
 }
 
-/** Running worst errors over the compared elements. */
-class Errors {
-  maxAbs = 0; maxRel = 0; ok = true; checked = 0;
-  worst: ElementError = { index: [], analytic: 0, numeric: 0 };
-  constructor(private readonly shape: readonly number[], private readonly atol: number, private readonly rtol: number) {}
-
-  add(flat: number, analytic: number, numeric: number): void {
-    this.checked++;
-    let err = Math.abs(analytic - numeric);
-    if (Number.isNaN(err)) err = analytic === numeric ? 0 : Infinity;
-    if (!(err <= this.atol + this.rtol * Math.abs(numeric))) this.ok = false;
-    const scale = Math.max(Math.abs(analytic), Math.abs(numeric));
-    const rel = err === 0 ? 0 : Number.isFinite(scale) && scale > 0 ? err / scale : Infinity;
-    if (this.checked === 1 || err > this.maxAbs) {
-      this.maxAbs = err;
-      this.worst = { index: multiIndex(flat, this.shape), analytic, numeric };
-    }
-    if (rel > this.maxRel) this.maxRel = rel;
-  }
+/** The tally's numbers as a report gives them. */
+function errorsOf(t: ErrorTally, shape: readonly number[]) {
+  const { flat, analytic, numeric } = t.worst;
+  return { checked: t.checked, maxAbsError: t.maxAbs, maxRelError: t.maxRel, worst: { index: multiIndex(flat, shape), analytic, numeric }, ok: t.ok };
 }
 
 /** One op recomputed in float64 from float64 inputs (a cast back to float32 would undo the point). */
@@ -166,7 +144,9 @@ class Replayer {
 
   constructor(private readonly root: Tensor, private readonly seed: Float64Array, ops: Tensor[], leaves: Tensor[],
     leafValues: Map<Tensor, Float64Array>) {
-    this.order = topological(ops);
+    // op tensors, inputs first (as backward() orders them)
+    const inGraph = new Set(ops);
+    this.order = inputsFirst(ops, (x) => inGraph.has(x));
     for (const leaf of leaves) this.base.set(leaf, f64(leafValues.get(leaf) ?? leaf.data, leaf.shape));
   }
 
@@ -204,24 +184,6 @@ class Replayer {
     for (const t of this.order) if (t.node!.inputs.some((x) => hit.has(x))) { hit.add(t); out.push(t); }
     return out;
   }
-}
-
-/** Op tensors ordered inputs first (iterative depth-first, like backward()). */
-function topological(ops: Tensor[]): Tensor[] {
-  const inGraph = new Set(ops), done = new Set<Tensor>(), order: Tensor[] = [];
-  for (const start of ops) {
-    if (done.has(start)) continue;
-    const stack: Tensor[] = [start], next: number[] = [0];
-    done.add(start);
-    while (stack.length) {
-      const top = stack.length - 1, t = stack[top], inputs = t.node!.inputs;
-      if (next[top] < inputs.length) {
-        const x = inputs[next[top]++];
-        if (inGraph.has(x) && !done.has(x)) { done.add(x); stack.push(x); next.push(0); }
-      } else { stack.pop(); next.pop(); order.push(t); }
-    }
-  }
-  return order;
 }
 
 function sameValues(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): boolean {
@@ -314,22 +276,13 @@ export function checkBackward(rec: LastBackward, opts: GradientCheckOptions = {}
     const analytic = rec.leafGrads.get(leaf);
     if (!leaf.requiresGrad || !analytic || (opts.only && leaf !== opts.only)) continue;
     const only = replayer.downstream(leaf);
-    const x0 = base.get(leaf)!.data;
+    const x = f64(base.get(leaf)!.data, leaf.shape);
     const idx = sampleIndices(leaf.size, sampleSize, analytic, gen);
     if (idx.length < leaf.size) sampled = true;
-    const errors = new Errors(leaf.shape, atol, rtol);
-    for (const i of idx) {
-      const nudged = (delta: number) => {
-        const d = Float64Array.from(x0);
-        d[i] += delta;
-        return replayer.objective(replayer.run(new Map([[leaf, tensor(d, { shape: [...leaf.shape] })]]), only));
-      };
-      errors.add(i, analytic[i], (nudged(eps) - nudged(-eps)) / (2 * eps));
-    }
-    params.push({
-      name: nameOf(leaf), node: nodeId(leaf), shape: [...leaf.shape], size: leaf.size, checked: errors.checked,
-      maxAbsError: errors.maxAbs, maxRelError: errors.maxRel, worst: errors.worst, ok: errors.ok,
-    });
+    const tally = new ErrorTally(atol, rtol);
+    const objective = () => [replayer.objective(replayer.run(new Map([[leaf, x]]), only))];
+    for (const i of idx) tally.add(i, analytic[i], centralDifference(x.data, i, eps, objective)[0]);
+    params.push({ name: nameOf(leaf), node: nodeId(leaf), shape: [...leaf.shape], size: leaf.size, ...errorsOf(tally, leaf.shape) });
   }
 
   // Each op's rule on its own: nudge one input of one op, replay that op, weigh the change by the op's gradient.
@@ -342,28 +295,21 @@ export function checkBackward(rec: LastBackward, opts: GradientCheckOptions = {}
       const share = node.edgeGrads![argIndex];
       if (!share || !x.requiresGrad || (opts.only && x !== opts.only)) return;
       const inputs = node.inputs.map((y) => base.get(y)!);
-      const x0 = inputs[argIndex].data;
+      const nudged = f64(inputs[argIndex].data, x.shape);
+      inputs[argIndex] = nudged;
       const idx = sampleIndices(x.size, sampleSize, share.data, gen);
       if (idx.length < x.size) sampled = true;
-      const errors = new Errors(x.shape, atol, rtol);
-      for (const i of idx) {
-        const nudged = (delta: number) => {
-          const d = Float64Array.from(x0);
-          d[i] += delta;
-          const xs = inputs.slice();
-          xs[argIndex] = tensor(d, { shape: [...x.shape] });
-          replayer.replays++;
-          const y = noGrad(() => replayOp(t, xs)).data;
-          let s = 0;
-          for (let j = 0; j < y.length; j++) s += gd[j] * y[j];
-          return s;
-        };
-        errors.add(i, share.data[i], (nudged(eps) - nudged(-eps)) / (2 * eps));
-      }
-      edges.push({
-        from: nodeId(x), to: nodeId(t), argIndex, op: node.op, atKink: kinked.has(nodeId(t)), checked: errors.checked,
-        maxAbsError: errors.maxAbs, maxRelError: errors.maxRel, worst: errors.worst, ok: errors.ok,
-      });
+      const tally = new ErrorTally(atol, rtol);
+      // the op's output weighed by its gradient: Σ g·op(inputs)
+      const weighed = () => {
+        replayer.replays++;
+        const y = noGrad(() => replayOp(t, inputs)).data;
+        let s = 0;
+        for (let j = 0; j < y.length; j++) s += gd[j] * y[j];
+        return [s];
+      };
+      for (const i of idx) tally.add(i, share.data[i], centralDifference(nudged.data, i, eps, weighed)[0]);
+      edges.push({ from: nodeId(x), to: nodeId(t), argIndex, op: node.op, atKink: kinked.has(nodeId(t)), ...errorsOf(tally, x.shape) });
     });
   }
 

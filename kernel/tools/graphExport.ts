@@ -8,13 +8,11 @@
  */
 import type { GraphEdge, GraphNode, GraphSnapshot, JsonNumber, TensorSummary } from '../engine/trace';
 import type { EdgeLabel, GraphFormat } from '../client/protocol';
+import { formatNumber } from '../engine/format';
+import { escapeHtml } from '../outputs/display';
 
-function num(x: JsonNumber): string {
-  if (typeof x === 'string') return x;
-  if (x === 0 || (Number.isInteger(x) && Math.abs(x) < 1e9)) return String(x);
-  const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(3))) : x.toExponential(2);
-}
+/** Labels of drawings are short: 3 significant digits. */
+const num = (x: JsonNumber) => formatNumber(x, 3);
 
 /** A summary in one short line: the values when there are at most 4, else mean and norm. */
 function short(s: TensorSummary): string {
@@ -97,9 +95,6 @@ export function toDot(g: GraphSnapshot, edgeLabel: EdgeLabel = 'norm'): string {
   return out.join('\n') + '\n';
 }
 
-function xml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 const CHAR_W = 6.6, LINE_H = 15, PAD = 8, COL_GAP = 90, ROW_GAP = 24;
 
@@ -143,7 +138,7 @@ export function toSvg(g: GraphSnapshot, edgeLabel: EdgeLabel = 'norm'): string {
     `<defs>${['#555555', '#d32f2f'].map((c, i) => `<marker id="arrow${i}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="${c}"/></marker>`).join('')}</defs>`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
   ];
-  if (g.truncated) parts.push(`<title>${xml(`showing ${g.truncated.shownNodes} of ${g.truncated.totalNodes} nodes`)}</title>`);
+  if (g.truncated) parts.push(`<title>${escapeHtml(`showing ${g.truncated.shownNodes} of ${g.truncated.totalNodes} nodes`)}</title>`);
   for (const e of g.edges) {
     const a = boxes.get(e.to), b = boxes.get(e.from);
     if (!a || !b) continue;
@@ -153,12 +148,12 @@ export function toSvg(g: GraphSnapshot, edgeLabel: EdgeLabel = 'norm'): string {
     const x1 = a.x, y1 = a.y + a.h / 2, x2 = b.x + b.w, y2 = b.y + b.h / 2, mx = (x1 + x2) / 2;
     parts.push(`<path class="edge${fail ? ' fail' : ''}" d="M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}" fill="none" stroke="${colour}" stroke-width="${fail ? 2.5 : 1.2}" marker-end="url(#arrow${fail ? 1 : 0})"/>`);
     const label = edgeText(e, edgeLabel);
-    if (label) parts.push(`<text x="${mx}" y="${(y1 + y2) / 2 - 4}" text-anchor="middle" fill="${colour}">${xml(label)}</text>`);
+    if (label) parts.push(`<text x="${mx}" y="${(y1 + y2) / 2 - 4}" text-anchor="middle" fill="${colour}">${escapeHtml(label)}</text>`);
   }
   for (const { x: bx, y: by, w, h, lines, node } of boxes.values()) {
     const fill = node.kind === 'op' ? '#e8f0fe' : node.requiresGrad ? '#fff4e0' : '#f1f3f4';
-    parts.push(`<g class="node" data-id="${xml(node.id)}"><rect x="${bx}" y="${by}" width="${w}" height="${h}" rx="${node.kind === 'op' ? 10 : 2}" fill="${fill}" stroke="#333333"/>`);
-    lines.forEach((l, i) => parts.push(`<text x="${bx + PAD}" y="${by + PAD + (i + 1) * LINE_H - 4}"${i === 0 ? ' font-weight="bold"' : ''}>${xml(l)}</text>`));
+    parts.push(`<g class="node" data-id="${escapeHtml(node.id)}"><rect x="${bx}" y="${by}" width="${w}" height="${h}" rx="${node.kind === 'op' ? 10 : 2}" fill="${fill}" stroke="#333333"/>`);
+    lines.forEach((l, i) => parts.push(`<text x="${bx + PAD}" y="${by + PAD + (i + 1) * LINE_H - 4}"${i === 0 ? ' font-weight="bold"' : ''}>${escapeHtml(l)}</text>`));
     parts.push('</g>');
   }
   parts.push('</svg>');

@@ -12,6 +12,7 @@
 import { inspect } from 'node:util';
 import { nn, summarize, Tensor } from '../engine';
 import type { TensorSummary } from '../engine/trace';
+import { formatNumber } from '../engine/format';
 import { GradOrigin, gradOrigin, isStale } from '../outputs/backwardLog';
 import type { MimeBundle } from '../client/protocol';
 import { toMimeBundle } from '../outputs/display';
@@ -53,15 +54,6 @@ export function resolvePath(keys: readonly PathKey[], scope: object = globalThis
   return { found: true, value };
 }
 
-/** A number for people: 4 significant digits, no trailing zeros. */
-export function num(x: number | string): string {
-  if (typeof x === 'string') return x;
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0 || Number.isInteger(x) && Math.abs(x) < 1e9) return String(x);
-  const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(4))) : x.toExponential(3);
-}
-
 /** Text safe inside markdown (no formatting, links or HTML from user-chosen names). */
 export function mdEscape(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => `\\${c}`);
@@ -73,9 +65,9 @@ function shapeText(shape: readonly number[]): string {
 
 /** Values (small) or statistics, as one markdown line. */
 export function summaryMarkdown(s: TensorSummary): string {
-  if (s.values) return `\`${s.shape.length === 0 ? num(s.values[0]) : `[${s.values.map(num).join(', ')}]`}\``;
+  if (s.values) return `\`${s.shape.length === 0 ? formatNumber(s.values[0]) : `[${s.values.map((v) => formatNumber(v)).join(', ')}]`}\``;
   const bad = (s.nan ? ` · NaN ×${s.nan}` : '') + (s.inf ? ` · ∞ ×${s.inf}` : '');
-  return `mean ${num(s.mean)} · std ${num(s.std)} · min ${num(s.min)} · max ${num(s.max)}${bad}`;
+  return `mean ${formatNumber(s.mean)} · std ${formatNumber(s.std)} · min ${formatNumber(s.min)} · max ${formatNumber(s.max)}${bad}`;
 }
 
 /** Where a gradient came from, and the warnings that go with it (markdown lines). */
@@ -96,15 +88,15 @@ function tensorMarkdown(label: string, t: Tensor): string {
   const kind = t.isLeaf ? (t.requiresGrad ? 'leaf, requiresGrad' : 'leaf') : `made by \`${t.gradFn}\`, requiresGrad`;
   const head = `**${mdEscape(label)}**: \`Tensor\` ${shapeText(t.shape)} ${t.dtype} · ${kind}` +
     (t.name && t.name !== label ? ` · name \`${t.name.replace(/`/g, "'")}\`` : '');
-  const lines = [head, '', `value: ${summaryMarkdown(summarize(t))}${t.size > MAX_VALUES ? ` · ‖x‖ ${num(summarize(t).norm)}` : ''}`];
+  const lines = [head, '', `value: ${summaryMarkdown(summarize(t))}${t.size > MAX_VALUES ? ` · ‖x‖ ${formatNumber(summarize(t).norm)}` : ''}`];
   if (t.grad) {
     const g = summarize(t.grad);
-    lines.push('', `**grad** ‖g‖ = ${num(g.norm)}: ${summaryMarkdown(g)}`);
+    lines.push('', `**grad** ‖g‖ = ${formatNumber(g.norm)}: ${summaryMarkdown(g)}`);
     const more = originLines(t, gradOrigin(t));
     if (more.length) lines.push('', ...more.flatMap((l) => [l, '']).slice(0, -1));
   } else if (t.node?.grad) {
     const g = summarize(t.node.grad);
-    lines.push('', `**gradient flowing through it** (last backward, not kept in \`.grad\`) ‖g‖ = ${num(g.norm)}: ${summaryMarkdown(g)}`);
+    lines.push('', `**gradient flowing through it** (last backward, not kept in \`.grad\`) ‖g‖ = ${formatNumber(g.norm)}: ${summaryMarkdown(g)}`);
   } else if (t.requiresGrad && t.isLeaf) {
     lines.push('', '_no gradient: no `backward()` has reached it since it was made or last cleared_');
   }
@@ -120,7 +112,7 @@ function moduleMarkdown(label: string, m: nn.Module): string {
     for (const [name, p] of params) {
       const origin = p.grad ? gradOrigin(p) : undefined;
       const warn = origin && (isStale(p, origin) || origin.contributions > 1) ? ' ⚠' : '';
-      lines.push(`| ${mdEscape(name)} | ${shapeText(p.shape)} | ${p.grad ? num(summarize(p.grad).norm) + warn : '—'} |`);
+      lines.push(`| ${mdEscape(name)} | ${shapeText(p.shape)} | ${p.grad ? formatNumber(summarize(p.grad).norm) + warn : '—'} |`);
     }
   }
   return lines.join('\n');

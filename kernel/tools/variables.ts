@@ -5,7 +5,8 @@
  */
 import { inspect } from 'node:util';
 import { nn, summarize, Tensor } from '../engine';
-import { describeMarkdown, num } from './inspect';
+import { describeMarkdown } from './inspect';
+import { formatNumber } from '../engine/format';
 import { gradOrigin, isStale } from '../outputs/backwardLog';
 import type { VariableInfo } from '../client/protocol';
 
@@ -27,7 +28,7 @@ function tensorInfo(name: string, t: Tensor, withMarkdown: boolean): VariableInf
   };
   if (t.grad) {
     info.grad = summarize(t.grad);
-    info.summary += ` · ‖grad‖ ${num(info.grad.norm)}`;
+    info.summary += ` · ‖grad‖ ${formatNumber(info.grad.norm)}`;
     const origin = gradOrigin(t);
     const notes: string[] = [];
     if (origin && isStale(t, origin)) notes.push('stale');

@@ -314,4 +314,24 @@ describe('renderer in Chromium', () => {
     assert.equal(await p.locator('#out g.node.bp-kind-group').count(), 2);
     await p.close();
   });
+
+  it('draws an output with the settings it carries at once, and later settings over them', async () => {
+    const p = await rp.open();
+    const snap = { ...mlpGraph(), display: { edgeLabel: 'mean', maxNodes: 8 } };
+    const first = await renderIn(p, 'carried', toJson(snap));
+    assert.deepEqual(first.display, { edgeLabel: 'mean', maxNodes: 8 });
+    assert.ok(first.nodes <= 8 && first.collapsedGroups.length > 0, `${first.nodes} boxes, groups ${first.collapsedGroups}`);
+    assert.ok(first.edgeLabels.filter((l: string) => l).every((l: string) => l.startsWith('mean ∇') || /^∇ /.test(l)), JSON.stringify(first.edgeLabels));
+    assert.ok(first.edgeLabels.some((l: string) => l.startsWith('mean ∇')));
+    // the first draw is the only one: nothing is redrawn while no setting changes
+    await p.waitForTimeout(300);
+    assert.equal(await p.evaluate(() => (window as any).messages.filter((m: any) => m.id === 'carried').length), 1);
+    const n = await p.evaluate(() => (window as any).messages.length);
+    await p.evaluate(() => (window as any).sendOptions({ type: 'options', edgeLabel: 'norm' }));
+    await p.waitForFunction((k) => (window as any).messages.length > k, n);
+    const redrawn = await p.evaluate(() => (window as any).messages.at(-1));
+    assert.deepEqual(redrawn.display, { edgeLabel: 'norm', maxNodes: 8 });
+    assert.ok(!redrawn.edgeLabels.some((l: string) => l.startsWith('mean ∇')));
+    await p.close();
+  });
 });

@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { bundle, CHROMIUM, CODE_SERVER, requireArtefacts } from '../artefacts';
 import { launchBrowser, workbenchUrl, type Browser } from '../vscode/browser';
 import { repoRoot, startCodeServer, type CodeServer } from '../vscode/codeServer';
+import { countInFrames, palette } from '../vscode/examplesUi';
 
 const shots = join(repoRoot, 'out', 'screenshots');
 const kernelspec = { name: 'backprop-ts', display_name: 'Backprop (TypeScript)', language: 'typescript' };
@@ -45,21 +46,6 @@ async function waitForText(page: Page, text: string, timeoutMs = 30_000): Promis
     await page.waitForTimeout(250);
   }
   throw new Error(`no frame shows ${JSON.stringify(text)} within ${timeoutMs} ms`);
-}
-
-async function countInFrames(page: Page, selector: string): Promise<number> {
-  let n = 0;
-  for (const f of page.frames()) n += await f.locator(selector).count().catch(() => 0);
-  return n;
-}
-
-async function palette(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
 }
 
 /**

@@ -8,11 +8,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { GRAPH_MIME } from '../../kernel/client/protocol';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');
 const examples = join(root, 'media', 'examples');
-const GRAPH_MIME = 'application/vnd.backprop.graph+json';
 const KERNELSPEC = { name: 'backprop-ts', display_name: 'Backprop (TypeScript)', language: 'typescript' };
 
 type Lines = string | string[];

@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { customGrad, nn, optim, Tensor, tensor, randn, traceGraph } from '../../kernel/engine';
 import { gradOrigin, installBackwardLog, isStale, lastBackward } from '../../kernel/outputs/backwardLog';
-import { checkBackward, nodeId } from '../../kernel/tools/gradientCheck';
+import { checkBackward } from '../../kernel/tools/gradientCheck';
+import { nodeId } from '../../kernel/engine/trace';
 
 installBackwardLog();
 

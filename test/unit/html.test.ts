@@ -9,8 +9,7 @@ import { Marked } from 'marked';
 import { createHash } from 'node:crypto';
 import { sanitizeHtml } from '../../cli/sanitizeHtml';
 import { scalar, traceGraph } from '../../kernel/engine';
-
-const GRAPH_MIME = 'application/vnd.backprop.graph+json';
+import { GRAPH_MIME } from '../../kernel/client/protocol';
 
 /** The text of the `<script type="application/json" id=...>` element, parsed. */
 function scriptData(html: string, id: string): unknown {

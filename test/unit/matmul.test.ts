@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FloatArray, gemm, matmulInfo, prepareThreads } from '../../kernel/engine/matmul/index';
+import { gemm, matmulInfo, prepareThreads } from '../../kernel/engine/matmul/index';
+import type { FloatArray } from '../../kernel/engine/dtype';
 import { gemmJs } from '../../kernel/engine/matmul/jsKernel';
 import { getNumThreads, setNumThreads } from '../../kernel/engine/matmul/threads';
 

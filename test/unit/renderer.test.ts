@@ -9,7 +9,7 @@ import { gradientFlow } from '../../renderer/gradientFlow';
 import { clipLine, mermaidText, placeholder } from '../../renderer/mermaidText';
 import { parseSnapshot, parseSnapshotText, SnapshotError } from '../../renderer/snapshot';
 import type { GraphSnapshot, TensorSummary } from '../../renderer/types';
-import { buildViewModel, chooseDirection, DEFAULT_OPTIONS, gradLabel, MAX_BOXES, MAX_OUTLINED, nodeKind, type ViewState } from '../../renderer/viewModel';
+import { buildViewModel, chooseDirection, DEFAULT_OPTIONS, gradLabel, MAX_BOXES, MAX_OUTLINED, nodeKind, withOptions, type ViewState } from '../../renderer/viewModel';
 
 const parse = (o: unknown): GraphSnapshot => parseSnapshotText(toJson(o)).snapshot;
 const fresh = (): ViewState => ({ groups: new Map() });
@@ -39,6 +39,28 @@ describe('snapshot validation', () => {
     const { snapshot, warnings } = parseSnapshot(JSON.parse(toJson(s)));
     assert.equal(snapshot.edges.length, s.edges.length - 1);
     assert.match(warnings.join(), /1 edge/);
+  });
+  it('hands on the settings an output asks to be drawn with, and only an object', () => {
+    const display = { maxNodes: 7, edgeLabel: 'mean' };
+    assert.deepEqual(parseSnapshot({ ...scalarGraph(), display }).display, display);
+    assert.equal(parseSnapshot({ ...scalarGraph(), display: 'mean' }).display, undefined);
+    assert.equal(parseSnapshot(scalarGraph()).display, undefined);
+  });
+});
+
+describe('settings', () => {
+  it('puts the valid fields of untrusted settings over the base, and ignores the rest', () => {
+    assert.deepEqual(withOptions(DEFAULT_OPTIONS, { maxNodes: 7, edgeLabel: 'values' }), { ...DEFAULT_OPTIONS, maxNodes: 7, edgeLabel: 'values' });
+    const mean = withOptions(DEFAULT_OPTIONS, { edgeLabel: 'mean' });
+    assert.deepEqual(withOptions(mean, { maxNodes: -1, edgeLabel: '<b>', vanishing: NaN, exploding: 'big' }), mean);
+    assert.equal(withOptions(mean, undefined), mean);
+    assert.equal(withOptions(mean, 'values'), mean);
+  });
+  it('draws edge labels as the settings say', () => {
+    const s = parse(mlpGraph());
+    const labels = (edgeLabel: unknown) => buildViewModel(s, withOptions(DEFAULT_OPTIONS, { edgeLabel }), fresh()).edges.map((e) => e.label).filter(Boolean);
+    assert.ok(labels('mean').some((l) => l.startsWith('mean ∇')));
+    assert.ok(!labels('norm').some((l) => l.startsWith('mean ∇')));
   });
 });
 

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as bp from '../../kernel/engine/index';
+import type { FloatArray } from '../../kernel/engine/dtype';
 import { passPositive } from '../../kernel/engine/ops/masks';
 import { adamSimd, binarySimd, CHUNK, Kind, passPositiveSimd, reluSimd, sgdMomentumSimd, sgdSimd, SIMD_MIN, simdAvailable, sumRowsSimd } from '../../kernel/engine/simd/index';
 
-type FloatArray = Float32Array | Float64Array;
 const DTYPES = ['float32', 'float64'] as const;
 /** With and without a tail after the last whole vector, and longer than one pass through the module's memory. */
 const LENGTHS = [SIMD_MIN, SIMD_MIN + 1, SIMD_MIN + 3, 4099, 2 * CHUNK + 5];

@@ -10,9 +10,9 @@ import { after, before, test } from 'node:test';
 import { launchBrowser, type Browser } from './browser';
 import { bundle, CHROMIUM, requireArtefacts } from '../artefacts';
 import { repoRoot } from './codeServer';
+import { GRAPH_MIME } from '../../kernel/client/protocol';
 
 const examples = join(repoRoot, 'media', 'examples');
-const GRAPH_MIME = 'application/vnd.backprop.graph+json';
 let dir = '';
 let browser: Browser | undefined;
 

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, workbenchUrl, type Browser } from './browser';
 import { repoRoot, startCodeServer, type CodeServer } from './codeServer';
+import { GRAPH_MIME } from '../../kernel/client/protocol';
 
 export const examplesDir = join(repoRoot, 'media', 'examples');
-const GRAPH_MIME = 'application/vnd.backprop.graph+json';
 
 export interface Workbench {
   page: Page;

@@ -5,8 +5,7 @@ import { gemmJs } from './jsKernel';
 import { MatmulPool } from './pool';
 import { getNumThreads } from './threads';
 import { KernelKind, compiledKernel } from './wasmKernel';
-
-export type FloatArray = Float32Array | Float64Array;
+import type { FloatArray } from '../dtype';
 
 /** Below this many flops (2·m·n·k, ~150 µs on one thread) a product runs on the calling thread: waking a worker costs more. */
 const PARALLEL_FLOPS = 1 << 23;

@@ -1,6 +1,6 @@
 // The matmul kernel for runtimes without WebAssembly SIMD: plain JavaScript, 4×4 register-blocked, reading
 // op(A) and op(B) through strides so transposes cost nothing. Single-threaded (the pool needs the wasm kernel).
-import type { FloatArray } from './index';
+import type { FloatArray } from '../dtype';
 
 /** out[m×n] = op(A)·op(B), same contract as `gemm`. */
 export function gemmJs(

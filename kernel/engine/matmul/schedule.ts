@@ -8,8 +8,7 @@
 // in contrast, accumulates into C, so it is done once; chunks a dead worker left unflagged are redone by the
 // caller after.
 import { Job, KernelExports } from './protocol';
-
-type FloatArray = Float32Array | Float64Array;
+import type { FloatArray } from '../dtype';
 
 /** Register block of the wasm kernel (assembly/gemm.ts): MR rows, VB bytes of columns. */
 export const MR = 6, VB = 32;

@@ -3,8 +3,7 @@
 // nothing, where it does not apply (no WebAssembly SIMD, mixed dtypes, too few elements to pay for the call) and
 // the caller runs its JavaScript loop instead; both give the same numbers. BACKPROP_SIMD=0 turns the loops off.
 import { vectorWasm } from './vectorBinary';
-
-type FloatArray = Float32Array | Float64Array;
+import type { FloatArray } from '../dtype';
 
 /** Below this many elements the JavaScript loop is as fast (measured: SIMD 2× faster at 1024 elements, even at ~300). */
 export const SIMD_MIN = 512;

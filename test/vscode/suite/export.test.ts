@@ -55,6 +55,29 @@ suite('Backprop graph export', () => {
     }
   });
 
+  test('a graph made under a non-default setting is drawn with it the first time, and only once', async function () {
+    const renderers = (vscode.extensions.getExtension(extensionId)?.packageJSON as { contributes?: { notebookRenderer?: { id: string }[] } })
+      .contributes?.notebookRenderer ?? [];
+    if (!renderers.some((r) => r.id === 'backprop-graph')) this.skip();
+    const config = vscode.workspace.getConfiguration('backprop.graph');
+    await config.update('edgeLabel', 'values', vscode.ConfigurationTarget.Global);
+    try {
+      const { rendererMessages } = await api();
+      const since = rendererMessages.length;
+      await runCells(nb, 0);
+      await waitForEnd(nb.cellAt(0));
+      const [g] = itemsOf(nb.cellAt(0), graphMime).map((t) => JSON.parse(t) as { id: string; display?: { edgeLabel?: string } });
+      assert.equal(g.display?.edgeLabel, 'values', 'the output carries the setting');
+      type Drawn = { type?: string; snapshotId?: string; display?: { edgeLabel?: string } };
+      const draws = () => rendererMessages.slice(since).map((m) => m.message as Drawn).filter((m) => m.type === 'rendered' && m.snapshotId === g.id);
+      await waitFor('the new graph to be drawn', () => draws().length > 0, 30_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.deepEqual(draws().map((m) => m.display?.edgeLabel), ['values'], 'one draw, with the setting');
+    } finally {
+      await config.update('edgeLabel', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('Show Computation Graph… appends the graph behind a variable to the cell that declares it', async () => {
     const result = await vscode.commands.executeCommand<{ cellIndex?: number }>('backprop.showGraph', { expression: 'b' });
     assert.equal(result?.cellIndex, 2);

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { BackpropApi } from '../../../extension/extension';
 
 export const extensionId = 'backprop-notebooks.backprop-notebook';
-export const graphMime = 'application/vnd.backprop.graph+json';
+export { GRAPH_MIME as graphMime } from '../../../kernel/client/protocol';
 export const errorMime = 'application/vnd.code.notebook.error';
 export const kernelspec = { name: 'backprop-ts', display_name: 'Backprop (TypeScript)', language: 'typescript' };
 
