@@ -35,6 +35,7 @@ function tracedAtLeast(n) {
 // The page of the renderer tests: dist/renderer.js activated with the same fake webview host.
 const rp = await startRendererPage();
 const p = await rp.open('vscode-light', { width: 1000, height: 800 });
+/* global window, document -- the function below runs in the page */
 await p.evaluate(() => {
   let n = 0;
   window.time = async (text, maxNodes) => {

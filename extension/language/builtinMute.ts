@@ -30,5 +30,5 @@ export function muteBuiltinTypeScript(isOnKernel: (nb: vscode.NotebookDocument) 
     push();
   }, (e) => log.error(`the built-in TypeScript extension did not start: ${e}`));
   const listeners = [changed(push), vscode.workspace.onDidCloseNotebookDocument(push)];
-  return { dispose: () => listeners.forEach((l) => l.dispose()) };
+  return { dispose: () => { for (const l of listeners) l.dispose(); } };
 }

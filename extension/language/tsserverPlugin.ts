@@ -49,7 +49,9 @@ const init: TS.server.PluginModuleFactory = () => {
   return {
     create(info) {
       const ls = info.languageService;
-      const proxy: TS.LanguageService = Object.create(null);
+      const proxy = Object.create(null) as TS.LanguageService;
+      // every method is called with the service as `this` (bound, or method.call(ls, ...)), so taking it unbound is safe
+      /* eslint-disable @typescript-eslint/unbound-method */
       for (const key of Object.keys(ls) as (keyof TS.LanguageService)[]) {
         const method = ls[key];
         (proxy as unknown as Record<string, unknown>)[key] = typeof method === 'function' ? (method as (...a: unknown[]) => unknown).bind(ls) : method;
@@ -65,6 +67,7 @@ const init: TS.server.PluginModuleFactory = () => {
       proxy.getSyntacticDiagnostics = none(ls.getSyntacticDiagnostics, []);
       proxy.getSemanticDiagnostics = none(ls.getSemanticDiagnostics, []);
       proxy.getSuggestionDiagnostics = none(ls.getSuggestionDiagnostics, []);
+      /* eslint-enable @typescript-eslint/unbound-method */
       return proxy;
     },
     onConfigurationChanged(config: MuteConfiguration) {
