@@ -30,10 +30,11 @@ export function answerVariables(req: VariablesRequest, names: Iterable<string>):
 function tensorAt(expression: string): Tensor | string {
   const keys = parsePath(expression);
   if (!keys) return `'${expression}' is not a variable or property path`;
-  const { found, value } = resolvePath(keys);
-  if (!found) return `'${expression}' is not defined in the kernel`;
-  if (!(value instanceof Tensor)) return `'${expression}' is not a tensor`;
-  return value;
+  const read = resolvePath(keys);
+  if (!read.found) return `'${expression}' is not defined in the kernel`;
+  if (read.blocked) return `'${expression}' is a ${read.blocked === 'getter' ? 'getter' : 'Proxy'}: the tools do not run it`;
+  if (!(read.value instanceof Tensor)) return `'${expression}' is not a tensor`;
+  return read.value;
 }
 
 /** A record to check the graph behind a tensor that is not the last backward()'s root: fresh gradients. */
