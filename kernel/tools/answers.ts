@@ -5,7 +5,7 @@
  */
 import { computeGrads, Tensor, traceGraph } from '../engine';
 import type { GraphSnapshot } from '../engine/trace';
-import { graphTensors, lastBackward, LastBackward } from '../outputs/backwardLog';
+import { gradOrigin, graphTensors, lastBackward, LastBackward } from '../outputs/backwardLog';
 import { checkBackward, GradientCheckReport } from './gradientCheck';
 import { exportGraph } from './graphExport';
 import { graphText } from '../outputs/graphText';
@@ -118,7 +118,19 @@ export function answerGradientCheck(req: GradientCheckRequest, names: Iterable<s
       const t = tensorAt(req.expression);
       if (typeof t === 'string') return { ...reply, error: t };
       if (t.isLeaf) {
-        if (!rec || !rec.leafGrads.has(t)) return { ...reply, error: `'${req.expression}' got no gradient from the last backward(): run a cell that calls backward() through it` };
+        if (!rec || !rec.leafGrads.has(t)) {
+          // its gradient came from an earlier backward(): replay that one's graph, if the notebook still holds its root
+          const origin = gradOrigin(t);
+          const root = origin?.root.deref();
+          if (!origin || !root) {
+            const when = origin?.cell ? ` of cell [${origin.cell.executionCount}]` : '';
+            return { ...reply, error: origin
+              ? `'${req.expression}' got its gradient from an earlier backward()${when}, whose graph is gone (nothing holds its loss): run that cell again, then check`
+              : `'${req.expression}' has no gradient from a backward(): run a cell that calls backward() through it` };
+          }
+          rec = { ...recordFor(root), cell: origin.cell, step: origin.step };
+          edges = false;
+        }
         only = t;
       } else if (!rec || rec.root !== t) {
         rec = recordFor(t);
@@ -131,9 +143,10 @@ export function answerGradientCheck(req: GradientCheckRequest, names: Iterable<s
     const { markdown, plain } = reportText(report, where);
     reply.data = { 'text/markdown': markdown, [GRADIENT_CHECK_MIME]: report, 'text/plain': plain };
     reply.passed = report.ok;
+    // the report goes under the cell of the backward() it checked
+    reply.executionCount = rec.cell?.executionCount;
+    reply.cellId = rec.cell?.cellId;
     if (rec === lastBackward()) {
-      reply.executionCount = rec.cell?.executionCount;
-      reply.cellId = rec.cell?.cellId;
       const g = markedGraph(rec, report, req.maxNodes ?? DEFAULT_MAX_NODES);
       reply.graph = { [GRAPH_MIME]: g, 'text/plain': graphText(g) };
     }
