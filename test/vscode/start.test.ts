@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser } from './browser';
 import { codeServerBin, repoRoot, type CodeServer } from './codeServer';
-import { countInFrames, openNotebook, runAll, type Workbench } from './examplesUi';
+import { countInFrames, openNotebook, runAll, scrollToCell, type Workbench } from './examplesUi';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -64,6 +64,15 @@ function descendants(pid: number): number[] {
   }
   found.delete(pid);
   return [...found];
+}
+
+/** Polls until `probe` holds; fails with a message after `timeoutMs`. */
+async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!await probe()) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: the renderer drew no graph`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 function alive(pid: number): boolean {
@@ -151,16 +160,23 @@ describe('npm start', { skip: !existsSync(codeServerBin) && 'code-server is not 
       const trust = page.locator('.monaco-dialog-box .monaco-button', { hasText: /Yes, I trust/ });
       await trust.waitFor({ timeout: 60_000 });
       await trust.click();
-      await page.locator('.tab', { hasText: /README/ }).first().waitFor({ timeout: 30_000 });
+      await page.locator('.tab', { hasText: /README/ }).first().waitFor({ timeout: 60_000 });
       assert.doesNotMatch(await page.title(), /Extension Development Host/);
+      // trusting restarts the extension hosts: open the notebook once they are up, or the README, opened late,
+      // takes its place
+      await page.locator('.statusbar', { hasText: /Activating Extensions/ }).waitFor({ state: 'detached', timeout: 120_000 }).catch(() => undefined);
+      await page.waitForTimeout(2000);
       await openNotebook(page, 'one-neuron.ipynb');
       // the first notebook of a fresh profile waits for its webview (on a loaded machine, a minute)
       await page.locator('.notebook-editor .cell-list-container .code-cell-row').first().waitFor({ timeout: 120_000 });
       const workspace = join(state, 'examples-workspace');
       const wb = { page, browser, workspace, consoleLines, server: undefined as unknown as CodeServer, close: async () => undefined } satisfies Workbench;
-      const result = await runAll(wb, 'one-neuron.ipynb');
-      assert.equal(result.failed, 0, consoleLines.slice(-30).join('\n'));
-      assert.ok(result.graphs >= 1 || await countInFrames(page, 'svg.bp-graph') >= 1, `the renderer drew a graph through the front door: ${JSON.stringify(result)}\n${printed.slice(-3000)}\n${consoleLines.slice(-40).join('\n')}`);
+      await runAll(wb, 'one-neuron.ipynb');
+      // the cell that calls backward() (cell 5): its graph is drawn by the renderer, in a webview served through the door
+      await scrollToCell(page, 5, 8, 0);
+      await waitUntil(async () => await countInFrames(page, 'svg.bp-graph') >= 1, 60_000);
+      assert.equal(await page.locator('.notebook-editor .codicon-notebook-state-error').count(), 0, 'no cell failed');
+      assert.ok(await page.locator('.notebook-editor .codicon-notebook-state-success').count() >= 1, 'cells ran');
     } finally {
       await browser.close();
     }
