@@ -2,7 +2,9 @@
 // norm), refreshed whenever the notebook's kernel becomes idle (after each cell) while the view is shown (listing
 // summarises every tensor, which a hidden view should not cost), and when it is shown. Tensors expand into their
 // statistics, modules into their parameters; a click opens the variable's description (the hover's markdown).
-// While a cell runs the list keeps the values as of the last refresh, and says so.
+// While a cell runs the list keeps the values as of the last refresh, and says so. A new kernel (Restart Kernel) and
+// another notebook (New Notebook, switching editors) refresh it at once; a reply that comes after a newer refresh
+// was asked for is dropped, so a slow answer about the previous notebook or kernel cannot overwrite the list.
 import * as vscode from 'vscode';
 import type { TensorStats, VariableInfo } from '../kernel/client/protocol';
 import type { KernelSessions } from './kernelSessions';
@@ -38,6 +40,10 @@ export class VariablesView implements vscode.TreeDataProvider<VariableNode>, vsc
   private note: string | undefined = 'Run a cell of a Backprop notebook to see its variables.';
   private readonly disposables: vscode.Disposable[] = [];
   private wasBusy = new WeakMap<object, boolean>();
+  /** The kernel each session had when it was last seen: a different one (a restart) means the list is stale. */
+  private seenKernel = new WeakMap<object, unknown>();
+  /** Counts refreshes: only the latest one's reply is shown. */
+  private generation = 0;
   /** Set by `attach`: refreshes happen only while the view is visible. */
   private view: vscode.TreeView<VariableNode> | undefined;
 
@@ -48,8 +54,11 @@ export class VariablesView implements vscode.TreeDataProvider<VariableNode>, vsc
         const busy = session.state === 'busy';
         const before = this.wasBusy.get(session);
         this.wasBusy.set(session, busy);
+        const kernel = session.kernel?.alive ? session.kernel : undefined;
+        const newKernel = this.seenKernel.get(session) !== kernel;
+        this.seenKernel.set(session, kernel);
         if (session.notebook !== this.activeNotebook()) return;
-        if (!busy && (before || before === undefined) && this.visible()) void this.refresh(session.notebook);
+        if (!busy && (before || before === undefined || newKernel) && this.visible()) void this.refresh(session.notebook);
         else if (busy) this.setNote(this.variables.length ? 'a cell is running: values as of the last cell' : undefined);
       }),
       vscode.window.onDidChangeActiveNotebookEditor(() => { if (this.visible()) void this.refresh(); }),
@@ -78,6 +87,7 @@ export class VariablesView implements vscode.TreeDataProvider<VariableNode>, vsc
 
   /** Asks the notebook's kernel for its variables (the active notebook's by default). Resolves when shown. */
   async refresh(notebook = this.activeNotebook()): Promise<void> {
+    const generation = ++this.generation;
     const session = notebook && this.sessions.find(notebook);
     if (!notebook || !session?.kernel?.alive) {
       this.notebook = notebook;
@@ -85,13 +95,20 @@ export class VariablesView implements vscode.TreeDataProvider<VariableNode>, vsc
       this.setNote('No running Backprop kernel for this notebook: run a cell.');
       return;
     }
-    if (session.state === 'busy') { this.setNote('a cell is running: values as of the last cell'); return; }
+    if (session.state === 'busy') {
+      // another notebook's values must not stay on show as this one's
+      if (this.notebook !== notebook) { this.notebook = notebook; this.variables = []; }
+      this.setNote('a cell is running: values as of the last cell');
+      return;
+    }
     try {
       const reply = await session.kernel.request('variables', {}, { timeoutMs: 10_000 });
+      if (generation !== this.generation) return;
       this.notebook = notebook;
       this.variables = reply.variables;
       this.setNote(reply.variables.length ? undefined : 'No variables yet.');
     } catch (e) {
+      if (generation !== this.generation) return;
       this.setNote(`Could not list the variables: ${(e as Error).message}`);
     }
   }

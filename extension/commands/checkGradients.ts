@@ -6,7 +6,8 @@ import { outputItems } from '../cellOutputs';
 import { gradientCheckSettings, graphSettings } from '../settings';
 import { GRADIENT_CHECK_MIME, GRAPH_MIME, type GradientCheckReply } from '../../kernel/client/protocol';
 import {
-  afterQueuedCells, cellOfRun, editOutputs, lastRunCell, liveKernel, pickTensor, targetNotebook, type ToolContext,
+  afterQueuedCells, cellLabel, cellOfRun, editOutputs, lastRunCell, liveKernel, pickTensor, revealCell, targetNotebook,
+  type ToolContext,
 } from './common';
 
 /** Marks our report outputs, so a new check replaces the old report. */
@@ -21,13 +22,15 @@ export interface GradientCheckResult {
   /** True when the user stopped the check (the progress notification's Cancel). */
   cancelled?: boolean;
   report?: unknown;
+  /** The message shown to the user. */
+  message?: string;
 }
 
 function hasMime(output: vscode.NotebookCellOutput, mime: string): boolean {
   return output.items.some((i) => i.mime === mime);
 }
 
-async function showReport(ctx: ToolContext, notebook: vscode.NotebookDocument, reply: GradientCheckReply): Promise<number | undefined> {
+async function showReport(ctx: ToolContext, notebook: vscode.NotebookDocument, reply: GradientCheckReply): Promise<vscode.NotebookCell | undefined> {
   const cell = cellOfRun(notebook, reply.executionCount) ?? lastRunCell(notebook);
   if (!cell || !reply.data) return undefined;
   const items = outputItems(reply.data);
@@ -40,7 +43,8 @@ async function showReport(ctx: ToolContext, notebook: vscode.NotebookDocument, r
     else await e.appendOutput(new vscode.NotebookCellOutput(items, { outputType: 'display_data', [REPORT_KEY]: true }));
     if (graph && reply.graph) await e.replaceOutputItems(outputItems(reply.graph), graph);
   });
-  return cell.index;
+  revealCell(cell);
+  return cell;
 }
 
 async function check(ctx: ToolContext, arg: unknown, expression: string | undefined): Promise<GradientCheckResult> {
@@ -59,15 +63,19 @@ async function check(ctx: ToolContext, arg: unknown, expression: string | undefi
       }, { signal: stop.signal }).finally(() => { cancelled.dispose(); });
       if (reply.cancelled) { void vscode.window.showInformationMessage('Backprop: gradient check stopped.'); return { error: reply.error, cancelled: true }; }
       if (reply.error) { void vscode.window.showWarningMessage(`Backprop: ${reply.error}`); return { error: reply.error }; }
-      const cellIndex = await showReport(ctx, notebook!, reply);
+      const cell = await showReport(ctx, notebook!, reply);
       const report = reply.data?.[GRADIENT_CHECK_MIME] as { failingOps?: string[]; params?: unknown[] } | undefined;
-      const where = cellIndex === undefined ? '' : ` (report under cell ${cellIndex + 1})`;
-      if (reply.passed) void vscode.window.showInformationMessage(`Backprop: gradient check passed for ${report?.params?.length ?? 0} parameter(s)${where}.`);
-      else {
+      const where = cell ? ` (report under ${cellLabel(cell)})` : '';
+      let message: string;
+      if (reply.passed) {
+        message = `Backprop: gradient check passed for ${report?.params?.length ?? 0} parameter(s)${where}.`;
+        void vscode.window.showInformationMessage(message);
+      } else {
         const ops = report?.failingOps?.length ? `: wrong gradient in ${report.failingOps.join(', ')}` : '';
-        void vscode.window.showWarningMessage(`Backprop: gradient check failed${ops}${where}.`);
+        message = `Backprop: gradient check failed${ops}${where}.`;
+        void vscode.window.showWarningMessage(message);
       }
-      return { passed: reply.passed, cellIndex, report };
+      return { passed: reply.passed, cellIndex: cell?.index, report, message };
     }));
 }
 

@@ -57,6 +57,24 @@ export function cellOfRun(notebook: vscode.NotebookDocument, executionCount: num
   return notebook.getCells().find((c) => c.executionSummary?.executionOrder === executionCount);
 }
 
+/**
+ * How messages name a cell: by its execution count as the notebook shows it (`cell [4]`), as the kernel's reports
+ * do; a cell that never ran in this session by its position.
+ */
+export function cellLabel(cell: vscode.NotebookCell): string {
+  const order = cell.executionSummary?.executionOrder;
+  return order !== undefined ? `cell [${order}]` : `the cell at position ${cell.index + 1}`;
+}
+
+/** Scrolls the notebook's editor to a cell and selects it (an output added off-screen would go unseen). */
+export function revealCell(cell: vscode.NotebookCell): void {
+  const editor = vscode.window.visibleNotebookEditors.find((e) => e.notebook === cell.notebook);
+  if (!editor) return;
+  const range = new vscode.NotebookRange(cell.index, cell.index + 1);
+  editor.selections = [range];
+  editor.revealRange(range, vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
+}
+
 /** The code cell that ran last (highest execution order). */
 export function lastRunCell(notebook: vscode.NotebookDocument): vscode.NotebookCell | undefined {
   let best: vscode.NotebookCell | undefined;

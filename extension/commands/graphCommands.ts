@@ -1,5 +1,6 @@
 // "Show Computation Graph…": the graph behind a chosen tensor variable (or the last backward()'s), appended as a
-// graph output to the cell that declares the variable (else the cell that ran last).
+// graph output to the cell that declares the variable (else the cell that ran last); the editor scrolls to that
+// cell and a message says where the graph went (it may be far from what the user was looking at).
 // "Export Graph…": the last backward()'s graph (or a variable's) as SVG, mermaid, DOT or JSON, to a file. The
 // kernel writes every format (kernel/tools/graphExport.ts), so a file needs no webview.
 import * as vscode from 'vscode';
@@ -7,8 +8,8 @@ import { outputItems } from '../cellOutputs';
 import { graphSettings } from '../settings';
 import type { GraphFormat } from '../../kernel/client/protocol';
 import {
-  afterQueuedCells, cellDeclaring, cellOfRun, editOutputs, lastRunCell, liveKernel, pickTensor, rootName,
-  targetNotebook, type ToolContext,
+  afterQueuedCells, cellDeclaring, cellLabel, cellOfRun, editOutputs, lastRunCell, liveKernel, pickTensor, revealCell,
+  rootName, targetNotebook, type ToolContext,
 } from './common';
 
 const LAST = '$(history) last backward()';
@@ -41,7 +42,7 @@ async function chooseTensor(args: GraphArgs, kernel: Parameters<typeof pickTenso
   return picked === LAST ? undefined : picked;
 }
 
-async function showGraph(ctx: ToolContext, arg: unknown): Promise<{ cellIndex?: number; error?: string } | undefined> {
+async function showGraph(ctx: ToolContext, arg: unknown): Promise<{ cellIndex?: number; message?: string; error?: string } | undefined> {
   const args = argsOf(arg);
   const notebook = targetNotebook(args.notebook ? { notebook: args.notebook } : arg);
   const live = liveKernel(ctx, notebook);
@@ -54,7 +55,10 @@ async function showGraph(ctx: ToolContext, arg: unknown): Promise<{ cellIndex?: 
     const cell = (expression ? cellDeclaring(notebook!, rootName(expression)) : cellOfRun(notebook!, reply.executionCount)) ?? lastRunCell(notebook!);
     if (!cell) return { error: 'no cell has run yet' };
     await editOutputs(ctx, cell, async (e) => { await e.appendOutput(new vscode.NotebookCellOutput(outputItems(reply.data!), { outputType: 'display_data' })); });
-    return { cellIndex: cell.index };
+    revealCell(cell);
+    const message = `Backprop: the graph ${expression ? `behind ${expression}` : 'of the last backward()'} is shown under ${cellLabel(cell)}.`;
+    void vscode.window.showInformationMessage(message);
+    return { cellIndex: cell.index, message };
   });
 }
 

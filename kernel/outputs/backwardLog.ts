@@ -45,6 +45,8 @@ export interface GradOrigin {
   value: Float64Array;
   /** The `.grad` object that backward() left (to tell accumulation from a fresh start next time). */
   grad: Tensor | null;
+  /** The root of that backward(), while the notebook keeps it (a gradient check can then replay its graph). */
+  root: WeakRef<Tensor>;
 }
 
 /** backward() calls outside any cell run (a test's, say), counted as the steps of one run. */
@@ -79,6 +81,7 @@ function record(root: Tensor): void {
   const cell = run?.cell;
   const shares = root.node ? leafShares(tensorsBehind(root), (leaf) => leaf.requiresGrad) : new Map<Tensor, ArrayLike<number>>();
   const leafValues = new Map<Tensor, Float64Array>();
+  const rootRef = new WeakRef(root);
   for (const [leaf, share] of shares) {
     const prev = origins.get(leaf);
     const value = prev && prev.value.length === leaf.size ? prev.value : new Float64Array(leaf.size);
@@ -90,7 +93,7 @@ function record(root: Tensor): void {
     // it is neither object, the numbers tell which
     if (prev && prev.grad && g && g.data !== share && prev.grad !== g && prev.grad.size === g.size
       && maxDiff(g.data, prev.grad.data, share) < maxDiff(g.data, share)) contributions = prev.contributions + 1;
-    origins.set(leaf, { cell, step, index: count, contributions, value, grad: g });
+    origins.set(leaf, { cell, step, index: count, contributions, value, grad: g, root: rootRef });
   }
   const seed = root.node?.grad ? Float64Array.from(root.node.grad.data) : Float64Array.from(root.grad?.data ?? [1]);
   last = root.node ? { root, seed, cell, step, index: count, leafValues, leafGrads: shares } : last;

@@ -5,7 +5,7 @@
  */
 import { computeGrads, Tensor, traceGraph } from '../engine';
 import type { GraphSnapshot } from '../engine/trace';
-import { graphTensors, lastBackward, LastBackward } from '../outputs/backwardLog';
+import { gradOrigin, graphTensors, lastBackward, LastBackward } from '../outputs/backwardLog';
 import { checkBackward, GradientCheckReport } from './gradientCheck';
 import { exportGraph } from './graphExport';
 import { graphBundle } from '../outputs/display';
@@ -31,10 +31,11 @@ export function answerVariables(req: VariablesRequest, names: Iterable<string>):
 function tensorAt(expression: string): Tensor | string {
   const keys = parsePath(expression);
   if (!keys) return `'${expression}' is not a variable or property path`;
-  const { found, value } = resolvePath(keys);
-  if (!found) return `'${expression}' is not defined in the kernel`;
-  if (!(value instanceof Tensor)) return `'${expression}' is not a tensor`;
-  return value;
+  const read = resolvePath(keys);
+  if (!read.found) return `'${expression}' is not defined in the kernel`;
+  if (read.blocked) return `'${expression}' is a ${read.blocked === 'getter' ? 'getter' : 'Proxy'}: the tools do not run it`;
+  if (!(read.value instanceof Tensor)) return `'${expression}' is not a tensor`;
+  return read.value;
 }
 
 /** A record to check the graph behind a tensor that is not the last backward()'s root: fresh gradients. */
@@ -118,7 +119,19 @@ export function answerGradientCheck(req: GradientCheckRequest, names: Iterable<s
       const t = tensorAt(req.expression);
       if (typeof t === 'string') return { ...reply, error: t };
       if (t.isLeaf) {
-        if (!rec || !rec.leafGrads.has(t)) return { ...reply, error: `'${req.expression}' got no gradient from the last backward(): run a cell that calls backward() through it` };
+        if (!rec || !rec.leafGrads.has(t)) {
+          // its gradient came from an earlier backward(): replay that one's graph, if the notebook still holds its root
+          const origin = gradOrigin(t);
+          const root = origin?.root.deref();
+          if (!origin || !root) {
+            const when = origin?.cell ? ` of cell [${origin.cell.executionCount}]` : '';
+            return { ...reply, error: origin
+              ? `'${req.expression}' got its gradient from an earlier backward()${when}, whose graph is gone (nothing holds its loss): run that cell again, then check`
+              : `'${req.expression}' has no gradient from a backward(): run a cell that calls backward() through it` };
+          }
+          rec = { ...recordFor(root), cell: origin.cell, step: origin.step };
+          edges = false;
+        }
         only = t;
       } else if (!rec || rec.root !== t) {
         rec = recordFor(t);
@@ -131,9 +144,10 @@ export function answerGradientCheck(req: GradientCheckRequest, names: Iterable<s
     const { markdown, plain } = reportText(report, where);
     reply.data = { 'text/markdown': markdown, [GRADIENT_CHECK_MIME]: report, 'text/plain': plain };
     reply.passed = report.ok;
+    // the report goes under the cell of the backward() it checked
+    reply.executionCount = rec.cell?.executionCount;
+    reply.cellId = rec.cell?.cellId;
     if (rec === lastBackward()) {
-      reply.executionCount = rec.cell?.executionCount;
-      reply.cellId = rec.cell?.cellId;
       const g = markedGraph(rec, report, req.maxNodes ?? DEFAULT_MAX_NODES);
       reply.graph = graphBundle(g, req.graphDisplay);
     }

@@ -2,20 +2,24 @@
  * Hover: the value of an expression in the kernel's context, described as markdown.
  *
  * Only property paths are evaluated: an identifier followed by `.name`, `?.name`, `[0]` or `['key']`
- * (`model.layers[0].weight`). No calls, no operators: a hover must not run the user's code (getters aside), so
- * the path is walked by hand from the global scope, where the cells' top-level names live. Nothing is eval'd.
+ * (`model.layers[0].weight`). No calls, no operators: a hover must not run the user's code, so the path is walked
+ * by hand from the global scope, where the cells' top-level names live, reading property descriptors: a getter is
+ * shown as "getter, not called" and a Proxy as not inspected (safeRead.ts). Nothing is eval'd.
  *
  * A tensor shows its shape, dtype, whether it requires grad, its values (up to 16) or statistics, and its
  * gradient with the cell and step of the backward() that produced it, warning when the value has changed since
  * (a stale gradient) or when several backward() calls have added up in `.grad` without a zeroGrad().
  */
-import { inspect } from 'node:util';
 import { nn, summarize, Tensor } from '../engine';
 import type { TensorSummary } from '../engine/trace';
 import { formatNumber } from '../engine/format';
 import { GradOrigin, gradOrigin, isStale } from '../outputs/backwardLog';
 import type { MimeBundle } from '../client/protocol';
 import { toMimeBundle } from '../outputs/display';
+import {
+  BLOCKED_TEXT, constructorName, isInstance, isPlainTensor, moduleUnsafe, prototypeChain, readProperty, safePreview,
+  type Read,
+} from './safeRead';
 
 export type PathKey = string | number;
 
@@ -42,16 +46,17 @@ export function parsePath(expression: string): PathKey[] | undefined {
   return keys;
 }
 
-/** Walks a path from the global scope. `found` is false when a step is missing. */
-export function resolvePath(keys: readonly PathKey[], scope: object = globalThis): { found: boolean; value?: unknown } {
-  let value: unknown = scope;
+/**
+ * Walks a path from the global scope without running code: `found` is false when a step is missing, and
+ * `blocked` says which getter or proxy stopped the walk (it is not called).
+ */
+export function resolvePath(keys: readonly PathKey[], scope: object = globalThis): Read {
+  let read: Read = { found: true, value: scope };
   for (const key of keys) {
-    if (value === null || value === undefined) return { found: false };
-    const obj = Object(value) as Record<PathKey, unknown>;
-    if (!(key in obj)) return { found: false };
-    value = obj[key];
+    if (!read.found || read.blocked) return read;
+    read = readProperty(read.value, key);
   }
-  return { found: true, value };
+  return read;
 }
 
 /** Text safe inside markdown (no formatting, links or HTML from user-chosen names). */
@@ -119,35 +124,60 @@ function moduleMarkdown(label: string, m: nn.Module): string {
 }
 
 function otherMarkdown(label: string, value: unknown): string {
-  const type = value === null ? 'null' : typeof value === 'object' ? (value.constructor?.name ?? 'Object') : typeof value;
-  let preview = inspect(value, { depth: 1, maxArrayLength: 20, maxStringLength: 200, breakLength: 80 });
+  const type = value === null ? 'null' : typeof value === 'object' ? constructorName(value) : typeof value;
+  let preview = safePreview(value, { depth: 1, maxArrayLength: 20, maxStringLength: 200, breakLength: 80 });
   if (preview.length > 800) preview = preview.slice(0, 800) + ' …';
   return `**${mdEscape(label)}**: \`${type}\`\n\n\`\`\`js\n${preview.replace(/```/g, '`\u200b``')}\n\`\`\``;
 }
 
+/** A property the walk did not read, or a value it does not look into, said as such. */
+function blockedMarkdown(label: string, blocked: keyof typeof BLOCKED_TEXT): string {
+  return `**${mdEscape(label)}**: ${blocked === 'getter' ? '`getter`, not called' : '`Proxy`, not inspected'} ` +
+    '(a hover never runs the notebook\'s code: a getter or a proxy trap could loop forever or change state)';
+}
+
 /**
- * Markdown describing a value (see the top of this file).
+ * Markdown describing a value (see the top of this file). Runs no user code: proxies, and modules whose
+ * parameters a user's getter or method would list, are described without being looked into.
  * @example describeMarkdown('w', tensor([1, 2])) // '**w**: `Tensor` [2] float64 · leaf ...'
  */
 export function describeMarkdown(label: string, value: unknown): string {
-  if (value instanceof Tensor) return tensorMarkdown(label, value);
-  if (value instanceof nn.Module) return moduleMarkdown(label, value);
+  if (typeof value === 'object' && value !== null || typeof value === 'function') {
+    if (prototypeChain(value) === 'proxy') return blockedMarkdown(label, 'proxy');
+  }
+  if (isPlainTensor(value)) return tensorMarkdown(label, value);
+  if (isInstance(value, nn.Module)) {
+    const m = value as nn.Module;
+    const unsafe = moduleUnsafe(m);
+    if (!unsafe) return moduleMarkdown(label, m);
+    return `**${mdEscape(label)}**: \`${constructorName(m)}\` · parameters not listed: listing them would run its code (${mdEscape(unsafe)})`;
+  }
   return otherMarkdown(label, value);
 }
 
-/** The answer to an `inspect` request: the value's output bundle (as a cell would show it) plus the hover's markdown. */
+/**
+ * The answer to an `inspect` request: the value's output bundle plus the hover's markdown. Only a tensor gets the
+ * bundle a cell would show (the engine draws it); any other value a preview that runs none of its code.
+ */
 export function inspectExpression(expression: string, scope: object = globalThis): { found: boolean; data?: MimeBundle } {
   const keys = parsePath(expression);
   if (!keys) return { found: false };
-  const { found, value } = resolvePath(keys, scope);
-  if (!found) return { found: false };
+  const read = resolvePath(keys, scope);
+  if (!read.found) return { found: false };
+  const label = expression.replace(/\s+/g, '');
+  if (read.blocked) {
+    return { found: true, data: { 'text/plain': `${label}: ${BLOCKED_TEXT[read.blocked]}`, 'text/markdown': blockedMarkdown(label, read.blocked) } };
+  }
+  const { value } = read;
   let markdown: string;
   try {
-    markdown = describeMarkdown(expression.replace(/\s+/g, ''), value);
+    markdown = describeMarkdown(label, value);
   } catch (e) {
     markdown = `**${mdEscape(expression)}**: (could not describe it: ${mdEscape(String((e as Error)?.message ?? e))})`;
   }
   let data: MimeBundle;
-  try { data = toMimeBundle(value, true); } catch { data = { 'text/plain': inspect(value, { depth: 1 }) }; }
+  try { data = isPlainTensor(value) ? toMimeBundle(value, true) : { 'text/plain': safePreview(value, { depth: 1 }) }; } catch (e) {
+    data = { 'text/plain': `(could not show it: ${String((e as Error)?.message ?? e)})` };
+  }
   return { found: true, data: { ...data, 'text/markdown': markdown } };
 }

@@ -2,11 +2,15 @@
  * The variables view's data: the cells' top-level names with their type, a one-line summary, and for tensors
  * the shape, statistics and gradient norm (modules list their parameters as children). Each entry also carries
  * the hover's markdown, so the view can show details without asking the kernel again (it may be busy then).
+ * Like the hover, listing runs no user code: values are read from property descriptors, a getter or a Proxy is
+ * listed as such, and previews call no custom inspect function or getter (safeRead.ts).
  */
-import { inspect } from 'node:util';
 import { nn, summarize, Tensor } from '../engine';
 import { describeMarkdown } from './inspect';
 import { formatNumber } from '../engine/format';
+import {
+  BLOCKED_TEXT, constructorName, isInstance, isPlainTensor, moduleUnsafe, prototypeChain, readProperty, safePreview,
+} from './safeRead';
 import { gradOrigin, isStale } from '../outputs/backwardLog';
 import type { VariableInfo } from '../client/protocol';
 
@@ -15,8 +19,9 @@ const MAX_VARIABLES = 500;
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
+  if ((typeof value === 'object' || typeof value === 'function') && prototypeChain(value) === 'proxy') return 'Proxy';
   if (typeof value === 'function') return /^class[\s{]/.test(Function.prototype.toString.call(value)) ? 'class' : 'function';
-  if (typeof value === 'object') return value.constructor?.name ?? 'Object';
+  if (typeof value === 'object') return constructorName(value);
   return typeof value;
 }
 
@@ -41,19 +46,24 @@ function tensorInfo(name: string, t: Tensor, withMarkdown: boolean): VariableInf
 
 /** One variable's entry. */
 export function variableInfo(name: string, value: unknown, withMarkdown = true): VariableInfo {
-  if (value instanceof Tensor) return tensorInfo(name, value, withMarkdown);
-  if (value instanceof nn.Module) {
-    const params = value.namedParameters();
+  if (isPlainTensor(value)) return tensorInfo(name, value, withMarkdown);
+  const type = typeName(value);
+  if (type === 'Proxy') {
+    return { name, type, summary: BLOCKED_TEXT.proxy, ...(withMarkdown ? { markdown: describeMarkdown(name, value) } : {}) };
+  }
+  if (isInstance(value, nn.Module) && !moduleUnsafe(value as nn.Module)) {
+    const params = (value as nn.Module).namedParameters();
     const info: VariableInfo = {
-      name, type: value.constructor.name, summary: `${params.length} parameters`,
+      name, type, summary: `${params.length} parameters`,
       children: params.map(([path, p]) => tensorInfo(path, p, false)),
     };
     if (withMarkdown) info.markdown = describeMarkdown(name, value);
     return info;
   }
-  const summary = typeof value === 'function' ? `${typeName(value)} ${value.name || name}`
-    : inspect(value, { depth: 0, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 80 }).slice(0, 200);
-  const info: VariableInfo = { name, type: typeName(value), summary };
+  const fnName = typeof value === 'function' ? readProperty(value, 'name') : undefined;
+  const summary = typeof value === 'function' ? `${type} ${fnName?.found && typeof fnName.value === 'string' && fnName.value || name}`
+    : safePreview(value, { depth: 0, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 80 }).slice(0, 200);
+  const info: VariableInfo = { name, type, summary };
   if (withMarkdown) info.markdown = describeMarkdown(name, value);
   return info;
 }
@@ -63,12 +73,14 @@ export function variableInfo(name: string, value: unknown, withMarkdown = true):
  * Tensors and modules first, then the rest, each group in alphabetical order.
  */
 export function listVariables(names: Iterable<string>, scope: object = globalThis): VariableInfo[] {
-  const g = scope as Record<string, unknown>;
-  const rank = (v: unknown) => (v instanceof Tensor ? 0 : v instanceof nn.Module ? 1 : typeof v === 'function' ? 3 : 2);
-  const present = [...new Set(names)].filter((n) => n in g).sort((a, b) => rank(g[a]) - rank(g[b]) || a.localeCompare(b));
-  return present.slice(0, MAX_VARIABLES).map((name) => {
-    try { return variableInfo(name, g[name]); } catch (e) {
-      return { name, type: typeName(g[name]), summary: `(could not describe it: ${(e as Error)?.message ?? e})` };
+  const rank = (v: unknown) => (isPlainTensor(v) ? 0 : isInstance(v, nn.Module) ? 1 : typeof v === 'function' ? 3 : 2);
+  const present = [...new Set(names)].map((name) => ({ name, read: readProperty(scope, name) })).filter(({ read }) => read.found);
+  const ranked = present.map((p) => ({ ...p, rank: p.read.blocked ? 2 : rank(p.read.value) }));
+  ranked.sort((a, b) => a.rank - b.rank || a.name.localeCompare(b.name));
+  return ranked.slice(0, MAX_VARIABLES).map(({ name, read }) => {
+    if (read.blocked) return { name, type: read.blocked === 'proxy' ? 'Proxy' : 'getter', summary: BLOCKED_TEXT[read.blocked] };
+    try { return variableInfo(name, read.value); } catch (e) {
+      return { name, type: typeName(read.value), summary: `(could not describe it: ${(e as Error)?.message ?? e})` };
     }
   });
 }
@@ -78,14 +90,12 @@ export function listVariables(names: Iterable<string>, scope: object = globalThi
  * module's parameter (used to name parameters in gradient-check reports).
  */
 export function tensorNames(names: Iterable<string>, scope: object = globalThis): Map<Tensor, string> {
-  const g = scope as Record<string, unknown>;
   const out = new Map<Tensor, string>();
   for (const name of names) {
-    if (!(name in g)) continue;
-    const v = g[name];
-    if (v instanceof Tensor && !out.has(v)) out.set(v, name);
-    else if (v instanceof nn.Module) {
-      try { for (const [path, p] of v.namedParameters()) if (!out.has(p)) out.set(p, `${name}.${path}`); } catch { /* a broken module names nothing */ }
+    const { value: v } = readProperty(scope, name);
+    if (isPlainTensor(v) && !out.has(v)) out.set(v, name);
+    else if (isInstance(v, nn.Module) && !moduleUnsafe(v as nn.Module)) {
+      try { for (const [path, p] of (v as nn.Module).namedParameters()) if (!out.has(p)) out.set(p, `${name}.${path}`); } catch { /* a broken module names nothing */ }
     }
   }
   return out;

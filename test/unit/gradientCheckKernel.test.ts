@@ -66,9 +66,15 @@ describe('kernel: gradient check and graph requests', () => {
     assert.equal(graph.nodes.find((n) => n.id === red[0].to)?.op, 'cubeOp');
   });
 
-  test('checks one variable: a parameter of the last backward(), or the graph behind another tensor', async () => {
+  test('checks one variable: a parameter of the last backward() or of an earlier one, or the graph behind another tensor', async () => {
+    // its gradient came from cell [7]'s backward(), not the last one (cell [8]): that graph is replayed
     const one = await kernel.request('gradientCheck', { expression: 'model.layers[0].weight' });
-    assert.match(one.error ?? '', /no gradient from the last backward/);
+    assert.equal(one.error, undefined);
+    assert.equal(one.passed, true);
+    assert.equal(one.executionCount, 7, 'the report goes under the cell of that backward()');
+    assert.deepEqual((one.data?.[GRADIENT_CHECK_MIME] as GradientCheckReport).params.map((p) => p.name), ['layers.0.weight']);
+    assert.match(String(one.data?.['text/markdown']), /backward\(\) of cell \[7\], step 1/);
+    assert.match((await kernel.request('gradientCheck', { expression: 'x' })).error ?? '', /'x' has no gradient from a backward\(\)/);
     const r = await kernel.run('const y = model.forward(x).sum();');
     assert.equal(r.status, 'ok');
     const behind = await kernel.request('gradientCheck', { expression: 'y' });

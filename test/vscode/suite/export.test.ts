@@ -55,10 +55,10 @@ suite('Backprop graph export', () => {
     }
   });
 
-  test('a graph made under a non-default setting is drawn with it the first time, and only once', async function () {
+  test('a graph made under a non-default setting is drawn with it the first time, and only once', async () => {
     const renderers = (vscode.extensions.getExtension(extensionId)?.packageJSON as { contributes?: { notebookRenderer?: { id: string }[] } })
       .contributes?.notebookRenderer ?? [];
-    if (!renderers.some((r) => r.id === 'backprop-graph')) this.skip();
+    assert.ok(renderers.some((r) => r.id === 'backprop-graph'), 'the extension contributes the graph renderer');
     const config = vscode.workspace.getConfiguration('backprop.graph');
     await config.update('edgeLabel', 'values', vscode.ConfigurationTarget.Global);
     try {
@@ -78,9 +78,17 @@ suite('Backprop graph export', () => {
     }
   });
 
-  test('Show Computation Graph… appends the graph behind a variable to the cell that declares it', async () => {
-    const result = await vscode.commands.executeCommand<{ cellIndex?: number }>('backprop.showGraph', { expression: 'b' });
+  test('Show Computation Graph… appends the graph behind a variable to the cell that declares it, shows that cell and says so', async () => {
+    const editor = vscode.window.activeNotebookEditor!;
+    assert.equal(editor.notebook, nb);
+    // look elsewhere first: the last cell, selected
+    editor.selections = [new vscode.NotebookRange(3, 4)];
+    const result = await vscode.commands.executeCommand<{ cellIndex?: number; message?: string }>('backprop.showGraph', { expression: 'b' });
     assert.equal(result?.cellIndex, 2);
+    assert.deepEqual(editor.selections.map((r) => [r.start, r.end]), [[2, 3]], 'the cell with the new graph is selected');
+    await waitFor('the cell to be in view', () => editor.visibleRanges.some((r) => r.start <= 2 && 2 < r.end));
+    const order = nb.cellAt(2).executionSummary?.executionOrder;
+    assert.match(result?.message ?? '', new RegExp(`graph behind b is shown under cell \\[${order}\\]`));
     const [g] = itemsOf(nb.cellAt(2), graphMime).map((t) => JSON.parse(t) as { nodes: { op?: string }[] });
     assert.deepEqual(g.nodes.map((n) => n.op).filter(Boolean), ['sum', 'mul']);
   });

@@ -79,4 +79,24 @@ suite('Backprop gradient check', () => {
     assert.equal(result?.passed, true);
     assert.deepEqual(result?.report?.params.map((p) => p.name), ['b']);
   });
+
+  test('Check Gradient of Variable… checks a parameter whose gradient came from an earlier backward(), naming cells by [n]', async () => {
+    // p gets its gradient from cell 3's backward(), cell 4's comes after; run again, cell 3's execution count is
+    // no longer its position
+    await runCells(nb, 3);
+    await waitForEnd(nb.cellAt(3));
+    await runCells(nb, 4);
+    await waitForEnd(nb.cellAt(4));
+    const p = nb.cellAt(3);
+    const result = await vscode.commands.executeCommand<{ passed?: boolean; error?: string; cellIndex?: number; message?: string; report?: Report }>(
+      'backprop.checkVariableGradient', { expression: 'p' });
+    assert.equal(result?.error, undefined);
+    assert.equal(result?.passed, false, 'the wrong customGrad of that backward() is caught');
+    assert.deepEqual(result?.report?.params.map((r) => r.name), ['p']);
+    assert.equal(result?.cellIndex, 3, 'the report goes under the cell of that backward()');
+    const order = p.executionSummary?.executionOrder;
+    assert.ok(order !== undefined && order !== p.index + 1, `the execution count (${order}) differs from the position (${p.index + 1})`);
+    assert.match(result?.message ?? '', new RegExp(`report under cell \\[${order}\\]`));
+    assert.match(itemsOf(p, 'text/markdown').join(''), new RegExp(`backward\\(\\) of cell \\[${order}\\]`));
+  });
 });

@@ -42,4 +42,27 @@ suite('Backprop variables view', () => {
     await waitForEnd(nb.cellAt(1));
     await waitFor('the view to list the new tensor', () => names().includes('later'));
   });
+
+  test('empties at once after Restart Kernel and on a New Notebook, without collapsing the view', async () => {
+    const { tools } = await api();
+    const view = tools.variables;
+    const names = () => view.getChildren().filter((n): n is Extract<VariableNode, { kind: 'variable' }> => n.kind === 'variable').map((n) => n.info.name);
+    const notes = () => view.getChildren().flatMap((n) => (n.kind === 'message' ? [n.text] : []));
+    const nb = await fileNotebook('const kept = tensor([1, 2]);');
+    await vscode.commands.executeCommand('backprop.variables.focus');
+    await vscode.window.showNotebookDocument(nb);
+    await runCells(nb, 0);
+    await waitForEnd(nb.cellAt(0));
+    await waitFor('the view to list kept', () => names().includes('kept'));
+    await vscode.commands.executeCommand('backprop.restartKernel');
+    await waitFor('the view to drop the variables of the old kernel', () => !names().includes('kept'), 10_000);
+    await waitFor('the view to list the new kernel\'s (none yet)', () => notes().includes('No variables yet.'), 10_000);
+    await runCells(nb, 0);
+    await waitForEnd(nb.cellAt(0));
+    await waitFor('the view to list kept again', () => names().includes('kept'));
+    const fresh = await vscode.commands.executeCommand<vscode.NotebookDocument>('backprop.newNotebook');
+    await waitFor('the view to show the new notebook (no kernel yet)', () => view.notebook === fresh && names().length === 0, 10_000);
+    assert.match(notes().join(' '), /No running Backprop kernel/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
 });
