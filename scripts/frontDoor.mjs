@@ -64,7 +64,7 @@ function login(socketPath, headers, password) {
  * with the server once it listens.
  */
 export function startFrontDoor({ port, socketPath, password, log = () => undefined }) {
-  const server = createServer(async (req, res) => {
+  const handle = async (req, res) => {
     const why = refusal(req.headers, port);
     if (why) {
       log(`refused ${req.method} ${req.url}: ${why}`);
@@ -85,6 +85,9 @@ export function startFrontDoor({ port, socketPath, password, log = () => undefin
     });
     upstream.on('error', (e) => { if (!res.headersSent) res.writeHead(502).end(`code-server: ${e.message}\n`); else res.destroy(); });
     req.pipe(upstream);
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e) => { log(`front door: ${e.message}`); if (!res.headersSent) res.writeHead(502).end(); else res.destroy(); });
   });
   // WebSockets (the workbench's connection to its server): the same checks, then the bytes both ways.
   server.on('upgrade', (req, socket, head) => {

@@ -206,7 +206,7 @@ stopServer = (code = 0) => {
   const tree = [{ pid: child.pid, pgid: child.pid }, ...descendants(child.pid)];
   const groups = new Set(tree.map((p) => p.pgid).filter((g) => g > 1 && g !== process.pid));
   const signal = (sig) => {
-    for (const g of groups) { try { process.kill(-g, sig); } catch { /* gone */ } }
+    for (const g of groups) { try { process.kill(-Number(g), sig); } catch { /* gone */ } }
     for (const p of tree) { try { process.kill(p.pid, sig); } catch { /* gone */ } }
   };
   signal('SIGTERM');

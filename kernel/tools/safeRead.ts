@@ -23,10 +23,13 @@ export type Read =
 export const BLOCKED_TEXT = { getter: 'getter, not called', proxy: 'Proxy, not inspected (its traps would run)' } as const;
 
 const { getPrototypeOf, getOwnPropertyDescriptor } = Object;
-// Captured before any cell runs, so a cell that replaces them cannot make a walk run its code.
+// Captured before any cell runs, so a cell that replaces them cannot make a walk run its code; each is called
+// with `.call(receiver)`, never unbound.
+/* eslint-disable @typescript-eslint/unbound-method */
 const mapEntries = Map.prototype.entries;
 const setValues = Set.prototype.values;
 const functionText = Function.prototype.toString;
+/* eslint-enable @typescript-eslint/unbound-method */
 
 function isObject(value: unknown): value is object {
   return (typeof value === 'object' && value !== null) || typeof value === 'function';
@@ -135,6 +138,8 @@ function nativeFunction(f: unknown): boolean {
 /** True when util.inspect reading this property of `o` (with getters off) would call user code. */
 function userAccessor(o: object, key: PropertyKey): boolean {
   const hit = lookup(o, key);
+  // the getter is only looked at (is it native?), never called
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   return hit === 'proxy' || (hit !== undefined && !('value' in hit.descriptor) && !nativeFunction(hit.descriptor.get));
 }
 
@@ -145,8 +150,8 @@ function children(o: object): unknown[] {
     const d = getOwnPropertyDescriptor(o, k)!;
     if ('value' in d) out.push(d.value);
   }
-  if (types.isMap(o)) for (const [k, v] of mapEntries.call(o as Map<unknown, unknown>)) out.push(k, v);
-  if (types.isSet(o)) for (const v of setValues.call(o as Set<unknown>)) out.push(v);
+  if (types.isMap(o)) for (const [k, v] of mapEntries.call(o)) out.push(k, v);
+  if (types.isSet(o)) for (const v of setValues.call(o)) out.push(v);
   return out;
 }
 

@@ -14,7 +14,7 @@ import { startKernel } from './helpers/kernelProcess';
 function countingProxy(target: object = {}): { proxy: object; calls: string[] } {
   const calls: string[] = [];
   const handler = new Proxy({}, { get: (_, trap) => (...args: unknown[]) => { calls.push(String(trap)); return Reflect.get(Reflect, trap as string)(...args); } });
-  return { proxy: new Proxy(target, handler as ProxyHandler<object>), calls };
+  return { proxy: new Proxy(target, handler), calls };
 }
 
 function markdown(reply: { data?: Record<string, unknown> }): string {
