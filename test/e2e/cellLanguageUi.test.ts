@@ -7,18 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { launchBrowser, workbenchUrl, type Browser } from '../vscode/browser';
-import { repoRoot, startCodeServer, type CodeServer } from '../vscode/codeServer';
+import { repoRoot } from '../vscode/codeServer';
+import { openWorkbench, type Workbench } from '../vscode/workbench';
 
 const shots = join(repoRoot, 'out', 'screenshots');
 const kernelspec = { name: 'backprop-ts', display_name: 'Backprop (TypeScript)', language: 'typescript' };
 
-let server: CodeServer;
-let browser: Browser;
+let workbench: Workbench | undefined;
 let page: Page;
 let workspace: string;
-const consoleLines: string[] = [];
-const context = () => `\n--- page console (last 30 lines) ---\n${consoleLines.slice(-30).join('\n')}`;
+const context = () => `\n--- page console (last 30 lines) ---\n${(workbench?.consoleLines ?? []).slice(-30).join('\n')}`;
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
@@ -28,18 +26,12 @@ before(async () => {
     cells: cells.map((s, i) => ({ cell_type: 'code', execution_count: null, id: `c${i}`, metadata: {}, outputs: [], source: s })),
     metadata: { kernelspec, language_info: { name: 'typescript' } }, nbformat: 4, nbformat_minor: 5,
   }));
-  server = await startCodeServer({ BACKPROP_LOG_TO_CONSOLE: '1' });
-  browser = await launchBrowser();
-  page = browser.page;
-  page.on('console', (m) => consoleLines.push(m.text()));
-  await page.goto(workbenchUrl(server.base, server.authority, workspace, { extensionDevelopmentPath: repoRoot }));
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 30_000 });
+  workbench = await openWorkbench(workspace);
+  page = workbench.page;
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.stop();
+  await workbench?.close();
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { bundle, CHROMIUM, CODE_SERVER, requireArtefacts } from '../artefacts';
-import { launchBrowser, workbenchUrl, type Browser } from '../vscode/browser';
-import { repoRoot, startCodeServer, type CodeServer } from '../vscode/codeServer';
+import { repoRoot } from '../vscode/codeServer';
+import { openWorkbench, type Workbench } from '../vscode/workbench';
 import { countInFrames, palette } from '../vscode/examplesUi';
 
 const shots = join(repoRoot, 'out', 'screenshots');
@@ -79,33 +79,25 @@ async function kernelLabel(page: Page): Promise<string> {
   return (await label.textContent()) ?? '';
 }
 
-let server: CodeServer;
-let browser: Browser;
+let workbench: Workbench | undefined;
 let page: Page;
 let workspace: string;
-const consoleLines: string[] = [];
 
 function context(): string {
-  return `\n--- page console (last 40 lines) ---\n${consoleLines.slice(-40).join('\n')}`;
+  return `\n--- page console (last 40 lines) ---\n${(workbench?.consoleLines ?? []).slice(-40).join('\n')}`;
 }
 
 before(async () => {
   requireArtefacts(CODE_SERVER, CHROMIUM, bundle('extension.js'), bundle('kernel.js'), bundle('renderer.js'));
   mkdirSync(shots, { recursive: true });
   workspace = makeWorkspace();
-  server = await startCodeServer({ BACKPROP_LOG_TO_CONSOLE: '1' });
-  browser = await launchBrowser();
-  page = browser.page;
-  page.on('console', (m) => consoleLines.push(m.text()));
-  await page.goto(workbenchUrl(server.base, server.authority, workspace, { extensionDevelopmentPath: repoRoot }));
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 30_000 });
+  workbench = await openWorkbench(workspace);
+  page = workbench.page;
 });
 
 after(async () => {
   if (page) await page.screenshot({ path: join(shots, 'vscode-ui-last.png') }).catch(() => undefined);
-  await browser?.close();
-  await server?.stop();
+  await workbench?.close();
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
