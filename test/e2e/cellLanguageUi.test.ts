@@ -26,7 +26,7 @@ before(async () => {
     cells: cells.map((s, i) => ({ cell_type: 'code', execution_count: null, id: `c${i}`, metadata: {}, outputs: [], source: s })),
     metadata: { kernelspec, language_info: { name: 'typescript' } }, nbformat: 4, nbformat_minor: 5,
   }));
-  workbench = await openWorkbench(workspace);
+  workbench = await openWorkbench(workspace, { env: { BACKPROP_LOG_TO_CONSOLE: '1' } });
   page = workbench.page;
 });
 

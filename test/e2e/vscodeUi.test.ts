@@ -91,7 +91,7 @@ before(async () => {
   requireArtefacts(CODE_SERVER, CHROMIUM, bundle('extension.js'), bundle('kernel.js'), bundle('renderer.js'));
   mkdirSync(shots, { recursive: true });
   workspace = makeWorkspace();
-  workbench = await openWorkbench(workspace);
+  workbench = await openWorkbench(workspace, { env: { BACKPROP_LOG_TO_CONSOLE: '1' } });
   page = workbench.page;
 });
 

@@ -5,21 +5,13 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchBrowser, workbenchUrl, type Browser } from './browser';
-import { repoRoot, startCodeServer, type CodeServer } from './codeServer';
+import { repoRoot } from './codeServer';
+import { openWorkbench, type Workbench } from './workbench';
 import { GRAPH_MIME } from '../../kernel/client/protocol';
 
 export const examplesDir = join(repoRoot, 'media', 'examples');
 
-export interface Workbench {
-  page: Page;
-  server: CodeServer;
-  browser: Browser;
-  workspace: string;
-  /** Page console lines (the extension host's included), for failure messages. */
-  consoleLines: string[];
-  close(): Promise<void>;
-}
+export type { Workbench };
 
 export interface RunAllResult {
   codeCells: number;
@@ -50,29 +42,11 @@ export async function openExamples(opts: {
   settings?: Record<string, unknown>; extensionDevelopmentPath?: string | null; extensionsDir?: string; viewport?: { width: number; height: number };
 } = {}): Promise<Workbench> {
   const workspace = exampleWorkspace({ 'workbench.startupEditor': 'none', 'notebook.output.scrolling': false, ...opts.settings });
-  const server = await startCodeServer({}, { extensionsDir: opts.extensionsDir });
-  let browser: Browser | undefined;
   try {
-    browser = await launchBrowser();
-    const page = browser.page;
-    if (opts.viewport) await page.setViewportSize(opts.viewport);
-    const consoleLines: string[] = [];
-    page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
-    page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
-    const dev = opts.extensionDevelopmentPath === undefined ? repoRoot : opts.extensionDevelopmentPath;
-    const args: Record<string, string> = dev ? { extensionDevelopmentPath: dev } : {};
-    await page.goto(workbenchUrl(server.base, server.authority, workspace, args));
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 30_000 });
-    await extensionsActivated(page);
-    const b = browser;
-    return {
-      page, server, browser: b, workspace, consoleLines,
-      close: async () => { await b.close(); await server.stop(); rmSync(workspace, { recursive: true, force: true }); },
-    };
+    const workbench = await openWorkbench(workspace, opts);
+    await extensionsActivated(workbench.page).catch(async (e: unknown) => { await workbench.close(); throw e; });
+    return { ...workbench, close: async () => { await workbench.close(); rmSync(workspace, { recursive: true, force: true }); } };
   } catch (e) {
-    await browser?.close();
-    await server.stop();
     rmSync(workspace, { recursive: true, force: true });
     throw e;
   }
