@@ -2,10 +2,11 @@
 // failing cells, --allow-errors, --timeout, and one-line messages for bad input.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundle, requireArtefacts } from '../artefacts';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -34,7 +35,7 @@ function copy(name: string): string {
 
 describe('backprop-nb run', () => {
   before(() => {
-    if (!existsSync(cli)) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
+    requireArtefacts(bundle('cli.js'), bundle('kernel.js'));
   });
 
   test('runs every code cell in one kernel and writes nbformat 4 outputs next to the notebook', () => {

@@ -1,8 +1,7 @@
-// The built kernel the kernel tests drive: dist/kernel.js, built on first use when missing.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// The built kernel the kernel tests drive: dist/kernel.js (a test fails, saying how to build it, when it is missing).
 import { join } from 'node:path';
 import { KernelClient } from '../../../kernel/client/client';
+import { bundle, requireArtefacts } from '../../artefacts';
 
 export const root = join(__dirname, '..', '..', '..');
 export const kernelPath = join(root, 'dist', 'kernel.js');
@@ -18,9 +17,9 @@ export const SLOW_TO_CHECK_CELL = [
   'h.sum().backward();',
 ].join('\n');
 
-/** Builds the bundles when dist/kernel.js is missing (a fresh clone running one test file). */
+/** Fails, naming the build command, when dist/kernel.js (and the helper threads it loads) are missing. */
 export function ensureBuilt(): void {
-  if (!existsSync(kernelPath)) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
+  requireArtefacts(bundle('kernel.js'), bundle('interruptWatcher.js'), bundle('outputRescuer.js'));
 }
 
 /** Starts a kernel process on dist/kernel.js (built first if needed), with these extra start options. */
