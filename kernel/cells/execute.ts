@@ -2,19 +2,28 @@
  * Running cells, one at a time in the order they arrive: compile, evaluate in this realm, send the outputs,
  * then exactly one `done`. A run can also end from outside (interrupt), in which case whatever the cell does
  * afterwards is ignored.
+ *
+ * Errors nobody catches (a rejected promise nobody awaits, a throw in a timer) are never lost. Each cell runs in
+ * an AsyncLocalStorage context, so such an error knows the cell whose code started it: while that cell runs, it
+ * fails with the error (a cell ends only after the rejections of its last microtasks are known); once it has
+ * ended, the error is written as stderr, naming that cell, into the cell running then or, when none runs, the
+ * next one to run.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { dirname } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { CellSyntaxError, compileCell } from './compile';
 import { compileErrorReport, ErrorReport, registerCell, runtimeErrorReport } from './errors';
 import { showLastGraph } from '../outputs/graphOutput';
 import { setNotebookFolder } from './modules';
-import { flush, send } from '../process/outbox';
+import { closeCellOutput, openCellOutput, send, writeReport } from '../process/outbox';
 import { toMimeBundle, inspectValue } from '../outputs/display';
 import type { DoneStatus, ExecuteRequest } from '../client/protocol';
 import { CellRun, endCell, outputRequestId, runningCell, startCell } from '../process/runContext';
 
 const queue: ExecuteRequest[] = [];
+/** The cell run whose code is running, through its timers, callbacks and promises. */
+const origin = new AsyncLocalStorage<CellRun>();
 let scriptCount = 0;
 /** Every name a cell declared at its top level, for the variables view. */
 export const declaredNames = new Set<string>();
@@ -47,10 +56,21 @@ export function interruptRunning(requestId?: string): void {
   else if (requestId !== undefined && !startedRecently.has(requestId)) remember(interruptedEarly, requestId);
 }
 
-/** Reports an error thrown outside any cell's own flow (a timer, an unhandled rejection) on the current cell. */
+/**
+ * Reports an error thrown outside any cell's own flow (a timer's, a callback's, an unhandled rejection's). The
+ * cell that started the code fails with it if it still runs; otherwise (or when its origin is unknown and no cell
+ * runs) it goes to stderr of the cell running, else of the next cell to run.
+ */
 export function reportStrayError(e: unknown): void {
   const report = runtimeErrorReport(e);
-  send({ type: 'stream', requestId: outputRequestId(), name: 'stderr', text: report.traceback.join('\n') + '\n' });
+  const from = origin.getStore();
+  const running = runningCell();
+  if (running && (from === undefined || from === running)) {
+    fail(running, report);
+    return;
+  }
+  const when = from ? `by code that cell[${from.cell.executionCount}] started, after it ended` : 'while no cell ran';
+  writeReport(`Uncaught ${report.traceback.join('\n')}\n(thrown ${when}; reported in the next cell to run)\n`);
 }
 
 function pump(): void {
@@ -63,7 +83,7 @@ function finish(r: CellRun, status: DoneStatus): void {
   r.finished = true;
   try { showLastGraph(r); } finally {
     endCell(r);
-    flush();
+    closeCellOutput(r.requestId);
     const endTime = Date.now();
     send({ type: 'done', requestId: r.requestId, status, startTime: r.startTime, endTime, durationMs: endTime - r.startTime });
     setImmediate(pump);
@@ -78,6 +98,7 @@ function fail(r: CellRun, report: ErrorReport): void {
 
 async function run(request: ExecuteRequest): Promise<void> {
   const r = startCell(request);
+  openCellOutput(r.requestId);
   remember(startedRecently, request.requestId);
   if (interruptedEarly.delete(request.requestId)) { finish(r, 'interrupted'); return; }
   const folder = request.notebookPath ? dirname(request.notebookPath) : undefined;
@@ -100,7 +121,9 @@ async function run(request: ExecuteRequest): Promise<void> {
   registerCell(filename, label, compiled);
   let value: unknown;
   try {
-    value = await runInThisContext(compiled.script, { filename, breakOnSigint: true });
+    value = await origin.run(r, () => runInThisContext(compiled.script, { filename, breakOnSigint: true }) as unknown);
+    // a promise the cell rejected and left is reported once the microtasks run out: the cell fails with it
+    await new Promise((settled) => setImmediate(settled));
   } catch (e) {
     if (r.finished) return;
     if ((e as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') finish(r, 'interrupted');
