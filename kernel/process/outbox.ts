@@ -176,8 +176,9 @@ function prefixWithin(text: string, room: number): string {
 /** Sends the truncation note of the cell, or updates it with the count so far. */
 function noteDropped(requestId: string): void {
   const mb = maxBytesPerCell / 2 ** 20;
-  const text = `output truncated: ${budget.dropped} more bytes not shown `
-    + `(backprop.output.maxBytesPerCell: this cell's text is limited to ${Number.isInteger(mb) ? `${mb} MB` : `${maxBytesPerCell} bytes`})`;
+  const limit = Number.isInteger(mb) ? `${mb} MB` : `${maxBytesPerCell} bytes`;
+  const text = `output truncated: ${budget.dropped} more bytes not shown (backprop.output.maxBytesPerCell: a cell keeps `
+    + `${limit} of text; backprop-nb: --max-output-mb)`;
   const data = { 'text/plain': text };
   flush();
   if (budget.note?.requestId === requestId) post({ type: 'updateOutput', requestId, outputId: budget.note.outputId, data });
