@@ -3,13 +3,14 @@
  * then exactly one `done`. A run can also end from outside (interrupt), in which case whatever the cell does
  * afterwards is ignored.
  *
- * Errors nobody catches (a rejected promise nobody awaits, a throw in a timer) are never lost. Each cell runs in
- * an AsyncLocalStorage context, so such an error knows the cell whose code started it: while that cell runs, it
- * fails with the error (a cell ends only after the rejections of its last microtasks are known); once it has
- * ended, the error is written as stderr, naming that cell, into the cell running then or, when none runs, the
- * next one to run.
+ * Errors nobody catches (a rejected promise nobody awaits, a throw in a timer) are never lost. Each cell run is
+ * its own script (`backprop-cell-N.ts`), so the outermost cell frame of such an error's stack names the run whose
+ * code it came from: while that run goes on, the cell fails with the error (a cell ends only after the rejections
+ * of its last microtasks are known); once it has ended, the error is written as stderr, naming that cell, into the
+ * cell running then or, when none runs, the next one to run. An error whose stack names no cell (a rejection with
+ * a string) fails the running cell, or goes to the next one. (AsyncLocalStorage would follow the async context
+ * instead of the stack, but its async hooks make Node abort after an interrupt terminates a callback.)
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { dirname } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { CellSyntaxError, compileCell } from './compile';
@@ -22,8 +23,9 @@ import type { DoneStatus, ExecuteRequest } from '../client/protocol';
 import { CellRun, endCell, outputRequestId, runningCell, startCell } from '../process/runContext';
 
 const queue: ExecuteRequest[] = [];
-/** The cell run whose code is running, through its timers, callbacks and promises. */
-const origin = new AsyncLocalStorage<CellRun>();
+/** The run of each recent cell script, by file name: where a stray error's frames come from. */
+const runsByScript = new Map<string, CellRun>();
+const SCRIPT_RUNS = 1000;
 let scriptCount = 0;
 /** Every name a cell declared at its top level, for the variables view. */
 export const declaredNames = new Set<string>();
@@ -58,19 +60,27 @@ export function interruptRunning(requestId?: string): void {
 
 /**
  * Reports an error thrown outside any cell's own flow (a timer's, a callback's, an unhandled rejection's). The
- * cell that started the code fails with it if it still runs; otherwise (or when its origin is unknown and no cell
- * runs) it goes to stderr of the cell running, else of the next cell to run.
+ * cell whose code threw it fails with it if that run still goes on (so does the running cell when the error names
+ * no cell); otherwise it goes to stderr of the cell running, else of the next cell to run.
  */
 export function reportStrayError(e: unknown): void {
   const report = runtimeErrorReport(e);
-  const from = origin.getStore();
+  const from = originOf(e);
   const running = runningCell();
   if (running && (from === undefined || from === running)) {
     fail(running, report);
     return;
   }
-  const when = from ? `by code that cell[${from.cell.executionCount}] started, after it ended` : 'while no cell ran';
+  const when = from ? `by code of cell[${from.cell.executionCount}], after that cell ended` : 'while no cell ran';
   writeReport(`Uncaught ${report.traceback.join('\n')}\n(thrown ${when}; reported in the next cell to run)\n`);
+}
+
+/** The run whose script holds the outermost cell frame of the error's stack (the callback's own cell). */
+function originOf(e: unknown): CellRun | undefined {
+  let stack = '';
+  try { stack = String((e as { stack?: unknown } | null)?.stack ?? ''); } catch { /* a throwing getter: no origin */ }
+  const scripts = stack.match(/backprop-cell-\d+\.ts/g);
+  return scripts ? runsByScript.get(scripts[scripts.length - 1]) : undefined;
 }
 
 function pump(): void {
@@ -119,9 +129,11 @@ async function run(request: ExecuteRequest): Promise<void> {
   for (const name of compiled.declared) declaredNames.add(name);
   const filename = `backprop-cell-${++scriptCount}.ts`;
   registerCell(filename, label, compiled);
+  runsByScript.set(filename, r);
+  if (runsByScript.size > SCRIPT_RUNS) runsByScript.delete(runsByScript.keys().next().value as string);
   let value: unknown;
   try {
-    value = await origin.run(r, () => runInThisContext(compiled.script, { filename, breakOnSigint: true }) as unknown);
+    value = await runInThisContext(compiled.script, { filename, breakOnSigint: true });
     // a promise the cell rejected and left is reported once the microtasks run out: the cell fails with it
     await new Promise((settled) => setImmediate(settled));
   } catch (e) {

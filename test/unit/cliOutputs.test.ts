@@ -53,7 +53,7 @@ describe('backprop-nb: errors nobody catches and floods of text', () => {
     const error = rejected.outputs!.find((o) => o.output_type === 'error');
     assert.equal(error?.evalue, 'x');
     assert.equal(streams(timer), '');
-    assert.match(streams(next, 'stderr'), /^Uncaught Error: late\n[^]*by code that cell\[2\] started, after it ended/);
+    assert.match(streams(next, 'stderr'), /^Uncaught Error: late\n[^]*by code of cell\[2\], after that cell ended/);
     assert.ok(next.outputs!.some((o) => o.output_type === 'execute_result'), 'the next cell still ran to its value');
   });
 

@@ -56,7 +56,7 @@ describe('kernel: errors nobody catches', () => {
     const text = stderrOf(next);
     assert.match(text, /^Uncaught Error: late\n/);
     assert.match(text, /at .*\(cell\[31\]:1:\d+\)/, 'the frame in the cell that set the timer');
-    assert.match(text, /by code that cell\[31\] started, after it ended/);
+    assert.match(text, /by code of cell\[31\], after that cell ended/);
     assert.ok(next.outputs.findIndex((o) => o.kind === 'stream') < next.outputs.findIndex((o) => o.kind === 'executeResult'), 'shown first');
     assert.equal(stderrOf(await kernel.run('3')), '', 'shown once');
   });
@@ -66,7 +66,7 @@ describe('kernel: errors nobody catches', () => {
     await sleep(150);
     const next = await kernel.run("'next'");
     assert.equal(next.status, 'ok');
-    assert.match(stderrOf(next), /Uncaught Error: late rejection\n[^]*cell\[41\] started/);
+    assert.match(stderrOf(next), /Uncaught Error: late rejection\n[^]*by code of cell\[41\]/);
   });
 
   test('an error from an ended cell\'s timer while another cell runs goes to that cell as stderr, without failing it', async () => {
@@ -74,7 +74,7 @@ describe('kernel: errors nobody catches', () => {
     const busy = await kernel.run("await new Promise((r) => setTimeout(r, 300));\n'b'", { executionCount: 52 });
     assert.equal(busy.status, 'ok');
     assert.equal(result(busy), "'b'");
-    assert.match(stderrOf(busy), /Uncaught Error: meanwhile\n[^]*cell\[51\] started/);
+    assert.match(stderrOf(busy), /Uncaught Error: meanwhile\n[^]*by code of cell\[51\]/);
   });
 
   test('text a timer prints after its cell ended is held for the next cell, not dropped', async () => {
