@@ -20,7 +20,7 @@ import { setNotebookFolder } from './modules';
 import { closeCellOutput, openCellOutput, send, writeReport } from '../process/outbox';
 import { toMimeBundle, inspectValue } from '../outputs/display';
 import type { DoneStatus, ExecuteRequest } from '../client/protocol';
-import { CellRun, endCell, outputRequestId, runningCell, startCell } from '../process/runContext';
+import { CellRun, endCell, runningCell, startCell } from '../process/runContext';
 
 const queue: ExecuteRequest[] = [];
 /** The run of each recent cell script, by file name: where a stray error's frames come from. */
@@ -72,13 +72,16 @@ export function reportStrayError(e: unknown): void {
     return;
   }
   const when = from ? `by code of cell[${from.cell.executionCount}], after that cell ended` : 'while no cell ran';
-  writeReport(`Uncaught ${report.traceback.join('\n')}\n(thrown ${when}; reported in the next cell to run)\n`);
+  // a thrown non-error reads "Uncaught 'text'" already
+  const traceback = report.ename === 'Uncaught' ? report.traceback : [`Uncaught ${report.traceback[0]}`, ...report.traceback.slice(1)];
+  writeReport(`${traceback.join('\n')}\n(thrown ${when}; reported in the next cell to run)\n`);
 }
 
 /** The run whose script holds the outermost cell frame of the error's stack (the callback's own cell). */
 function originOf(e: unknown): CellRun | undefined {
-  let stack = '';
-  try { stack = String((e as { stack?: unknown } | null)?.stack ?? ''); } catch { /* a throwing getter: no origin */ }
+  let stack: unknown;
+  try { stack = (e as { stack?: unknown } | null)?.stack; } catch { /* a throwing getter: no origin */ }
+  if (typeof stack !== 'string') return undefined;
   const scripts = stack.match(/backprop-cell-\d+\.ts/g);
   return scripts ? runsByScript.get(scripts[scripts.length - 1]) : undefined;
 }

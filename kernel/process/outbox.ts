@@ -231,7 +231,7 @@ export function captureStdio(): void {
   process.stdout.write = capture('stdout');
   process.stderr.write = capture('stderr');
   (globalThis as Record<symbol, unknown>)[RESCUE] = () => { if (!inOutbox) flush(); };
-  const workerData: RescuerData = { shared: pendingBatch.buffer as SharedArrayBuffer, flushMs: FLUSH_MS, flushExpression: RESCUE_EXPRESSION };
+  const workerData: RescuerData = { shared: pendingBatch.buffer, flushMs: FLUSH_MS, flushExpression: RESCUE_EXPRESSION };
   try {
     rescuer = new Worker(threadFile('outputRescuer'), { workerData });
   } catch (e) {

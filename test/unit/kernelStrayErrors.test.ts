@@ -9,7 +9,7 @@ import { startKernel } from './helpers/kernelProcess';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const plain = (o: CellOutput | undefined) => (o && 'data' in o ? String(o.data['text/plain']) : undefined);
 const result = (r: CellResult) => plain(r.outputs.find((o) => o.kind === 'executeResult'));
-const errorOf = (r: CellResult) => r.outputs.find((o) => o.kind === 'error') as Extract<CellOutput, { kind: 'error' }> | undefined;
+const errorOf = (r: CellResult) => r.outputs.find((o): o is Extract<CellOutput, { kind: 'error' }> => o.kind === 'error');
 const stderrOf = (r: CellResult) => r.outputs.map((o) => (o.kind === 'stream' && o.name === 'stderr' ? o.text : '')).join('');
 
 describe('kernel: errors nobody catches', () => {
@@ -75,6 +75,17 @@ describe('kernel: errors nobody catches', () => {
     assert.equal(busy.status, 'ok');
     assert.equal(result(busy), "'b'");
     assert.match(stderrOf(busy), /Uncaught Error: meanwhile\n[^]*by code of cell\[51\]/);
+  });
+
+  test('a rejection whose stack names no cell fails the cell running, else shows in the next one', async () => {
+    const running = await kernel.run("setTimeout(() => { void Promise.reject('no stack'); }, 20);\nawait new Promise((r) => setTimeout(r, 3000));");
+    assert.equal(running.status, 'error');
+    assert.equal(errorOf(running)?.evalue, "'no stack'");
+    await kernel.run("setTimeout(() => { void Promise.reject('no stack either'); }, 20);");
+    await sleep(150);
+    const next = await kernel.run('1');
+    assert.equal(next.status, 'ok');
+    assert.match(stderrOf(next), /^Uncaught 'no stack either'\n\(thrown while no cell ran; reported in the next cell to run\)\n$/);
   });
 
   test('text a timer prints after its cell ended is held for the next cell, not dropped', async () => {
