@@ -35,6 +35,8 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 2 ** 20;
 export const MAX_OUTPUT_BYTES_LIMIT = 32 * 2 ** 20;
 /** Stray error reports a cell shows even past its text bound (they are what went wrong); later ones count as dropped. */
 const REPORTS_PAST_BOUND = 20;
+/** Characters of one such report shown past the bound (an error's message can be any length). */
+const REPORT_CHARS = 64 * 1024;
 /** While a cell runs on past its bound, its note's count is updated at most this often. */
 const NOTE_UPDATE_MS = 1000;
 
@@ -127,7 +129,7 @@ export function closeCellOutput(requestId: string): void {
  * to the running cell, else held for the next one. Shown past the text bound, up to REPORTS_PAST_BOUND per cell.
  */
 export function writeReport(text: string): void {
-  if (budget.reports++ < REPORTS_PAST_BOUND) write('stderr', text, true);
+  if (budget.reports++ < REPORTS_PAST_BOUND) write('stderr', text.length > REPORT_CHARS ? `${text.slice(0, REPORT_CHARS)}…\n` : text, true);
   else write('stderr', text);
 }
 
