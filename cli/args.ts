@@ -2,8 +2,11 @@
  * The command line of `backprop-nb`, parsed into options, or a UsageError whose message is the one line shown.
  *
  *   backprop-nb run <notebook.ipynb>... [--out <path> | --inplace | --out-dir <folder>] [--allow-errors] [--timeout <s>]
- *                   [--html [page.html]]
+ *                   [--html [page.html]] [--max-output-mb <n>]
  */
+
+/** The most text a cell may keep (the kernel's own upper bound, kernel/process/outbox.ts), in MB. */
+const MAX_OUTPUT_MB = 32;
 
 export class UsageError extends Error {}
 
@@ -19,6 +22,8 @@ export interface RunOptions {
   timeout?: number;
   /** Also write the executed notebook as an HTML page: at this path, or (true) next to the output with .html. */
   html?: string | true;
+  /** MB (2^20 bytes) of text a cell keeps (the kernel's default, 16, when undefined). */
+  maxOutputMb?: number;
 }
 
 export type Command = RunOptions | { command: 'help' } | { command: 'version' };
@@ -36,6 +41,8 @@ Options:
   --timeout <s>       interrupt a cell that runs longer than this many seconds (counts as a failure)
   --html [page.html]  also write the executed notebook as one self-contained HTML page
                       (default: next to the executed notebook, ending in .html)
+  --max-output-mb <n> keep at most this many MB of each cell's text output (default 16, at most 32);
+                      the rest is dropped with a note saying how much
   -h, --help          show this help
   --version           show the version`;
 
@@ -64,6 +71,15 @@ export function parseArgs(argv: string[]): Command {
         const seconds = Number(raw);
         if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${raw}'`);
         opts.timeout = seconds;
+        break;
+      }
+      case '--max-output-mb': {
+        const raw = value();
+        const mb = Number(raw);
+        if (!(mb > 0 && mb <= MAX_OUTPUT_MB) || raw.trim() === '') {
+          throw new UsageError(`--max-output-mb must be a number of MB above 0 and at most ${MAX_OUTPUT_MB}, got '${raw}'`);
+        }
+        opts.maxOutputMb = mb;
         break;
       }
       default:

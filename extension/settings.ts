@@ -1,11 +1,19 @@
 // The extension's settings (section "backprop" in package.json) and how they reach the kernel process.
 import * as vscode from 'vscode';
-import type { GraphDisplay } from '../kernel/client/protocol';
+import { MAX_OUTPUT_ENV, type GraphDisplay } from '../kernel/client/protocol';
 
-/** Environment for a notebook's kernel: `backprop.matmulThreads` becomes BACKPROP_THREADS (0 = the kernel decides). */
+/**
+ * Environment for a notebook's kernel: `backprop.matmulThreads` becomes BACKPROP_THREADS (0 = the kernel decides),
+ * `backprop.output.maxBytesPerCell` BACKPROP_MAX_OUTPUT_BYTES (the kernel checks its range).
+ */
 export function kernelEnv(notebook: vscode.NotebookDocument): Record<string, string> {
-  const threads = vscode.workspace.getConfiguration('backprop', notebook.uri).get<number>('matmulThreads', 0);
-  return threads > 0 ? { BACKPROP_THREADS: String(Math.floor(threads)) } : {};
+  const c = vscode.workspace.getConfiguration('backprop', notebook.uri);
+  const env: Record<string, string> = {};
+  const threads = c.get<number>('matmulThreads', 0);
+  if (threads > 0) env.BACKPROP_THREADS = String(Math.floor(threads));
+  const maxBytes = c.get<number>('output.maxBytesPerCell');
+  if (typeof maxBytes === 'number') env[MAX_OUTPUT_ENV] = String(Math.floor(maxBytes));
+  return env;
 }
 
 /** `backprop.gradientCheck.*`: the tolerances and sample size of gradient checks. */

@@ -2,6 +2,14 @@
  * Running cells, one at a time in the order they arrive: compile, evaluate in this realm, send the outputs,
  * then exactly one `done`. A run can also end from outside (interrupt), in which case whatever the cell does
  * afterwards is ignored.
+ *
+ * Errors nobody catches (a rejected promise nobody awaits, a throw in a timer) are never lost. Each cell run is
+ * its own script (`backprop-cell-N.ts`), so the outermost cell frame of such an error's stack names the run whose
+ * code it came from: while that run goes on, the cell fails with the error (a cell ends only after the rejections
+ * of its last microtasks are known); once it has ended, the error is written as stderr, naming that cell, into the
+ * cell running then or, when none runs, the next one to run. An error whose stack names no cell (a rejection with
+ * a string) fails the running cell, or goes to the next one. (AsyncLocalStorage would follow the async context
+ * instead of the stack, but its async hooks make Node abort after an interrupt terminates a callback.)
  */
 import { dirname } from 'node:path';
 import { runInThisContext } from 'node:vm';
@@ -9,12 +17,15 @@ import { CellSyntaxError, compileCell } from './compile';
 import { compileErrorReport, ErrorReport, registerCell, runtimeErrorReport } from './errors';
 import { showLastGraph } from '../outputs/graphOutput';
 import { setNotebookFolder } from './modules';
-import { flush, send } from '../process/outbox';
+import { closeCellOutput, openCellOutput, send, writeReport } from '../process/outbox';
 import { toMimeBundle, inspectValue } from '../outputs/display';
 import type { DoneStatus, ExecuteRequest } from '../client/protocol';
-import { CellRun, endCell, outputRequestId, runningCell, startCell } from '../process/runContext';
+import { CellRun, endCell, runningCell, startCell } from '../process/runContext';
 
 const queue: ExecuteRequest[] = [];
+/** The run of each recent cell script, by file name: where a stray error's frames come from. */
+const runsByScript = new Map<string, CellRun>();
+const SCRIPT_RUNS = 1000;
 let scriptCount = 0;
 /** Every name a cell declared at its top level, for the variables view. */
 export const declaredNames = new Set<string>();
@@ -47,10 +58,32 @@ export function interruptRunning(requestId?: string): void {
   else if (requestId !== undefined && !startedRecently.has(requestId)) remember(interruptedEarly, requestId);
 }
 
-/** Reports an error thrown outside any cell's own flow (a timer, an unhandled rejection) on the current cell. */
+/**
+ * Reports an error thrown outside any cell's own flow (a timer's, a callback's, an unhandled rejection's). The
+ * cell whose code threw it fails with it if that run still goes on (so does the running cell when the error names
+ * no cell); otherwise it goes to stderr of the cell running, else of the next cell to run.
+ */
 export function reportStrayError(e: unknown): void {
   const report = runtimeErrorReport(e);
-  send({ type: 'stream', requestId: outputRequestId(), name: 'stderr', text: report.traceback.join('\n') + '\n' });
+  const from = originOf(e);
+  const running = runningCell();
+  if (running && (from === undefined || from === running)) {
+    fail(running, report);
+    return;
+  }
+  const when = from ? `by code of cell[${from.cell.executionCount}], after that cell ended` : 'while no cell ran';
+  // a thrown non-error reads "Uncaught 'text'" already
+  const traceback = report.ename === 'Uncaught' ? report.traceback : [`Uncaught ${report.traceback[0]}`, ...report.traceback.slice(1)];
+  writeReport(`${traceback.join('\n')}\n(thrown ${when}; reported in the next cell to run)\n`);
+}
+
+/** The run whose script holds the outermost cell frame of the error's stack (the callback's own cell). */
+function originOf(e: unknown): CellRun | undefined {
+  let stack: unknown;
+  try { stack = (e as { stack?: unknown } | null)?.stack; } catch { /* a throwing getter: no origin */ }
+  if (typeof stack !== 'string') return undefined;
+  const scripts = stack.match(/backprop-cell-\d+\.ts/g);
+  return scripts ? runsByScript.get(scripts[scripts.length - 1]) : undefined;
 }
 
 function pump(): void {
@@ -63,7 +96,7 @@ function finish(r: CellRun, status: DoneStatus): void {
   r.finished = true;
   try { showLastGraph(r); } finally {
     endCell(r);
-    flush();
+    closeCellOutput(r.requestId);
     const endTime = Date.now();
     send({ type: 'done', requestId: r.requestId, status, startTime: r.startTime, endTime, durationMs: endTime - r.startTime });
     setImmediate(pump);
@@ -78,6 +111,7 @@ function fail(r: CellRun, report: ErrorReport): void {
 
 async function run(request: ExecuteRequest): Promise<void> {
   const r = startCell(request);
+  openCellOutput(r.requestId);
   remember(startedRecently, request.requestId);
   if (interruptedEarly.delete(request.requestId)) { finish(r, 'interrupted'); return; }
   const folder = request.notebookPath ? dirname(request.notebookPath) : undefined;
@@ -98,9 +132,13 @@ async function run(request: ExecuteRequest): Promise<void> {
   for (const name of compiled.declared) declaredNames.add(name);
   const filename = `backprop-cell-${++scriptCount}.ts`;
   registerCell(filename, label, compiled);
+  runsByScript.set(filename, r);
+  if (runsByScript.size > SCRIPT_RUNS) runsByScript.delete(runsByScript.keys().next().value as string);
   let value: unknown;
   try {
     value = await runInThisContext(compiled.script, { filename, breakOnSigint: true });
+    // a promise the cell rejected and left is reported once the microtasks run out: the cell fails with it
+    await new Promise((settled) => setImmediate(settled));
   } catch (e) {
     if (r.finished) return;
     if ((e as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') finish(r, 'interrupted');

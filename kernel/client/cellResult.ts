@@ -25,10 +25,11 @@ export interface CellResult {
 
 /**
  * A client-side safety net, not an output policy: the stream text of one run kept by the collector, in characters.
+ * Above the kernel's own bound (at most 32 MB of text per cell, kernel/process/outbox.ts), which is the one users meet.
  * Far below V8's longest string (about 2^29 characters, past which joining text throws "Invalid string length" and
  * the client would lose every cell's outputs), and small enough that a notebook of such cells can still be written.
  */
-export const CLIENT_STREAM_LIMIT_CHARS = 2 ** 23;
+export const CLIENT_STREAM_LIMIT_CHARS = 40 * 2 ** 20;
 
 /** Collects one run's output messages into CellOutputs. */
 export class OutputCollector {

@@ -335,6 +335,9 @@ export type CellOutputMessage = StreamMessage | DisplayMessage | UpdateOutputMes
  */
 export const INTERRUPT_FD_ENV = 'BACKPROP_INTERRUPT_FD';
 
+/** Environment variable giving the stream bytes the kernel keeps per cell (see kernel/process/outbox.ts); 16 MB when unset. */
+export const MAX_OUTPUT_ENV = 'BACKPROP_MAX_OUTPUT_BYTES';
+
 /**
  * Node flags to fork the kernel with. `--no-force-async-hooks-checks`: interrupting a cell busy in a timer or
  * nextTick callback terminates that callback half-way, and Node's async-hooks stack check would then abort the

@@ -2,13 +2,13 @@
  * The kernel process: forked by the extension host or the CLI (see kernel/client/client.ts), one per notebook. It runs
  * cells in its own realm and answers over IPC with the messages of kernel/client/protocol.ts.
  */
-import { captureStdio, outboxAfterTermination, send } from './outbox';
+import { captureStdio, outboxAfterTermination, send, setMaxBytesPerCell } from './outbox';
 import { installGlobals } from '../cells/globals';
 import { installGraphOutput } from '../outputs/graphOutput';
 import { enqueue, interruptRunning, reportStrayError, declaredNames } from '../cells/execute';
 import { ASYNC_STACK_RESET, watchInterrupts } from './interrupt';
 import { runTool, stopTool } from './runContext';
-import { ClientToKernel, INTERRUPT_FD_ENV, PROTOCOL_VERSION } from '../client/protocol';
+import { ClientToKernel, INTERRUPT_FD_ENV, MAX_OUTPUT_ENV, PROTOCOL_VERSION } from '../client/protocol';
 import { installBackwardLog } from '../outputs/backwardLog';
 import { resetGradMode } from '../engine/graph';
 import { answerGradientCheck, answerGraph, answerInspect, answerVariables } from '../tools/answers';
@@ -16,6 +16,11 @@ import { answerGradientCheck, answerGraph, answerInspect, answerVariables } from
 // Deep call chains in cells keep their frames (kernel frames are dropped from tracebacks anyway).
 Error.stackTraceLimit = 50;
 captureStdio();
+const maxOutput = process.env[MAX_OUTPUT_ENV];
+if (maxOutput) {
+  // a bad value keeps the default bound: the kernel still starts, and the client's log says why
+  try { setMaxBytesPerCell(Number(maxOutput)); } catch (e) { send({ type: 'log', level: 'warn', text: `${MAX_OUTPUT_ENV}: ${(e as Error).message}` }); }
+}
 installGlobals();
 installGraphOutput();
 installBackwardLog();
@@ -52,8 +57,9 @@ process.on('message', (message: ClientToKernel) => {
   }
 });
 
+// Errors nobody catches: the kernel keeps running, and they are shown (see reportStrayError in cells/execute.ts).
 process.on('uncaughtException', (e: unknown) => { if (e !== ASYNC_STACK_RESET) reportStrayError(e); });
-process.on('unhandledRejection', reportStrayError);
+process.on('unhandledRejection', (reason: unknown) => reportStrayError(reason));
 process.on('SIGINT', () => { resetGradMode(); interruptRunning(); });
 // The client is gone: nobody will read our outputs.
 process.on('disconnect', () => process.exit(0));
