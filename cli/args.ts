@@ -2,7 +2,7 @@
  * The command line of `backprop-nb`, parsed into options, or a UsageError whose message is the one line shown.
  *
  *   backprop-nb run <notebook.ipynb>... [--out <path> | --inplace | --out-dir <folder>] [--allow-errors] [--timeout <s>]
- *                   [--html [page.html]]
+ *                   [--html [page.html]] [--tensor-memory-limit <MB>]
  */
 
 export class UsageError extends Error {}
@@ -19,6 +19,8 @@ export interface RunOptions {
   timeout?: number;
   /** Also write the executed notebook as an HTML page: at this path, or (true) next to the output with .html. */
   html?: string | true;
+  /** Most MB the kernel's tensors may hold at once; undefined for the kernel's default (half the memory). */
+  tensorMemoryMB?: number;
 }
 
 export type Command = RunOptions | { command: 'help' } | { command: 'version' };
@@ -36,6 +38,9 @@ Options:
   --timeout <s>       interrupt a cell that runs longer than this many seconds (counts as a failure)
   --html [page.html]  also write the executed notebook as one self-contained HTML page
                       (default: next to the executed notebook, ending in .html)
+  --tensor-memory-limit <MB>
+                      most memory the kernel's tensors may hold at once; an op over it fails
+                      with an error (default: half of the machine's memory)
   -h, --help          show this help
   --version           show the version`;
 
@@ -64,6 +69,13 @@ export function parseArgs(argv: string[]): Command {
         const seconds = Number(raw);
         if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${raw}'`);
         opts.timeout = seconds;
+        break;
+      }
+      case '--tensor-memory-limit': {
+        const raw = value();
+        const mb = Number(raw);
+        if (!Number.isFinite(mb) || mb <= 0) throw new UsageError(`--tensor-memory-limit must be a positive number of MB, got '${raw}'`);
+        opts.tensorMemoryMB = mb;
         break;
       }
       default:

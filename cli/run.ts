@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { KernelClient, type CellResult, type RunOptions } from '../kernel/client/client';
+import { TENSOR_MEMORY_ENV } from '../kernel/client/protocol';
 import { cellLanguage, cellSource, Notebook, NotebookError, parseNotebook, serializeNotebook, toNbOutput } from './notebook';
 import type { RunOptions as CliOptions } from './args';
 import { writeFileAtomic } from './writeFileAtomic';
@@ -40,7 +41,8 @@ export async function runNotebook(path: string, opts: CliOptions, log: (line: st
   const outPath = outputPath(path, opts);
   const code = nb.cells.map((c, i) => ({ c, i })).filter(({ c }) => c.cell_type === 'code');
   log(`running ${path} (${code.length} code cells)`);
-  const kernel = await KernelClient.start({ kernelPath, cwd: dirname(absolute) });
+  const env: Record<string, string> = opts.tensorMemoryMB === undefined ? {} : { [TENSOR_MEMORY_ENV]: String(opts.tensorMemoryMB) };
+  const kernel = await KernelClient.start({ kernelPath, cwd: dirname(absolute), env });
   let failed = false;
   let count = 0;
   try {

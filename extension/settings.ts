@@ -1,10 +1,18 @@
 // The extension's settings (section "backprop" in package.json) and how they reach the kernel process.
 import * as vscode from 'vscode';
+import { TENSOR_MEMORY_ENV } from '../kernel/client/protocol';
 
-/** Environment for a notebook's kernel: `backprop.matmulThreads` becomes BACKPROP_THREADS (0 = the kernel decides). */
+/**
+ * Environment for a notebook's kernel: `backprop.matmulThreads` becomes BACKPROP_THREADS and
+ * `backprop.kernel.tensorMemoryLimitMB` BACKPROP_TENSOR_MEMORY_MB (0 = the kernel decides).
+ */
 export function kernelEnv(notebook: vscode.NotebookDocument): Record<string, string> {
-  const threads = vscode.workspace.getConfiguration('backprop', notebook.uri).get<number>('matmulThreads', 0);
-  return threads > 0 ? { BACKPROP_THREADS: String(Math.floor(threads)) } : {};
+  const c = vscode.workspace.getConfiguration('backprop', notebook.uri);
+  const threads = c.get<number>('matmulThreads', 0), memoryMB = c.get<number>('kernel.tensorMemoryLimitMB', 0);
+  return {
+    ...threads > 0 ? { BACKPROP_THREADS: String(Math.floor(threads)) } : {},
+    ...memoryMB > 0 ? { [TENSOR_MEMORY_ENV]: String(Math.floor(memoryMB)) } : {},
+  };
 }
 
 /** `backprop.gradientCheck.*`: the tolerances and sample size of gradient checks. */

@@ -11,6 +11,7 @@ import { ClientToKernel, INTERRUPT_FD_ENV, KernelToClient, PROTOCOL_VERSION } fr
 import { installBackwardLog, noteCell } from '../outputs/backwardLog';
 import { resetGradMode } from '../engine/graph';
 import { answerGradientCheck, answerGraph, answerInspect, answerVariables } from '../tools/answers';
+import { installTensorMemoryLimit } from './tensorMemory';
 
 // Deep call chains in cells keep their frames (kernel frames are dropped from tracebacks anyway).
 Error.stackTraceLimit = 50;
@@ -18,6 +19,7 @@ captureStdio();
 installGlobals();
 installGraphOutput();
 installBackwardLog();
+installTensorMemoryLimit();
 
 /**
  * A request that can take long (a gradient check replays the graph hundreds of times) runs as a run the interrupt
