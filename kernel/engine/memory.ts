@@ -18,12 +18,17 @@ let live = 0;
 let hint = '';
 const registry: Registry = new FinalizationRegistry<number>((bytes) => { live -= bytes; });
 
-/** The error of an allocation over the tensor memory limit: the process and its other tensors are unharmed. */
+/**
+ * The error of an allocation over the tensor memory limit (its `name` is 'TensorMemoryError'): the process and its
+ * other tensors are unharmed.
+ */
 export class TensorMemoryError extends Error {
   constructor(
     /** The op (or creation function) that asked for the storage. */
     readonly op: string,
+    /** The shape of the tensor asked for. */
     readonly shape: readonly number[],
+    /** Its element type. */
     readonly dtype: Dtype,
     /** The bytes it asked for. */
     readonly bytes: number,
@@ -87,11 +92,23 @@ export function reserve(op: string, dtype: Dtype, shape: readonly number[], byte
   if (live + bytes > limit) throw new TensorMemoryError(op, shape, dtype, bytes, limit, live);
 }
 
-/** Counts `storage` as alive until it is collected (only under a limit: without one, allocation costs nothing more). */
+/** Registrations between two cleanups (see track). */
+const CLEANUP_EVERY = 4096;
+let sinceCleanup = 0;
+
+/**
+ * Counts `storage` as alive until it is collected (only under a limit: without one, allocation costs nothing more).
+ * The registry keeps a record of each collected storage until its callback runs, so a long synchronous loop would
+ * pile them up (10,000 training steps: 14 MB); they are cleaned up every CLEANUP_EVERY registrations.
+ */
 export function track(storage: object, bytes: number): void {
   if (limit === Infinity) return;
   live += bytes;
   registry.register(storage, bytes);
+  if (++sinceCleanup >= CLEANUP_EVERY) {
+    sinceCleanup = 0;
+    registry.cleanupSome?.();
+  }
 }
 
 function formatBytes(bytes: number): string {

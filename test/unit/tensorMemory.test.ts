@@ -8,7 +8,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { KernelClient, KernelDiedError, type CellOutput, type CellResult } from '../../kernel/client/client';
 import { TENSOR_MEMORY_ENV } from '../../kernel/client/protocol';
-import { getTensorMemoryLimit, matmul, ones, randn, setTensorMemoryLimit, tensorMemoryInUse, TensorMemoryError, zeros } from '../../kernel/engine';
+import { getTensorMemoryLimit, matmul, ones, randn, setTensorMemoryLimit, tensorMemoryInUse, zeros } from '../../kernel/engine';
+import { TensorMemoryError } from '../../kernel/engine/memory';
 import { installTensorMemoryLimit, tensorMemoryLimit } from '../../kernel/process/tensorMemory';
 import { startKernel } from './helpers/kernelProcess';
 
