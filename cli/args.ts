@@ -2,7 +2,7 @@
  * The command line of `backprop-nb`, parsed into options, or a UsageError whose message is the one line shown.
  *
  *   backprop-nb run <notebook.ipynb>... [--out <path> | --inplace | --out-dir <folder>] [--allow-errors] [--timeout <s>]
- *                   [--html [page.html]] [--max-output-mb <n>]
+ *                   [--html [page.html]] [--max-output-mb <n>] [--tensor-memory-limit <MB>]
  */
 
 /** The most text a cell may keep (the kernel's own upper bound, kernel/process/outbox.ts), in MB. */
@@ -24,6 +24,8 @@ export interface RunOptions {
   html?: string | true;
   /** MB (2^20 bytes) of text a cell keeps (the kernel's default, 16, when undefined). */
   maxOutputMb?: number;
+  /** Most MB the kernel's tensors may hold at once; undefined for the kernel's default (half the memory). */
+  tensorMemoryMB?: number;
 }
 
 export type Command = RunOptions | { command: 'help' } | { command: 'version' };
@@ -43,6 +45,9 @@ Options:
                       (default: next to the executed notebook, ending in .html)
   --max-output-mb <n> keep at most this many MB of each cell's text output (default 16, at most 32);
                       the rest is dropped with a note saying how much
+  --tensor-memory-limit <MB>
+                      most memory the kernel's tensors may hold at once; an op over it fails
+                      with an error (default: half of the machine's memory)
   -h, --help          show this help
   --version           show the version`;
 
@@ -80,6 +85,13 @@ export function parseArgs(argv: string[]): Command {
           throw new UsageError(`--max-output-mb must be a number of MB above 0 and at most ${MAX_OUTPUT_MB}, got '${raw}'`);
         }
         opts.maxOutputMb = mb;
+        break;
+      }
+      case '--tensor-memory-limit': {
+        const raw = value();
+        const mb = Number(raw);
+        if (!Number.isFinite(mb) || mb <= 0) throw new UsageError(`--tensor-memory-limit must be a positive number of MB, got '${raw}'`);
+        opts.tensorMemoryMB = mb;
         break;
       }
       default:

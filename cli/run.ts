@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { KernelClient, type CellResult, type RunOptions } from '../kernel/client/client';
-import { MAX_OUTPUT_ENV } from '../kernel/client/protocol';
+import { MAX_OUTPUT_ENV, TENSOR_MEMORY_ENV } from '../kernel/client/protocol';
 import { cellLanguage, cellSource, Notebook, NotebookError, parseNotebook, serializeNotebook, toNbOutput } from './notebook';
 import type { RunOptions as CliOptions } from './args';
 import { writeFileAtomic } from './writeFileAtomic';
@@ -43,6 +43,7 @@ export async function runNotebook(path: string, opts: CliOptions, log: (line: st
   log(`running ${path} (${code.length} code cells)`);
   const env: Record<string, string> = {};
   if (opts.maxOutputMb !== undefined) env[MAX_OUTPUT_ENV] = String(Math.max(1, Math.round(opts.maxOutputMb * 2 ** 20)));
+  if (opts.tensorMemoryMB !== undefined) env[TENSOR_MEMORY_ENV] = String(opts.tensorMemoryMB);
   const kernel = await KernelClient.start({ kernelPath, cwd: dirname(absolute), env });
   let failed = false;
   let count = 0;

@@ -1,9 +1,10 @@
 // The extension's settings (section "backprop" in package.json) and how they reach the kernel process.
 import * as vscode from 'vscode';
-import { MAX_OUTPUT_ENV, type GraphDisplay } from '../kernel/client/protocol';
+import { MAX_OUTPUT_ENV, TENSOR_MEMORY_ENV, type GraphDisplay } from '../kernel/client/protocol';
 
 /**
  * Environment for a notebook's kernel: `backprop.matmulThreads` becomes BACKPROP_THREADS (0 = the kernel decides),
+ * `backprop.kernel.tensorMemoryLimitMB` BACKPROP_TENSOR_MEMORY_MB (0 = the kernel decides), and
  * `backprop.output.maxBytesPerCell` BACKPROP_MAX_OUTPUT_BYTES (the kernel checks its range).
  */
 export function kernelEnv(notebook: vscode.NotebookDocument): Record<string, string> {
@@ -11,6 +12,8 @@ export function kernelEnv(notebook: vscode.NotebookDocument): Record<string, str
   const env: Record<string, string> = {};
   const threads = c.get<number>('matmulThreads', 0);
   if (threads > 0) env.BACKPROP_THREADS = String(Math.floor(threads));
+  const memoryMB = c.get<number>('kernel.tensorMemoryLimitMB', 0);
+  if (memoryMB > 0) env[TENSOR_MEMORY_ENV] = String(Math.floor(memoryMB));
   const maxBytes = c.get<number>('output.maxBytesPerCell');
   if (typeof maxBytes === 'number') env[MAX_OUTPUT_ENV] = String(Math.floor(maxBytes));
   return env;

@@ -81,8 +81,12 @@ export function nodeCard(n: ViewNode, scale: GradScaleOptions): HTMLElement {
   card.appendChild(el('div', 'bp-sub', parts.join(' · ')));
   flagLine(card, n.mark, scale);
   statsSection(card, 'value', t.value);
-  if (t.grad) statsSection(card, 'gradient (sum over its edges)', t.grad);
-  else card.appendChild(el('div', 'bp-sub', t.requiresGrad ? 'no gradient reached this tensor' : 'no gradient: does not require grad'));
+  if (t.grad) statsSection(card, t.accumulatedGrad ? 'this backward\'s gradient (sum over its edges)' : 'gradient (sum over its edges)', t.grad);
+  if (t.accumulatedGrad) {
+    card.appendChild(el('div', 'bp-flag', 'Σ its .grad differs: it also holds the gradients of earlier backward() calls (no zeroGrad() between them)'));
+    statsSection(card, '.grad (accumulated)', t.accumulatedGrad);
+  }
+  if (!t.grad) card.appendChild(el('div', 'bp-sub', t.requiresGrad ? 'no gradient reached this tensor' : 'no gradient: does not require grad'));
   if (n.hiddenInputs) card.appendChild(el('div', 'bp-sub', `${n.hiddenInputs} of its inputs are hidden (see "show more")`));
   return card;
 }

@@ -89,6 +89,7 @@ function readNode(v: unknown, path: string): GraphNode {
     value: readSummary(v.value, `${path}.value`),
   };
   if (v.grad !== undefined && v.grad !== null) node.grad = readSummary(v.grad, `${path}.grad`);
+  if (v.accumulatedGrad !== undefined && v.accumulatedGrad !== null) node.accumulatedGrad = readSummary(v.accumulatedGrad, `${path}.accumulatedGrad`);
   return node;
 }
 

@@ -295,6 +295,11 @@ export function buildViewModel(s: GraphSnapshot, opts: ViewOptions = DEFAULT_OPT
   if (s.truncated) {
     notes.push(`The kernel sent ${s.truncated.shownNodes.toLocaleString('en-US')} of ${s.truncated.totalNodes.toLocaleString('en-US')} tensors of this graph; the rest are not in this output.`);
   }
+  const accumulated = s.nodes.filter((n) => n.accumulatedGrad).map((n) => n.name ?? n.id);
+  if (accumulated.length) {
+    const names = accumulated.slice(0, 5).join(', ') + (accumulated.length > 5 ? ` and ${accumulated.length - 5} more` : '');
+    notes.push(`The .grad of ${names} holds the sum over earlier backward() calls too (no zeroGrad() between them): it differs from this backward's gradients drawn here (Σ; see ${accumulated.length > 1 ? 'their cards' : 'its card'}).`);
+  }
   const collapsed = groups.filter((g) => g.collapsed && shownKeys.has(`c${g.key.slice(1)}`)).length;
   if (collapsed) notes.push(`${collapsed} module group${collapsed > 1 ? 's are' : ' is'} collapsed: click one (▸) to expand it.`);
   if (unoutlined) notes.push(`${unoutlined} module groups are expanded, too many to outline: "Collapse all" folds them.`);

@@ -19,7 +19,7 @@ import {
   type ReadyMessage,
 } from './protocol';
 import {
-  KernelConnection, KernelDiedError, type ReplyTo, type RequestOptions, type RequestParams, type RequestType,
+  deathCause, KernelConnection, KernelDiedError, type ReplyTo, type RequestOptions, type RequestParams, type RequestType,
 } from './connection';
 import { OutputCollector, type CellOutput, type CellResult } from './cellResult';
 import { endGroup, killGroupOnExit, OWN_PROCESS_GROUP, signalGroup } from './processGroup';
@@ -281,10 +281,10 @@ export class KernelClient {
 /** The error output of a run whose kernel ended under it. */
 export function kernelDiedOutput(e: KernelDiedError): CellOutput {
   if (e.byClient) return { kind: 'error', ename: 'KernelRestarted', evalue: 'The kernel was stopped; its variables are lost.', traceback: [] };
-  const how = e.signal ? `was killed (${e.signal})` : `exited (code ${e.exitCode})`;
+  const how = e.signal ? `was killed (${e.signal})` : `exited (code ${e.exitCode})`, cause = deathCause(e);
   return {
     kind: 'error', ename: 'KernelDied',
-    evalue: `The kernel process ${how}; its variables are lost. The next run starts a new kernel.${e.detail ? ` (${e.detail})` : ''}`,
+    evalue: `The kernel process ${how}; its variables are lost. The next run starts a new kernel.${cause ? ` (${cause})` : ''}`,
     traceback: [],
   };
 }

@@ -52,6 +52,16 @@ export function crashDetail(stderr: string): string {
   return (fatal ?? lines.filter((l) => !/^\d+: 0x|^-+ Native stack/.test(l)).pop() ?? '').slice(0, 300);
 }
 
+/**
+ * Why a kernel the client did not stop may have ended: V8's or Node's crash line when it wrote one, else for a
+ * SIGKILL the likeliest sender (the system's out-of-memory killer; a V8 heap exhaustion writes its own line).
+ */
+export function deathCause(exit: Pick<KernelExit, 'signal' | 'stderr'>): string {
+  const detail = crashDetail(exit.stderr);
+  if (detail) return detail;
+  return exit.signal === 'SIGKILL' ? "it may have been killed for using too much memory (the system's out-of-memory killer sends SIGKILL)" : '';
+}
+
 /** The kernel process ended (crash, kill, exit, or the client's shutdown or restart); its variables are gone. */
 export class KernelDiedError extends Error {
   readonly exitCode: number | null;
@@ -63,10 +73,10 @@ export class KernelDiedError extends Error {
 
   constructor(exit: KernelExit) {
     const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.exitCode}`;
-    const detail = crashDetail(exit.stderr);
+    const detail = crashDetail(exit.stderr), cause = deathCause(exit);
     super(exit.byClient ? 'The kernel was shut down.'
       : exit.beforeReady ? `The kernel process exited before it was ready (${how})${detail ? `: ${detail}` : ''}.`
-        : `The kernel process died (${how}).`);
+        : `The kernel process died (${how})${cause ? `: ${cause}` : ''}.`);
     this.name = 'KernelDiedError';
     this.exitCode = exit.exitCode;
     this.signal = exit.signal;

@@ -341,6 +341,13 @@ export const MAX_OUTPUT_ENV = 'BACKPROP_MAX_OUTPUT_BYTES';
 /**
  * Node flags to fork the kernel with. `--no-force-async-hooks-checks`: interrupting a cell busy in a timer or
  * nextTick callback terminates that callback half-way, and Node's async-hooks stack check would then abort the
- * process (the kernel resets the stack itself right after; see kernel/process/interrupt.ts).
+ * process (the kernel resets the stack itself right after; see kernel/process/interrupt.ts). `--expose-gc`: at the
+ * tensor memory limit the engine collects garbage before it refuses an allocation (kernel/process/tensorMemory.ts).
  */
-export const KERNEL_EXEC_ARGV: readonly string[] = ['--no-force-async-hooks-checks'];
+export const KERNEL_EXEC_ARGV: readonly string[] = ['--no-force-async-hooks-checks', '--expose-gc'];
+
+/**
+ * Environment variable giving the kernel's tensor memory limit in MB (a positive number; unset or 0: half the
+ * memory of the machine or of the process's cgroup). See kernel/process/tensorMemory.ts.
+ */
+export const TENSOR_MEMORY_ENV = 'BACKPROP_TENSOR_MEMORY_MB';

@@ -8,7 +8,7 @@
 // A second backward() through the same graph is allowed (graphs are never freed; `retainGraph` is accepted
 // and has no effect): the gradients accumulate again into the leaves, as with retainGraph: true in PyTorch.
 import { fmt, sameShape, broadcastsTo } from './shape';
-import type { FloatArray } from './dtype';
+import { alloc, copyAs, type FloatArray } from './dtype';
 import { isGradEnabled, OpNode, withGradMode } from './graph';
 import { Tensor, TensorLike } from './tensor';
 import { gradients } from './gradients';
@@ -97,14 +97,14 @@ function seedFor(root: Tensor, grad: TensorLike | undefined): Tensor {
   }
   if (grad === undefined || grad === null) {
     if (root.size !== 1) throw new Error(`backward: grad can be implicitly created only for a one-element tensor, got shape ${fmt(root.shape)} (pass a gradient of that shape)`);
-    const d = root.dtype === 'float32' ? new Float32Array(1) : new Float64Array(1);
+    const d = alloc('backward', root.dtype, root.shape);
     d[0] = 1;
     return new Tensor(d, root.shape);
   }
   // A plain number is the gradient of every element (y.backward(2) on a [1,1] y, as torch.full_like(y, 2)).
   const g = typeof grad === 'number' ? full(root.shape, grad, { dtype: root.dtype }) : asTensor('backward', grad, root.dtype);
   if (!sameShape(g.shape, root.shape)) throw new Error(`backward: gradient has shape ${fmt(g.shape)} but the tensor has shape ${fmt(root.shape)}`);
-  return g.dtype === root.dtype ? g : new Tensor(root.dtype === 'float32' ? Float32Array.from(g.data) : Float64Array.from(g.data), g.shape);
+  return g.dtype === root.dtype ? g : new Tensor(copyAs('backward', root.dtype, g.shape, g.data), g.shape);
 }
 
 function isOptions(x: unknown): x is BackwardOptions {
@@ -117,7 +117,7 @@ function isOptions(x: unknown): x is BackwardOptions {
  */
 function own(g: Tensor, used: Set<FloatArray>): Tensor {
   if (!used.has(g.data)) { used.add(g.data); return g; }
-  const c = new Tensor(g.data.slice(), g.shape);
+  const c = new Tensor(copyAs('backward', g.dtype, g.shape, g.data), g.shape);
   used.add(c.data);
   return c;
 }
@@ -159,8 +159,7 @@ export function computeGrads(root: Tensor, inputs: readonly Tensor[], grad?: Ten
   return inputs.map((x) => {
     const g = grads.get(x);
     if (g) return createGraph ? g : own(detached(g), used);
-    const z = x.dtype === 'float32' ? new Float32Array(x.size) : new Float64Array(x.size);
-    return new Tensor(z, x.shape);
+    return new Tensor(alloc('computeGrads', x.dtype, x.shape), x.shape);
   });
 }
 

@@ -1,5 +1,5 @@
 // Creation functions. Every one takes the same options: { requiresGrad, name, dtype, shape, seed }.
-import { alloc, checkDtype, Dtype, FloatArray } from './dtype';
+import { alloc, checkDtype, copyAs, Dtype, FloatArray } from './dtype';
 import { Generator, globalGenerator } from './random';
 import { checkShape, fmt, sizeOf } from './shape';
 import { NestedArray, Tensor, TensorLike } from './tensor';
@@ -55,21 +55,19 @@ export function tensor(data: NestedArray | Float64Array | Float32Array | Tensor,
   let shape: number[], out: FloatArray;
   if (data instanceof Float64Array || data instanceof Float32Array) {
     const dtype = opts?.dtype !== undefined ? checkDtype('tensor', opts.dtype) : data instanceof Float32Array ? 'float32' : 'float64';
-    out = alloc(dtype, data.length);
-    out.set(data);
+    out = copyAs('tensor', dtype, [data.length], data);
     shape = [data.length];
   } else if (data instanceof Tensor) {
     // A copy cut from the graph, as torch.tensor(t).
-    out = alloc(opts?.dtype !== undefined ? checkDtype('tensor', opts.dtype) : data.dtype, data.size);
-    out.set(data.data);
+    out = copyAs('tensor', opts?.dtype !== undefined ? checkDtype('tensor', opts.dtype) : data.dtype, data.shape, data.data);
     shape = data.shape.slice();
   } else {
     const dtype = checkDtype('tensor', opts?.dtype);
-    if (typeof data === 'number') { shape = []; out = alloc(dtype, 1); out[0] = data; } else {
+    if (typeof data === 'number') { shape = []; out = alloc('tensor', dtype, []); out[0] = data; } else {
       if (!Array.isArray(data)) throw new Error(`tensor: expected a number, nested arrays or a Float64Array/Float32Array, got ${typeof data}`);
       const f = flattenNested('tensor', data);
       shape = f.shape;
-      out = alloc(dtype, f.values.length);
+      out = alloc('tensor', dtype, f.shape);
       for (let i = 0; i < f.values.length; i++) out[i] = f.values[i];
     }
   }
@@ -87,7 +85,7 @@ export function tensor(data: NestedArray | Float64Array | Float32Array | Tensor,
  */
 export function scalar(value: number, opts?: TensorOptions): Tensor {
   if (typeof value !== 'number') throw new Error(`scalar: expected a number, got ${typeof value}`);
-  const out = alloc(checkDtype('scalar', opts?.dtype), 1);
+  const out = alloc('scalar', checkDtype('scalar', opts?.dtype), []);
   out[0] = value;
   return finish(new Tensor(out, []), opts);
 }
@@ -103,7 +101,7 @@ export function full(shape: readonly number[] | number, value: number, opts?: Te
 function filled(op: string, shape: readonly number[] | number, value: number, opts?: TensorOptions): Tensor {
   const s = checkShape(op, shape);
   if (typeof value !== 'number') throw new Error(`${op}: value must be a number, got ${typeof value}`);
-  const out = alloc(checkDtype(op, opts?.dtype), sizeOf(s));
+  const out = alloc(op, checkDtype(op, opts?.dtype), s);
   if (value !== 0) out.fill(value);
   return finish(new Tensor(out, s), opts);
 }
@@ -130,7 +128,7 @@ export function ones(shape: readonly number[] | number, opts?: TensorOptions): T
  */
 export function eye(n: number, opts?: TensorOptions): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new Error(`eye: n must be a non-negative integer, got ${n}`);
-  const out = alloc(checkDtype('eye', opts?.dtype), n * n);
+  const out = alloc('eye', checkDtype('eye', opts?.dtype), [n, n]);
   for (let i = 0; i < n; i++) out[i * n + i] = 1;
   return finish(new Tensor(out, [n, n]), opts);
 }
@@ -150,7 +148,7 @@ export function arange(start: number, stop?: number | TensorOptions, step?: numb
   if (st === 0) throw new Error('arange: step must not be 0');
   if ((hi - lo) * st < 0) throw new Error(`arange: stop ${hi} cannot be reached from start ${lo} with step ${st} (as PyTorch, the sign of the step must lead from start to stop)`);
   const n = Math.max(0, Math.ceil((hi - lo) / st));
-  const out = alloc(checkDtype('arange', opts?.dtype), n);
+  const out = alloc('arange', checkDtype('arange', opts?.dtype), [n]);
   for (let i = 0; i < n; i++) out[i] = lo + i * st;
   return finish(new Tensor(out, [n]), opts);
 }
@@ -161,7 +159,7 @@ export function arange(start: number, stop?: number | TensorOptions, step?: numb
  */
 export function linspace(start: number, stop: number, count: number, opts?: TensorOptions): Tensor {
   if (!Number.isInteger(count) || count < 0) throw new Error(`linspace: count must be a non-negative integer, got ${count}`);
-  const out = alloc(checkDtype('linspace', opts?.dtype), count);
+  const out = alloc('linspace', checkDtype('linspace', opts?.dtype), [count]);
   const step = count > 1 ? (stop - start) / (count - 1) : 0;
   // Fill from both ends, as PyTorch does, so the last value is exactly `stop`.
   const half = Math.floor(count / 2);
@@ -180,7 +178,7 @@ function generatorFor(opts: TensorOptions | undefined): Generator {
 export function randn(shape: readonly number[] | number, opts?: TensorOptions): Tensor {
   const s = checkShape('randn', shape);
   const gen = generatorFor(opts);
-  const out = alloc(checkDtype('randn', opts?.dtype), sizeOf(s));
+  const out = alloc('randn', checkDtype('randn', opts?.dtype), s);
   for (let i = 0; i < out.length; i++) out[i] = gen.normal();
   return finish(new Tensor(out, s), opts);
 }
@@ -192,7 +190,7 @@ export function randn(shape: readonly number[] | number, opts?: TensorOptions): 
 export function rand(shape: readonly number[] | number, opts?: TensorOptions): Tensor {
   const s = checkShape('rand', shape);
   const gen = generatorFor(opts);
-  const out = alloc(checkDtype('rand', opts?.dtype), sizeOf(s));
+  const out = alloc('rand', checkDtype('rand', opts?.dtype), s);
   for (let i = 0; i < out.length; i++) out[i] = gen.uniform();
   return finish(new Tensor(out, s), opts);
 }
@@ -200,7 +198,7 @@ export function rand(shape: readonly number[] | number, opts?: TensorOptions): T
 /** An op operand as a tensor: tensors pass through; numbers and nested arrays take `dtype`. */
 export function asTensor(op: string, x: TensorLike, dtype: Dtype): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x === 'number') { const d = alloc(dtype, 1); d[0] = x; return new Tensor(d, []); }
+  if (typeof x === 'number') { const d = alloc(op, dtype, []); d[0] = x; return new Tensor(d, []); }
   if (Array.isArray(x)) return tensor(x, { dtype });
   throw new Error(`${op}: expected a tensor, a number or nested arrays, got ${x === null ? 'null' : typeof x}`);
 }

@@ -1,5 +1,6 @@
 // Function transforms: grad and valueAndGrad (gradients as return values, as JAX and TensorFlow.js give them)
 // and customGrad (an op with a gradient of your own, recorded as one node).
+import { alloc } from './dtype';
 import { computeGrads } from './autograd';
 import { CustomVjp, isGradEnabled, withGradMode } from './graph';
 import { recordOp } from './ops/forwards';
@@ -63,7 +64,7 @@ function differentiate(op: string, f: (...args: never[]) => unknown, argnums: Gr
   const createGraph = recording && picked.some((k) => (args[k] as Tensor).requiresGrad === true);
   const grads = value.requiresGrad
     ? computeGrads(value, inputs, undefined, { createGraph })
-    : inputs.map((x) => new Tensor(x.dtype === 'float32' ? new Float32Array(x.size) : new Float64Array(x.size), x.shape));
+    : inputs.map((x) => new Tensor(alloc(op, x.dtype, x.shape), x.shape));
   return { value, grads: typeof argnums === 'number' ? grads[0] : grads };
 }
 

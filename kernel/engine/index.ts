@@ -34,6 +34,8 @@ export { replay, recordOp, forwards } from './ops/forwards';
 export { gradcheck } from './gradcheck';
 export type { GradcheckOptions, GradcheckResult } from './gradcheck';
 export { setNumThreads, getNumThreads } from './matmul/threads';
+export { setTensorMemoryLimit, getTensorMemoryLimit, tensorMemoryInUse } from './memory';
+export type { TensorMemoryLimitOptions } from './memory';
 export { grad, valueAndGrad, customGrad } from './functional';
 export type { GradOptions, Grads, CustomGradResult } from './functional';
 export { traceGraph, summarize } from './trace';

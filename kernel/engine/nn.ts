@@ -123,7 +123,7 @@ export interface LinearOptions {
 /** A tensor of uniform values in [-bound, bound), drawn from `gen`, as a parameter. */
 function uniformParameter(shape: number[], bound: number, gen: Generator, dtype: Dtype): Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  const data = alloc(dtype, size);
+  const data = alloc('nn parameter', dtype, shape);
   for (let i = 0; i < size; i++) data[i] = (2 * gen.uniform() - 1) * bound;
   return new Tensor(data, shape, true);
 }

@@ -50,6 +50,11 @@ export interface GraphNode {
   value: TensorSummary;
   /** dRoot/dNode of the latest backward, summarised (nodes that require grad, after backward()). */
   grad?: TensorSummary;
+  /**
+   * A leaf's `.grad`, summarised, where it differs from `grad`: it also holds earlier backward() calls' gradients
+   * (accumulated without zeroGrad() between them).
+   */
+  accumulatedGrad?: TensorSummary;
 }
 
 /** One argument of an op: from the input's node to the result's. */
@@ -142,6 +147,20 @@ export function summarize(t: Tensor): TensorSummary {
 }
 
 let snapshotCount = 0;
+/**
+ * Whether a leaf's `.grad` differs from this backward's sum of its shares by more than rounding (the sum is taken
+ * in float64 here, the `.grad` in the tensor's dtype and in another order).
+ */
+function differs(grad: Tensor, share: ArrayLike<number>): boolean {
+  const tol = grad.dtype === 'float32' ? 1e-5 : 1e-12, d = grad.data;
+  for (let i = 0; i < d.length; i++) {
+    const a = d[i], b = share[i];
+    if (a === b || (a !== a && b !== b)) continue;
+    if (!(Math.abs(a - b) <= tol * (Math.abs(a) + Math.abs(b)))) return true;
+  }
+  return false;
+}
+
 // Ids stay unique across kernel restarts: the load time and a random tag, then a counter.
 const sessionTag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
@@ -189,7 +208,10 @@ export function traceGraph(root: Tensor, opts: TraceOptions = {}): GraphSnapshot
     const g = node ? node.grad : t === root ? t.grad : null;
     const leafGrad = leafGrads.get(t);
     if (g) out.grad = summarize(g);
-    else if (leafGrad) out.grad = summarizeValues(t.shape, leafGrad);
+    else if (leafGrad) {
+      out.grad = summarizeValues(t.shape, leafGrad);
+      if (t.grad && differs(t.grad, leafGrad)) out.accumulatedGrad = summarize(t.grad);
+    }
     nodes.push(out);
     if (!node) continue;
     node.inputs.forEach((input, i) => {

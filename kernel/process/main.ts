@@ -12,6 +12,7 @@ import { ClientToKernel, INTERRUPT_FD_ENV, MAX_OUTPUT_ENV, PROTOCOL_VERSION } fr
 import { installBackwardLog } from '../outputs/backwardLog';
 import { resetGradMode } from '../engine/graph';
 import { answerGradientCheck, answerGraph, answerInspect, answerVariables } from '../tools/answers';
+import { installTensorMemoryLimit } from './tensorMemory';
 
 // Deep call chains in cells keep their frames (kernel frames are dropped from tracebacks anyway).
 Error.stackTraceLimit = 50;
@@ -24,6 +25,7 @@ if (maxOutput) {
 installGlobals();
 installGraphOutput();
 installBackwardLog();
+installTensorMemoryLimit();
 
 /**
  * The watcher stopped `requestId` (or asked an idle thread to): a tool request is answered, a cell ends. Code

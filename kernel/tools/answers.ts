@@ -51,15 +51,25 @@ function recordFor(root: Tensor): LastBackward {
   };
 }
 
-/** The last backward()'s graph with each checked edge marked pass or fail. */
-function markedGraph(rec: LastBackward, report: GradientCheckReport, maxNodes: number): GraphSnapshot {
-  const g = traceGraph(rec.root, { maxNodes, step: rec.step || 1 });
-  const checks = new Map(report.edges.map((e) => [`${e.from}>${e.to}#${e.argIndex}`, e.ok]));
+/**
+ * The verdicts of the last gradient check of the last backward()'s graph, by edge: a graph of that backward drawn
+ * or exported later (Show Graph, Export Graph…) keeps its red edges. A newer backward() makes them stale.
+ */
+let lastVerdicts: { rec: LastBackward; ok: Map<string, boolean> } | undefined;
+
+function markChecks(g: GraphSnapshot, ok: Map<string, boolean>): GraphSnapshot {
   for (const e of g.edges) {
-    const ok = checks.get(`${e.from}>${e.to}#${e.argIndex}`);
-    if (ok !== undefined) e.check = ok ? 'pass' : 'fail';
+    const verdict = ok.get(`${e.from}>${e.to}#${e.argIndex}`);
+    if (verdict !== undefined) e.check = verdict ? 'pass' : 'fail';
   }
   return g;
+}
+
+/** The last backward()'s graph with each checked edge marked pass or fail. */
+function markedGraph(rec: LastBackward, report: GradientCheckReport, maxNodes: number): GraphSnapshot {
+  const ok = new Map(report.edges.map((e) => [`${e.from}>${e.to}#${e.argIndex}`, e.ok]));
+  lastVerdicts = { rec, ok };
+  return markChecks(traceGraph(rec.root, { maxNodes, step: rec.step || 1 }), ok);
 }
 
 /** Errors in exponent form: their order of magnitude is what matters. */
@@ -169,6 +179,7 @@ export function answerGraph(req: GraphRequest): GraphReply {
     }
     if (!root) return { ...reply, error: 'no backward() has run in this kernel yet: run a cell that calls loss.backward(), or pick a tensor' };
     const g = traceGraph(root, { maxNodes: req.maxNodes ?? DEFAULT_MAX_NODES, step: root === last?.root ? last.step || 1 : 1 });
+    if (lastVerdicts && lastVerdicts.rec === last && root === last.root) markChecks(g, lastVerdicts.ok);
     reply.data = graphBundle(g, req.graphDisplay);
     if (req.format) reply.text = exportGraph(g, req.format, req.edgeLabel);
     if (root === last?.root && last.cell) reply.executionCount = last.cell.executionCount;

@@ -61,4 +61,36 @@ describe('renderer on a graph traced by the engine', () => {
     await p.screenshot({ path: join(tmpdir(), 'backprop-renderer-shots', 'engine-mlp.png'), fullPage: true });
     await p.close();
   });
+
+  it('after a second backward() without zeroGrad, says where a leaf\'s .grad (the sum) differs from the gradient drawn', async () => {
+    const w = bp.tensor([1, -2], { requiresGrad: true, name: 'w' }), b = bp.tensor([0.5, 0.5], { requiresGrad: true, name: 'b' });
+    const x = bp.tensor([3, 4], { name: 'x' });
+    const loss = () => w.mul(x).add(b).tanh().sum();
+    const once = loss();
+    once.backward();
+    const first = bp.traceGraph(once, { step: 1 });
+    assert.ok(first.nodes.every((n) => !n.accumulatedGrad), 'one backward: nothing accumulated');
+    const again = loss();
+    again.backward();
+    const snap = bp.traceGraph(again, { step: 2 });
+    const wNode = snap.nodes.find((n) => n.name === 'w')!;
+    assert.deepEqual(wNode.accumulatedGrad!.values, Array.from(w.grad!.data), "the field holds w's .grad");
+    assert.deepEqual(wNode.accumulatedGrad!.values!.map((v, i) => Number(v) / 2 - Number(wNode.grad!.values![i])).map((d) => Math.abs(d) < 1e-12), [true, true]);
+    const p = await rp.open();
+    await renderIn(p, 'engine-accumulated', toJson(snap));
+    const notes = (await p.locator('#out .bp-notes').textContent())!;
+    assert.match(notes, /The \.grad of (w, b|b, w) holds the sum over earlier backward\(\) calls too .* it differs from this backward's gradients drawn here/);
+    await p.hover(`#out g.node[data-id="${wNode.id}"]`);
+    const tip = p.locator('#out .bp-tip');
+    await tip.waitFor({ state: 'visible' });
+    const card = (await tip.textContent())!;
+    assert.match(card, /this backward's gradient \(sum over its edges\)/);
+    assert.match(card, /its \.grad differs: it also holds the gradients of earlier backward\(\) calls/);
+    assert.ok(card.includes('.grad (accumulated)'), card);
+    for (const v of w.grad!.data) assert.ok(card.includes(formatNumber(v, 4)), `${formatNumber(v, 4)} in ${card}`);
+    // a leaf that does not require grad has no such line
+    await p.hover(`#out g.node[data-id="${snap.nodes.find((n) => n.name === 'x')!.id}"]`);
+    assert.doesNotMatch((await tip.textContent())!, /accumulated/);
+    await p.close();
+  });
 });

@@ -42,7 +42,7 @@ describe('failing edges in the drawing', () => {
   it('exports draw it red as well', () => {
     const snapshot = failingGraph();
     assert.match(exportGraph(snapshot, 'svg'), /class="edge fail"[^>]*stroke="#d32f2f"/);
-    assert.match(exportGraph(snapshot, 'dot'), /color="#d32f2f"/);
+    assert.match(exportGraph(snapshot, 'dot'), /\[label="✗ check failed · [^"]*", color=red, fontcolor=red, penwidth=2\.5\]/);
     assert.match(exportGraph(snapshot, 'mermaid'), /linkStyle \d+ stroke:#d32f2f/);
   });
 });

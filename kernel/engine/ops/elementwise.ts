@@ -21,9 +21,9 @@ export function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Ten
 }
 
 /** Storage of `t` repeated to `shape` (for the general broadcast case). */
-function expandData(t: Tensor, shape: readonly number[]): FloatArray {
+function expandData(op: string, t: Tensor, shape: readonly number[]): FloatArray {
   const idx = broadcastIndex(t.shape, shape);
-  const out = alloc(t.dtype, idx.length), d = t.data;
+  const out = alloc(op, t.dtype, shape), d = t.data;
   for (let i = 0; i < idx.length; i++) out[i] = d[idx[i]];
   return out;
 }
@@ -68,12 +68,12 @@ function binary(op: string, a: TensorLike, b: TensorLike, kernel: BinaryKernel, 
   const [x, y] = operands(op, a, b);
   const dtype = promoteOperands(x, y);
   if (sameShape(x.shape, y.shape)) {
-    const out = alloc(dtype, x.size);
+    const out = alloc(op, dtype, x.shape);
     if (!simd || !binarySimd(simd, x.data, Kind.Full, y.data, Kind.Full, out, 0)) kernel(x.data, 0, 1, y.data, 0, 1, out, 0, x.size);
     return record(op, [x, y], new Tensor(out, x.shape.slice()));
   }
   const shape = broadcastShapes(op, x.shape, y.shape), n = sizeOf(shape);
-  const out = alloc(dtype, n);
+  const out = alloc(op, dtype, shape);
   const viaSimd = (xKind: Kind, yKind: Kind, row = 0) => simd !== undefined && binarySimd(simd, x.data, xKind, y.data, yKind, out, row);
   // Without an index map where one operand is whole and the other a number or a block of its dims.
   if (x.size === 1 && y.size === n) { if (!viaSimd(Kind.Scalar, Kind.Full)) kernel(x.data, 0, 0, y.data, 0, 1, out, 0, n); }
@@ -83,7 +83,7 @@ function binary(op: string, a: TensorLike, b: TensorLike, kernel: BinaryKernel, 
     if (yRep) { if (yRep.inner !== 1 || !viaSimd(Kind.Full, Kind.Row, yRep.period)) blockBinary(kernel, x.data, y.data, false, yRep.period, yRep.inner, out); }
     else if (xRep) { if (xRep.inner !== 1 || !viaSimd(Kind.Row, Kind.Full, xRep.period)) blockBinary(kernel, y.data, x.data, true, xRep.period, xRep.inner, out); }
     else {
-      const xd = sameShape(x.shape, shape) ? x.data : expandData(x, shape), yd = sameShape(y.shape, shape) ? y.data : expandData(y, shape);
+      const xd = sameShape(x.shape, shape) ? x.data : expandData(op, x, shape), yd = sameShape(y.shape, shape) ? y.data : expandData(op, y, shape);
       kernel(xd, 0, 1, yd, 0, 1, out, 0, n);
     }
   }
@@ -92,7 +92,7 @@ function binary(op: string, a: TensorLike, b: TensorLike, kernel: BinaryKernel, 
 
 function unary(op: string, x: Tensor, kernel: UnaryKernel, args?: Parameters<typeof record>[3]): Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${op}: expected a tensor, got ${x === null ? 'null' : typeof x}`);
-  const out = alloc(x.dtype, x.size);
+  const out = alloc(op, x.dtype, x.shape);
   kernel(x.data, out, x.size);
   return record(op, [x], new Tensor(out, x.shape), args);
 }
@@ -160,10 +160,10 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('where', a, b);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape);
   const n = shape.reduce((p, q) => p * q, 1);
-  const c = sameShape(cond.shape, shape) ? cond.data : expandData(cond, shape);
-  const xd = sameShape(x.shape, shape) ? x.data : expandData(x, shape);
-  const yd = sameShape(y.shape, shape) ? y.data : expandData(y, shape);
-  const out = alloc(promoteOperands(x, y), n);
+  const c = sameShape(cond.shape, shape) ? cond.data : expandData('where', cond, shape);
+  const xd = sameShape(x.shape, shape) ? x.data : expandData('where', x, shape);
+  const yd = sameShape(y.shape, shape) ? y.data : expandData('where', y, shape);
+  const out = alloc('where', promoteOperands(x, y), shape);
   for (let i = 0; i < n; i++) out[i] = c[i] !== 0 ? xd[i] : yd[i];
   return record('where', [cond, x, y], new Tensor(out, shape));
 }
@@ -278,7 +278,7 @@ export function clone(x: Tensor): Tensor { return unary('clone', x, (a, o, n) =>
  */
 export function cast(x: Tensor, dtype: 'float32' | 'float64'): Tensor {
   if (x.dtype === dtype) return x;
-  const out = alloc(dtype, x.size);
+  const out = alloc('cast', dtype, x.shape);
   out.set(x.data);
   return record('cast', [x], new Tensor(out, x.shape), { dtype });
 }

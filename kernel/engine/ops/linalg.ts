@@ -29,7 +29,7 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   if (b.ndim > 1) shape.push(n);
   const dtype = promote(a.dtype, b.dtype);
   const ad = dtype === 'float64' ? as64(a) : a.data, bd = dtype === 'float64' ? as64(b) : b.data;
-  const out = allocForOverwrite(dtype, sizeOf(shape));
+  const out = allocForOverwrite('matmul', dtype, shape);
   const count = sizeOf(batch), mk = m * k, kn = k * n, mn = m * n;
   if (count === 1) gemm(transA, transB, m, n, k, ad, 0, bd, 0, out, 0);
   else if (count > 0) {

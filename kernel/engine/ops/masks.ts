@@ -6,11 +6,12 @@ import { Tensor } from '../tensor';
 import { passPositiveFloat32 } from './float32Bits';
 import { passPositiveSimd } from '../simd/index';
 
-function like(x: Tensor): Float64Array | Float32Array { return alloc(x.dtype, x.size); }
+/** Storage for a mask of x's shape, made by the gradient rule of `op`. */
+function like(op: string, x: Tensor): Float64Array | Float32Array { return alloc(`${op} gradient`, x.dtype, x.shape); }
 
 /** 1 where x > 0, else 0 (relu'; 0 at 0 as PyTorch). */
 export function positive(x: Tensor): Tensor {
-  const d = x.data, m = like(x);
+  const d = x.data, m = like('relu', x);
   for (let i = 0; i < d.length; i++) m[i] = d[i] > 0 ? 1 : 0;
   return new Tensor(m, x.shape);
 }
@@ -20,7 +21,7 @@ export function positive(x: Tensor): Tensor {
  * relu's VJP when the backward pass is not itself recorded.
  */
 export function passPositive(g: Tensor, x: Tensor): Tensor {
-  const out = like(g);
+  const out = like('relu', g);
   passPositiveInto(g.data, x.data, out);
   return new Tensor(out, g.shape);
 }
@@ -37,28 +38,28 @@ function passPositiveInto(gd: FloatArray, d: FloatArray, out: FloatArray): void 
 
 /** 1 where x > 0, else slope (leakyRelu'; slope at 0 as PyTorch). */
 export function leakySlope(x: Tensor, slope: number): Tensor {
-  const d = x.data, m = like(x);
+  const d = x.data, m = like('leakyRelu', x);
   for (let i = 0; i < d.length; i++) m[i] = d[i] > 0 ? 1 : slope;
   return new Tensor(m, x.shape);
 }
 
 /** sign(x), 0 at 0 (abs'). */
 export function sign(x: Tensor): Tensor {
-  const d = x.data, m = like(x);
+  const d = x.data, m = like('abs', x);
   for (let i = 0; i < d.length; i++) m[i] = d[i] > 0 ? 1 : d[i] < 0 ? -1 : 0;
   return new Tensor(m, x.shape);
 }
 
 /** 1 where min ≤ x ≤ max, bounds included (clamp'). */
 export function inRange(x: Tensor, min: number, max: number): Tensor {
-  const d = x.data, m = like(x);
+  const d = x.data, m = like('clamp', x);
   for (let i = 0; i < d.length; i++) m[i] = d[i] >= min && d[i] <= max ? 1 : 0;
   return new Tensor(m, x.shape);
 }
 
 /** 1 where x = 0. */
 export function isZero(x: Tensor): Tensor {
-  const d = x.data, m = like(x);
+  const d = x.data, m = like('pow', x);
   for (let i = 0; i < d.length; i++) m[i] = d[i] === 0 ? 1 : 0;
   return new Tensor(m, x.shape);
 }
@@ -77,7 +78,7 @@ function pairs(a: Tensor, b: Tensor): { shape: number[]; ai: Int32Array | null; 
 
 /** 1 where base a = 0 and exponent b ≥ 0 (where d(aᵇ)/db is 0 in PyTorch, not NaN). */
 export function zeroBaseNonNegExponent(a: Tensor, b: Tensor): Tensor {
-  const { shape, ai, bi } = pairs(a, b), n = sizeOf(shape), m = alloc(promoteOperands(a, b), n);
+  const { shape, ai, bi } = pairs(a, b), n = sizeOf(shape), m = alloc('pow gradient', promoteOperands(a, b), shape);
   for (let i = 0; i < n; i++) m[i] = a.data[ai ? ai[i] : i] === 0 && b.data[bi ? bi[i] : i] >= 0 ? 1 : 0;
   return new Tensor(m, shape);
 }
@@ -87,7 +88,7 @@ export function zeroBaseNonNegExponent(a: Tensor, b: Tensor): Tensor {
  * (so both get all of it where one is NaN, as PyTorch).
  */
 export function winnerShare(a: Tensor, b: Tensor, which: number, larger: boolean): Tensor {
-  const { shape, ai, bi } = pairs(a, b), n = sizeOf(shape), m = alloc(promoteOperands(a, b), n);
+  const { shape, ai, bi } = pairs(a, b), n = sizeOf(shape), m = alloc(`${larger ? 'maximum' : 'minimum'} gradient`, promoteOperands(a, b), shape);
   const s = larger ? 1 : -1;
   for (let i = 0; i < n; i++) {
     const p = a.data[ai ? ai[i] : i], q = b.data[bi ? bi[i] : i];
@@ -99,7 +100,7 @@ export function winnerShare(a: Tensor, b: Tensor, which: number, larger: boolean
 
 /** Rows of one-hot vectors: [targets.length, classes]. */
 export function oneHot(targets: Int32Array, classes: number, dtype: 'float32' | 'float64'): Tensor {
-  const m = alloc(dtype, targets.length * classes);
+  const m = alloc('crossEntropy gradient', dtype, [targets.length, classes]);
   for (let r = 0; r < targets.length; r++) m[r * classes + targets[r]] = 1;
   return new Tensor(m, [targets.length, classes]);
 }

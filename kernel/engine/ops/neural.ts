@@ -19,7 +19,7 @@ function alongAxis(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tenso
   let inner = 1;
   for (let d = a + 1; d < x.ndim; d++) inner *= x.shape[d];
   const outer = n * inner === 0 ? 0 : x.size / (n * inner);
-  const d = x.data, out = alloc(x.dtype, x.size);
+  const d = x.data, out = alloc(op, x.dtype, x.shape);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;
@@ -85,7 +85,7 @@ export function crossEntropy(logits: Tensor, targets: readonly number[] | Tensor
     for (let c = 0; c < classes; c++) s += Math.exp(d[base + c] - shift);
     total += shift + Math.log(s) - d[base + t[r]];
   }
-  const out = alloc(logits.dtype, 1);
+  const out = alloc('crossEntropy', logits.dtype, []);
   out[0] = total / rows;
   return record('crossEntropy', [logits], new Tensor(out, []), { targets: t });
 }
@@ -106,7 +106,7 @@ export function mseLoss(pred: TensorLike, target: TensorLike): Tensor {
     const pi = p.size === n ? null : bIndex(p.shape, shape), ti = t.size === n ? null : bIndex(t.shape, shape);
     for (let i = 0; i < n; i++) { diff[i] = pd[pi ? pi[i] : i] - td[ti ? ti[i] : i]; total += diff[i] * diff[i]; }
   }
-  const out = alloc(p.dtype === 'float64' || t.dtype === 'float64' ? 'float64' : 'float32', 1);
+  const out = alloc('mseLoss', p.dtype === 'float64' || t.dtype === 'float64' ? 'float64' : 'float32', []);
   out[0] = total / n;
   return record('mseLoss', [p, t], new Tensor(out, []));
 }

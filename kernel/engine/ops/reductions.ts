@@ -1,10 +1,10 @@
 // Reductions over one, several or all axes (`axis` a number or an array; negative counts from the end; none, or
 // an empty array, means all elements and gives shape []; a 0-d tensor takes axis 0 or -1). max/min send the
 // gradient to the first maximal/minimal element.
-import { alloc, Dtype, FloatArray } from '../dtype';
+import { alloc, copyAs, Dtype, FloatArray } from '../dtype';
 import { record } from '../graph';
 import { Axis, Tensor } from '../tensor';
-import { broadcastIndex, fmt, normAxes, sameShape, Shape } from '../shape';
+import { broadcastIndex, fmt, normAxes, sameShape, Shape, sizeOf } from '../shape';
 import { broadcastTo, reshape } from './shapeOps';
 import { sumRowsSimd } from '../simd/index';
 
@@ -38,8 +38,13 @@ function plan(op: string, x: Tensor, axis: Axis | null | undefined, keepDims: bo
  * Float64 accumulators as a result of `dtype`: float32 results are rounded once, at the end, not at every
  * addition (a float32 running sum over 100,000 elements drifts by ~1e-4; PyTorch sums in a cascade).
  */
-function rounded(acc: Float64Array, dtype: Dtype): FloatArray {
-  return dtype === 'float64' ? acc : Float32Array.from(acc);
+function rounded(op: string, acc: Float64Array, dtype: Dtype, shape: readonly number[]): FloatArray {
+  return dtype === 'float64' ? acc : copyAs(op, 'float32', shape, acc);
+}
+
+/** The float64 accumulator of `op`: the result's own storage for float64, scratch rounded by `rounded` for float32. */
+function accumulator(op: string, dtype: Dtype, shape: readonly number[]): Float64Array {
+  return dtype === 'float64' ? alloc(op, 'float64', shape) as Float64Array : new Float64Array(sizeOf(shape));
 }
 
 /** Sums x into out as planned; every output adds its inputs in the same (index) order on each path. */
@@ -67,9 +72,9 @@ function sumInto(x: FloatArray, p: Plan, out: FloatArray): void {
  */
 export function sum(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
   const p = plan('sum', x, axis, keepDims, false, true);
-  const acc = new Float64Array(p.outSize);
+  const acc = accumulator('sum', x.dtype, p.shape);
   sumInto(x.data, p, acc);
-  return record('sum', [x], new Tensor(rounded(acc, x.dtype), p.shape), { axes: p.axes, keepDims });
+  return record('sum', [x], new Tensor(rounded('sum', acc, x.dtype, p.shape), p.shape), { axes: p.axes, keepDims });
 }
 
 /**
@@ -79,15 +84,15 @@ export function sum(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
  */
 export function mean(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
   const p = plan('mean', x, axis, keepDims, false, true);
-  const acc = new Float64Array(p.outSize);
+  const acc = accumulator('mean', x.dtype, p.shape);
   sumInto(x.data, p, acc);
   for (let j = 0; j < acc.length; j++) acc[j] /= p.count;
-  return record('mean', [x], new Tensor(rounded(acc, x.dtype), p.shape), { axes: p.axes, keepDims });
+  return record('mean', [x], new Tensor(rounded('mean', acc, x.dtype, p.shape), p.shape), { axes: p.axes, keepDims });
 }
 
 function extreme(op: 'max' | 'min', x: Tensor, axis: Axis | null | undefined, keepDims: boolean): Tensor {
   const p = plan(op, x, axis, keepDims, true);
-  const out = alloc(x.dtype, p.outSize).fill(op === 'max' ? -Infinity : Infinity);
+  const out = alloc(op, x.dtype, p.shape).fill(op === 'max' ? -Infinity : Infinity);
   const d = x.data, idx = p.index, sign = op === 'max' ? 1 : -1;
   for (let i = 0; i < d.length; i++) {
     const j = idx === null ? 0 : idx[i], o = out[j], v = d[i];
@@ -117,13 +122,13 @@ export function min(x: Tensor, axis?: Axis | null, keepDims = false): Tensor { r
  */
 export function logSumExp(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
   const p = plan('logSumExp', x, axis, keepDims, false);
-  const m = new Float64Array(p.outSize).fill(-Infinity), s = new Float64Array(p.outSize);
+  const m = new Float64Array(p.outSize).fill(-Infinity), s = accumulator('logSumExp', x.dtype, p.shape);
   const d = x.data, idx = p.index;
   for (let i = 0; i < d.length; i++) { const j = idx === null ? 0 : idx[i]; if (d[i] > m[j]) m[j] = d[i]; }
   for (let j = 0; j < m.length; j++) if (!Number.isFinite(m[j])) m[j] = m[j] === Infinity ? Infinity : 0;
   for (let i = 0; i < d.length; i++) { const j = idx === null ? 0 : idx[i]; s[j] += Math.exp(d[i] - (m[j] === Infinity ? 0 : m[j])); }
   for (let j = 0; j < s.length; j++) s[j] = m[j] === Infinity ? Infinity : m[j] + Math.log(s[j]);
-  return record('logSumExp', [x], new Tensor(rounded(s, x.dtype), p.shape), { axes: p.axes, keepDims });
+  return record('logSumExp', [x], new Tensor(rounded('logSumExp', s, x.dtype, p.shape), p.shape), { axes: p.axes, keepDims });
 }
 
 /** Internal: a 0/1 mask of x's shape marking the first element equal to each reduced value `out` (max/min). */
@@ -132,7 +137,7 @@ export function firstExtremeMask(x: Tensor, axes: readonly number[], out: Tensor
   for (const a of axes) kept[a] = 1;
   const outSize = kept.reduce((p, q) => p * q, 1);
   const idx = outSize === 1 ? null : broadcastIndex(kept, x.shape);
-  const seen = new Uint8Array(outSize), mask = alloc(x.dtype, x.size), d = x.data, o = out.data;
+  const seen = new Uint8Array(outSize), mask = alloc('max/min gradient', x.dtype, x.shape), d = x.data, o = out.data;
   for (let i = 0; i < d.length; i++) {
     const j = idx === null ? 0 : idx[i];
     if (!seen[j] && (d[i] === o[j] || (d[i] !== d[i] && o[j] !== o[j]))) { seen[j] = 1; mask[i] = 1; }

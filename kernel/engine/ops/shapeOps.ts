@@ -76,7 +76,7 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 function permuteData(x: Tensor, dims: readonly number[]): { data: FloatArray; shape: number[] } {
   const nd = x.ndim, shape = dims.map((d) => x.shape[d]), xs = stridesOf(x.shape);
   const step = dims.map((d) => xs[d]);
-  const out = alloc(x.dtype, x.size), src = x.data, counter = new Array<number>(nd).fill(0);
+  const out = alloc('permute', x.dtype, shape), src = x.data, counter = new Array<number>(nd).fill(0);
   let j = 0;
   for (let i = 0; i < out.length; i++) {
     out[i] = src[j];
@@ -138,7 +138,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   const off = isArray(shape) ? shape.length - x.ndim : 0;
   const s = checkShape('broadcastTo', isArray(shape) ? shape.map((d, i) => (d === -1 && i >= off ? x.shape[i - off] : d)) : shape);
   if (!broadcastsTo(x.shape, s)) throw new Error(`broadcastTo: shape ${fmt(x.shape)} cannot be broadcast to ${fmt(s)}`);
-  const idx = broadcastIndex(x.shape, s), out = alloc(x.dtype, idx.length), d = x.data;
+  const idx = broadcastIndex(x.shape, s), out = alloc('broadcastTo', x.dtype, s), d = x.data;
   for (let i = 0; i < idx.length; i++) out[i] = d[idx[i]];
   return record('broadcastTo', [x], new Tensor(out, s), { shape: s });
 }
@@ -179,7 +179,7 @@ export function slice(x: Tensor, begin: number | readonly number[], size?: numbe
       throw new Error(`slice: begin ${fmt(b)} and size ${fmt(s)} are out of range for shape ${fmt(x.shape)}`);
     }
   }
-  const out = alloc(x.dtype, sizeOf(s));
+  const out = alloc('slice', x.dtype, s);
   copyBox(x.data, x.shape, out, b, s, true);
   return record('slice', [x], new Tensor(out, s), { begin: b, size: s });
 }
@@ -189,7 +189,7 @@ export function slice(x: Tensor, begin: number | readonly number[], size?: numbe
  * Gradient: d pad(a)/da = the box of g where a was placed
  */
 export function pad(x: Tensor, begin: readonly number[], shape: readonly number[]): Tensor {
-  const out = alloc(x.dtype, sizeOf(shape));
+  const out = alloc('pad', x.dtype, shape);
   copyBox(out, shape, x.data, begin, x.shape, false);
   return record('pad', [x], new Tensor(out, shape.slice()), { begin: begin.slice(), shape: shape.slice() });
 }
@@ -213,7 +213,7 @@ function indexList(op: string, indices: readonly number[] | readonly NestedArray
 function gatherData(x: Tensor, idx: Int32Array, indexShape: readonly number[], axis: number): { data: FloatArray; shape: number[] } {
   const shape = [...x.shape.slice(0, axis), ...indexShape, ...x.shape.slice(axis + 1)];
   const outer = sizeOf(x.shape.slice(0, axis)), inner = sizeOf(x.shape.slice(axis + 1)), n = x.shape[axis];
-  const out = alloc(x.dtype, sizeOf(shape)), d = x.data;
+  const out = alloc('gather', x.dtype, shape), d = x.data;
   let o = 0;
   for (let a = 0; a < outer; a++) {
     for (let k = 0; k < idx.length; k++) {
@@ -251,7 +251,7 @@ export function gatherIndices(x: Tensor, idx: Int32Array, indexShape: readonly n
  */
 export function scatterAdd(g: Tensor, idx: Int32Array, indexShape: readonly number[], axis: number, shape: readonly number[]): Tensor {
   const outer = sizeOf(shape.slice(0, axis)), inner = sizeOf(shape.slice(axis + 1)), n = shape[axis];
-  const out = alloc(g.dtype, sizeOf(shape)), d = g.data;
+  const out = alloc('scatterAdd', g.dtype, shape), d = g.data;
   let o = 0;
   for (let a = 0; a < outer; a++) {
     for (let k = 0; k < idx.length; k++) {
@@ -287,7 +287,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const shape = first.shape.slice();
   shape[a] = total;
   const outer = sizeOf(shape.slice(0, a)), inner = sizeOf(shape.slice(a + 1));
-  const out = alloc(dtype, sizeOf(shape));
+  const out = alloc('concat', dtype, shape);
   let o = 0;
   for (let k = 0; k < outer; k++) {
     for (const t of ts) {
@@ -314,7 +314,7 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   const shape = first.shape.slice();
   shape.splice(a, 0, ts.length);
   const outer = sizeOf(first.shape.slice(0, a)), inner = sizeOf(first.shape.slice(a));
-  const out = alloc(dtype, sizeOf(shape));
+  const out = alloc('stack', dtype, shape);
   let o = 0;
   for (let k = 0; k < outer; k++) {
     for (const t of ts) { const d = t.data, src = k * inner; for (let i = 0; i < inner; i++) out[o++] = d[src + i]; }

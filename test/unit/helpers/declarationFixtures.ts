@@ -10,12 +10,12 @@ import {
   reshape, flatten, transpose, permute, squeeze, unsqueeze, broadcastTo, slice, gather, concat, stack,
   softmax, logSoftmax, crossEntropy, mseLoss,
   noGrad, isGradEnabled, onBackward, computeGrads, gradients, replay, recordOp, forwards, gradcheck,
-  setNumThreads, getNumThreads, grad, valueAndGrad, customGrad, traceGraph, summarize, nn, optim,
+  setNumThreads, getNumThreads, setTensorMemoryLimit, getTensorMemoryLimit, tensorMemoryInUse, grad, valueAndGrad, customGrad, traceGraph, summarize, nn, optim,
 } from 'backprop-notebook/engine';
 import type {
   NestedArray, TensorLike, Axis, Dtype, FloatArray, TensorOptions, OpNode, OpArgs, Rule, CustomVjp, BackwardOptions,
   GradcheckOptions, GradcheckResult, GradOptions, Grads, CustomGradResult, GraphSnapshot, GraphNode, GraphEdge,
-  TensorSummary, JsonNumber, TraceOptions,
+  TensorSummary, JsonNumber, TraceOptions, TensorMemoryLimitOptions,
 } from 'backprop-notebook/engine';
 
 const opts: TensorOptions = { requiresGrad: true, name: 'x', dtype: 'float64' as Dtype, seed: 1 };
@@ -69,6 +69,9 @@ const checkOptions: GradcheckOptions = { eps: 1e-6, atol: 1e-5, rtol: 1e-3 };
 const check: GradcheckResult = gradcheck((a) => a.tanh().sum(), [x], checkOptions);
 const worst: number[] = check.inputs[0].worstIndex;
 setNumThreads(getNumThreads());
+const memoryOptions: TensorMemoryLimitOptions = { hint: 'ask for more' };
+setTensorMemoryLimit(getTensorMemoryLimit() ?? 2 ** 30, memoryOptions);
+const inUse: number = tensorMemoryInUse();
 
 const gradOptions: GradOptions = { argnums: [0] };
 const df: Tensor[] = grad((a: Tensor, b: Tensor) => a.mul(b).sum())(x, y);

@@ -115,6 +115,24 @@ suite('Backprop kernel lifecycle', () => {
     assert.match(resultText(nb.cellAt(0)) ?? '', /^'?3'?$/);
   });
 
+  test('the backprop.kernel.tensorMemoryLimitMB setting caps a new kernel\'s tensors; an op over it fails its cell only', async () => {
+    const config = vscode.workspace.getConfiguration('backprop');
+    await config.update('kernel.tensorMemoryLimitMB', 64, vscode.ConfigurationTarget.Global);
+    try {
+      const nb = await untitledNotebook('const kept = ones([3]);\nconst big = zeros([5000, 5000]);', 'kept.sum().item() + getTensorMemoryLimit() / 2 ** 20');
+      await runCells(nb, 0);
+      await waitForEnd(nb.cellAt(0));
+      const [error] = itemsOf(nb.cellAt(0), errorMime).map((t) => JSON.parse(t) as { name: string; message: string });
+      assert.equal(error?.name, 'TensorMemoryError');
+      assert.match(error.message, /zeros: a float64 tensor of shape \[5000,5000\] needs 190\.7 MB, over the tensor memory limit of 64 MB/);
+      await runCells(nb, 1);
+      await waitForEnd(nb.cellAt(1));
+      assert.equal(resultText(nb.cellAt(1)), '67');
+    } finally {
+      await config.update('kernel.tensorMemoryLimitMB', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('Backprop: New Notebook opens an untitled ipynb for the Backprop kernel whose first cell runs', async () => {
     const nb = await vscode.commands.executeCommand<vscode.NotebookDocument>('backprop.newNotebook');
     assert.ok(nb.isUntitled);
