@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tensor, traceGraph } from '../../kernel/engine';
 import type { GraphSnapshot } from '../../kernel/engine/trace';
-import { toDot, toSvg } from '../../kernel/tools/graphExport';
+import { toSvg } from '../../kernel/tools/graphExport';
 import { classifyGrad } from '../../renderer/gradScale';
 import { parseSnapshot } from '../../renderer/snapshot';
 import type { KernelClient } from '../../kernel/client/client';

@@ -14,7 +14,7 @@ import { installTensorMemoryLimit, tensorMemoryLimit } from '../../kernel/proces
 import { startKernel } from './helpers/kernelProcess';
 
 const MB = 2 ** 20;
-const errorOf = (r: CellResult) => r.outputs.find((o) => o.kind === 'error') as Extract<CellOutput, { kind: 'error' }> | undefined;
+const errorOf = (r: CellResult) => r.outputs.find((o): o is Extract<CellOutput, { kind: 'error' }> => o.kind === 'error');
 const result = (r: CellResult) => {
   const o = r.outputs.find((x) => x.kind === 'executeResult');
   return o && 'data' in o ? String(o.data['text/plain']) : undefined;
