@@ -45,9 +45,31 @@ export interface GradOrigin {
   value: Float64Array;
   /** The `.grad` object that backward() left (to tell accumulation from a fresh start next time). */
   grad: Tensor | null;
-  /** The root of that backward(), while the notebook keeps it (a gradient check can then replay its graph). */
-  root: WeakRef<Tensor>;
+  /**
+   * The root of that backward(), while the notebook keeps it (a gradient check can then replay its graph): kept
+   * for the last backward() of each cell run only (see RootSlot).
+   */
+  root: RootSlot;
 }
+
+/**
+ * Where the root of one backward() can be found later. A WeakRef keeps its target alive until the current job
+ * ends, so one made at every backward() of a training loop would keep every step's graph alive until the loop
+ * ends: the slot holds the root strongly while it is the latest backward(), and takes a WeakRef only when a
+ * backward() of another cell run replaces it (one WeakRef per run). A root replaced within its own run is dropped.
+ */
+class RootSlot {
+  private strong: Tensor | null;
+  private weak: WeakRef<Tensor> | undefined;
+  constructor(root: Tensor, readonly run: unknown) { this.strong = root; }
+  deref(): Tensor | undefined { return this.strong ?? this.weak?.deref(); }
+  /** A newer backward() took over: keep this root weakly if it ended its run, else let it go. */
+  demote(sameRun: boolean): void {
+    if (this.strong && !sameRun) this.weak = new WeakRef(this.strong);
+    this.strong = null;
+  }
+}
+let latestSlot: RootSlot | undefined;
 
 /** backward() calls outside any cell run (a test's, say), counted as the steps of one run. */
 let unowned = 0;
@@ -81,7 +103,8 @@ function record(root: Tensor): void {
   const cell = run?.cell;
   const shares = root.node ? leafShares(tensorsBehind(root), (leaf) => leaf.requiresGrad) : new Map<Tensor, ArrayLike<number>>();
   const leafValues = new Map<Tensor, Float64Array>();
-  const rootRef = new WeakRef(root);
+  latestSlot?.demote(latestSlot.run === run);
+  const rootRef = latestSlot = new RootSlot(root, run);
   for (const [leaf, share] of shares) {
     const prev = origins.get(leaf);
     const value = prev && prev.value.length === leaf.size ? prev.value : new Float64Array(leaf.size);
