@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KernelClient } from '../../kernel/client/client';
-import { SLOW_TO_CHECK_CELL, startKernel } from './helpers/kernelProcess';
+import { SLOW_TO_CHECK_CELL, startKernel, WRONG_CUBE_CELL } from './helpers/kernelProcess';
 import { GRADIENT_CHECK_MIME, GRAPH_MIME } from '../../kernel/client/protocol';
 import type { GradientCheckReport } from '../../kernel/tools/gradientCheck';
 import type { GraphSnapshot } from '../../kernel/engine/trace';
@@ -46,13 +46,7 @@ describe('kernel: gradient check and graph requests', () => {
   });
 
   test('a customGrad with a wrong gradient fails, is named, and its edge is red in the graph', async () => {
-    const run = await kernel.run([
-      'const cube = customGrad(function cubeOp(x: Tensor) {',
-      '  return { value: x.pow(3), gradFunc: (dy: Tensor) => dy.mul(x.square()) }; // should be 3x²',
-      '});',
-      'const w = tensor([0.5, -0.2], { requiresGrad: true });',
-      'cube(w).sum().backward();',
-    ].join('\n'), { executionCount: 8 });
+    const run = await kernel.run(WRONG_CUBE_CELL, { executionCount: 8 });
     assert.equal(run.status, 'ok');
     const reply = await kernel.request('gradientCheck', {});
     assert.equal(reply.passed, false);

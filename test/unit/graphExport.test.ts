@@ -8,7 +8,7 @@ import { toSvg } from '../../kernel/tools/graphExport';
 import { classifyGrad } from '../../renderer/gradScale';
 import { parseSnapshot } from '../../renderer/snapshot';
 import type { KernelClient } from '../../kernel/client/client';
-import { startKernel } from './helpers/kernelProcess';
+import { startKernel, WRONG_CUBE_CELL } from './helpers/kernelProcess';
 
 /** x used near the loss and deep in the graph: the edge to the deep use skips columns. */
 function skipGraph(): GraphSnapshot {
@@ -90,13 +90,7 @@ describe('Export Graph… after a failed gradient check, through the kernel', ()
   after(async () => { await kernel.shutdown(); });
 
   test('SVG and DOT keep the red edge and say ✗ check failed; a newer backward() drops the verdicts', async () => {
-    const run = await kernel.run([
-      'const cube = customGrad(function cubeOp(x: Tensor) {',
-      '  return { value: x.pow(3), gradFunc: (dy: Tensor) => dy.mul(x.square()) }; // should be 3x²',
-      '});',
-      'const w = tensor([0.5, -0.2], { requiresGrad: true });',
-      'cube(w).sum().backward();',
-    ].join('\n'));
+    const run = await kernel.run(WRONG_CUBE_CELL);
     assert.equal(run.status, 'ok');
     const before = await kernel.request('graph', { format: 'svg' });
     assert.doesNotMatch(before.text ?? '', /class="edge fail"/, 'not checked yet');

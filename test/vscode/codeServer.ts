@@ -27,7 +27,8 @@ const settings = {
   'editor.hover.delay': 100,
 };
 
-function freePort(): Promise<number> {
+/** A loopback port nobody listens on now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

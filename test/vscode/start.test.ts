@@ -6,23 +6,11 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser } from './browser';
-import { codeServerBin, repoRoot, type CodeServer } from './codeServer';
+import { codeServerBin, freePort, repoRoot, type CodeServer } from './codeServer';
 import { countInFrames, openNotebook, runAll, scrollToCell, type Workbench } from './examplesUi';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 interface Answer { status: number; headers: IncomingHttpHeaders; body: string }
 

@@ -17,6 +17,15 @@ export const SLOW_TO_CHECK_CELL = [
   'h.sum().backward();',
 ].join('\n');
 
+/** A cell whose custom op `cube` has a wrong gradient (x² for 3x²), then backward() through it: for gradient checks. */
+export const WRONG_CUBE_CELL = [
+  'const cube = customGrad(function cubeOp(x: Tensor) {',
+  '  return { value: x.pow(3), gradFunc: (dy: Tensor) => dy.mul(x.square()) }; // should be 3x²',
+  '});',
+  'const w = tensor([0.5, -0.2], { requiresGrad: true });',
+  'cube(w).sum().backward();',
+].join('\n');
+
 /** Fails, naming the build command, when dist/kernel.js (and the helper threads it loads) are missing. */
 export function ensureBuilt(): void {
   requireArtefacts(bundle('kernel.js'), bundle('interruptWatcher.js'), bundle('outputRescuer.js'));
