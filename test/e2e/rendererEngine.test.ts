@@ -75,7 +75,7 @@ describe('renderer on a graph traced by the engine', () => {
     const snap = bp.traceGraph(again, { step: 2 });
     const wNode = snap.nodes.find((n) => n.name === 'w')!;
     assert.deepEqual(wNode.accumulatedGrad!.values, Array.from(w.grad!.data), "the field holds w's .grad");
-    assert.deepEqual(wNode.accumulatedGrad!.values!.map((v, i) => Number(v) / 2 - Number(wNode.grad!.values![i])).map((d) => Math.abs(d) < 1e-12), [true, true]);
+    assert.deepEqual(wNode.accumulatedGrad!.values.map((v, i) => Number(v) / 2 - Number(wNode.grad!.values![i])).map((d) => Math.abs(d) < 1e-12), [true, true]);
     const p = await rp.open();
     await renderIn(p, 'engine-accumulated', toJson(snap));
     const notes = (await p.locator('#out .bp-notes').textContent())!;
