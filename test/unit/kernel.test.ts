@@ -5,12 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CellOutput, CellResult, KernelClient } from '../../kernel/client/client';
+import type { KernelClient } from '../../kernel/client/client';
 import { startKernel } from './helpers/kernelProcess';
+import { errorOf, plain, result } from './helpers/cellOutputs';
 
-const plain = (o: CellOutput | undefined) => (o && 'data' in o ? String(o.data['text/plain']) : undefined);
-const result = (r: CellResult) => plain(r.outputs.find((o) => o.kind === 'executeResult'));
-const errorOf = (r: CellResult) => r.outputs.find((o) => o.kind === 'error') as Extract<CellOutput, { kind: 'error' }>;
 
 // esbuild compiles cells where it can run; TypeScript's transpiler where it cannot (the .vsix): both are tested.
 for (const transpiler of ['esbuild', 'typescript']) describe(`kernel: cells (${transpiler})`, () => {
@@ -156,7 +154,7 @@ for (const transpiler of ['esbuild', 'typescript']) describe(`kernel: cells (${t
   test('compile errors point at the cell line and column', async () => {
     const r = await kernel.run('const ok = 1;\nconst bad: number = ;\n');
     assert.equal(r.status, 'error');
-    const e = errorOf(r);
+    const e = errorOf(r)!;
     assert.equal(e.ename, 'SyntaxError');
     assert.equal(e.line, 2);
     assert.equal(e.column, 21);
@@ -168,7 +166,7 @@ for (const transpiler of ['esbuild', 'typescript']) describe(`kernel: cells (${t
     await kernel.run('function inner(n: number): number {\n  if (n > 2) {\n    throw new RangeError(`too big: ${n}`);\n  }\n  return n;\n}');
     const r = await kernel.run('const fine = 1;\n\ninner(fine + 5);', { executionCount: 77 });
     assert.equal(r.status, 'error');
-    const e = errorOf(r);
+    const e = errorOf(r)!;
     assert.equal(e.ename, 'RangeError');
     assert.equal(e.evalue, 'too big: 6');
     assert.equal(e.traceback[0], 'RangeError: too big: 6');
@@ -180,7 +178,7 @@ for (const transpiler of ['esbuild', 'typescript']) describe(`kernel: cells (${t
 
   test('errors thrown by the engine name the op and point at the cell line', async () => {
     const r = await kernel.run('const m = ones([2, 3]);\nm.matmul(ones([4, 5]))');
-    const e = errorOf(r);
+    const e = errorOf(r)!;
     assert.match(e.evalue, /matmul/);
     assert.ok(!e.traceback.some((l) => /kernel\.js|node:/.test(l)), e.traceback.join('\n'));
     assert.match(e.traceback[e.traceback.length - 1], /:2:\d+/);
@@ -189,7 +187,7 @@ for (const transpiler of ['esbuild', 'typescript']) describe(`kernel: cells (${t
   test('a rejected await fails the cell with the error', async () => {
     const r = await kernel.run('await Promise.reject(new TypeError("nope"))');
     assert.equal(r.status, 'error');
-    assert.equal(errorOf(r).ename, 'TypeError');
+    assert.equal(errorOf(r)!.ename, 'TypeError');
   });
 
   test('a nested function keeps the name it shares with a top-level const (op names, stacks, error columns)', async () => {
@@ -202,7 +200,7 @@ for (const transpiler of ['esbuild', 'typescript']) describe(`kernel: cells (${t
       'cube(tensor([2], { requiresGrad: true })).gradFn',
     ].join('\n'));
     assert.equal(result(r), "'cube'");
-    const err = errorOf(await kernel.run('boom()'));
+    const err = errorOf(await kernel.run('boom()'))!;
     assert.match(err.traceback[1].trim(), new RegExp(`^at boom \\(cell\\[\\d+\\]:4:${thrower.indexOf('new Error') + 1}\\)$`));
   });
 

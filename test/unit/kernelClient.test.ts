@@ -9,6 +9,7 @@ import { after, describe, test } from 'node:test';
 import type { CellOutputMessage } from '../../kernel/client/protocol';
 import { CLIENT_STREAM_LIMIT_CHARS, KernelClient, KernelDiedError, type CellResult } from '../../kernel/client/client';
 import { ensureBuilt, kernelPath, SLOW_TO_CHECK_CELL } from './helpers/kernelProcess';
+import { result } from './helpers/cellOutputs';
 
 const started: KernelClient[] = [];
 
@@ -20,10 +21,6 @@ async function start(options: ConstructorParameters<typeof KernelClient>[0] = {}
   return k;
 }
 
-const result = (r: CellResult) => {
-  const o = r.outputs.find((x) => x.kind === 'executeResult');
-  return o?.kind === 'executeResult' ? String(o.data['text/plain']) : undefined;
-};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

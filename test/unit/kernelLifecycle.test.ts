@@ -10,12 +10,9 @@ import type { Writable } from 'node:stream';
 import { KernelClient, type CellResult, type CellOutput } from '../../kernel/client/client';
 import { INTERRUPT_FD_ENV, KERNEL_EXEC_ARGV, type KernelToClient } from '../../kernel/client/protocol';
 import { ensureBuilt, kernelPath, root, startKernel } from './helpers/kernelProcess';
+import { result } from './helpers/cellOutputs';
 
 
-const result = (r: CellResult) => {
-  const o = r.outputs.find((x) => x.kind === 'executeResult');
-  return o && 'data' in o ? String(o.data['text/plain']) : undefined;
-};
 
 /** Interrupts the cell once it has printed `marker` (so the loop is surely running). */
 async function runAndInterrupt(kernel: KernelClient, code: string, marker = 'started'): Promise<CellResult> {

@@ -3,14 +3,12 @@
 // arrive, and the kernel carries on. The client's own safety net (CLIENT_STREAM_LIMIT_CHARS) is never the one met.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT_STREAM_LIMIT_CHARS, type CellOutput, type CellResult, type KernelClient } from '../../kernel/client/client';
+import { CLIENT_STREAM_LIMIT_CHARS, type CellResult, type KernelClient } from '../../kernel/client/client';
 import { MAX_OUTPUT_ENV } from '../../kernel/client/protocol';
 import { DEFAULT_MAX_OUTPUT_BYTES, MAX_OUTPUT_BYTES_LIMIT } from '../../kernel/process/outbox';
 import { startKernel } from './helpers/kernelProcess';
+import { plain, result, streamText } from './helpers/cellOutputs';
 
-const plain = (o: CellOutput | undefined) => (o && 'data' in o ? String(o.data['text/plain']) : undefined);
-const result = (r: CellResult) => plain(r.outputs.find((o) => o.kind === 'executeResult'));
-const streamText = (r: CellResult) => r.outputs.map((o) => (o.kind === 'stream' ? o.text : '')).join('');
 const displays = (r: CellResult) => r.outputs.filter((o) => o.kind === 'display').map(plain);
 const NOTE = /^output truncated: (\d+) more bytes not shown \(backprop\.output\.maxBytesPerCell: a cell keeps (.+?) of text; backprop-nb: --max-output-mb\)$/;
 

@@ -3,13 +3,11 @@
 // stderr in the next cell to run, naming the cell they came from, and that cell does not fail.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CellOutput, CellResult, KernelClient } from '../../kernel/client/client';
+import type { CellResult, KernelClient } from '../../kernel/client/client';
 import { startKernel } from './helpers/kernelProcess';
+import { errorOf, result } from './helpers/cellOutputs';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const plain = (o: CellOutput | undefined) => (o && 'data' in o ? String(o.data['text/plain']) : undefined);
-const result = (r: CellResult) => plain(r.outputs.find((o) => o.kind === 'executeResult'));
-const errorOf = (r: CellResult) => r.outputs.find((o): o is Extract<CellOutput, { kind: 'error' }> => o.kind === 'error');
 const stderrOf = (r: CellResult) => r.outputs.map((o) => (o.kind === 'stream' && o.name === 'stderr' ? o.text : '')).join('');
 
 describe('kernel: errors nobody catches', () => {

@@ -6,19 +6,15 @@ import assert from 'node:assert/strict';
 import { totalmem } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { KernelClient, KernelDiedError, type CellOutput, type CellResult } from '../../kernel/client/client';
+import { KernelClient, KernelDiedError } from '../../kernel/client/client';
 import { TENSOR_MEMORY_ENV } from '../../kernel/client/protocol';
 import { getTensorMemoryLimit, matmul, ones, randn, setTensorMemoryLimit, tensorMemoryInUse, zeros } from '../../kernel/engine';
 import { TensorMemoryError } from '../../kernel/engine/memory';
 import { installTensorMemoryLimit, tensorMemoryLimit } from '../../kernel/process/tensorMemory';
 import { startKernel } from './helpers/kernelProcess';
+import { errorOf, result } from './helpers/cellOutputs';
 
 const MB = 2 ** 20;
-const errorOf = (r: CellResult) => r.outputs.find((o): o is Extract<CellOutput, { kind: 'error' }> => o.kind === 'error');
-const result = (r: CellResult) => {
-  const o = r.outputs.find((x) => x.kind === 'executeResult');
-  return o && 'data' in o ? String(o.data['text/plain']) : undefined;
-};
 
 /** The kernel's `gc` (it runs with --expose-gc), here borrowed from a context made after setting the flag. */
 function exposeGc(): void {
