@@ -226,6 +226,10 @@ child.once('exit', (code) => {
   stopServer(1);
 });
 if (stopRequested) stopServer(0);
+// `npm start` passes no SIGTERM on to this script (npm and its `sh -c` just exit): when the process that started
+// us goes, we are re-parented, and stop as if signalled.
+const parent = process.ppid;
+setInterval(() => { if (process.ppid !== parent) stopServer(0); }, 500).unref();
 
 const deadline = Date.now() + 60_000;
 while (!(await healthy(socketPath))) {
