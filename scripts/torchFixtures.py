@@ -15,6 +15,10 @@ Files written under test/unit/fixtures/torch/:
   nn.json     nn.Linear / MLP forward and backward with given weights
   optim.json  SGD and Adam trajectories (losses and parameters after every step) from given initial weights
   trace.json  a small graph with tensors used twice: every node's gradient and every edge's share of it
+
+A group of ops added later has its own generator beside this one (scripts/torchFixtures<Group>.py) that imports
+this module, clears OPS, reseeds rng, calls case() and write('ops-<group>', {'cases': OPS}); torchOps.test.ts reads
+every ops*.json. One file per group keeps each group's numbers stable when another group changes.
 """
 import json
 import os
@@ -433,12 +437,17 @@ def trace_fixture():
             'values': {k: js(v) for k, v in t.items()}, 'grads': grads, 'edges': edges}
 
 
-TRACE = trace_fixture()
-
-os.makedirs(OUT_DIR, exist_ok=True)
-meta = {'generator': 'scripts/torchFixtures.py', 'torch': torch.__version__, 'dtype': 'float64'}
-for name, body in [('ops', {'cases': OPS}), ('nn', NN), ('optim', OPTIM), ('trace', TRACE)]:
+def write(name, body):
+    """Writes test/unit/fixtures/torch/NAME.json with the generator's metadata."""
+    os.makedirs(OUT_DIR, exist_ok=True)
+    meta = {'generator': 'scripts/torchFixtures.py', 'torch': torch.__version__, 'dtype': 'float64'}
     with open(os.path.join(OUT_DIR, f'{name}.json'), 'w') as f:
         json.dump({**meta, **body}, f, separators=(',', ':'))
         f.write('\n')
-print(f'{len(OPS)} op cases, {len(NN["linear"]) + len(NN["mlp"])} nn cases, {len(OPTIM["runs"])} optimizer runs')
+
+
+if __name__ == '__main__':
+    TRACE = trace_fixture()
+    for name, body in [('ops', {'cases': OPS}), ('nn', NN), ('optim', OPTIM), ('trace', TRACE)]:
+        write(name, body)
+    print(f'{len(OPS)} op cases, {len(NN["linear"]) + len(NN["mlp"])} nn cases, {len(OPTIM["runs"])} optimizer runs')

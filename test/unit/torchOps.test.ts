@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as engine from '../../kernel/engine';
 import { Dtype, Tensor, tensor, zeros } from '../../kernel/engine';
-import { assertClose, fromStored, loadFixture, RTOL_FLOAT32, Stored } from './fixtures/torch/compare';
+import { assertClose, fromStored, loadFixture, opFixtureNames, RTOL_FLOAT32, Stored } from './fixtures/torch/compare';
 
 interface OpCase {
   title: string;
@@ -54,7 +54,7 @@ function build(c: OpCase, dtype: Dtype = 'float64'): Tensor[] {
   return c.inputs.map((s) => fromStored(s, s.requiresGrad, dtype));
 }
 
-const cases = loadFixture<{ cases: OpCase[] }>('ops').cases;
+const cases = opFixtureNames().flatMap((name) => loadFixture<{ cases: OpCase[] }>(name).cases);
 const byOp = new Map<string, OpCase[]>();
 for (const c of cases) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
 
