@@ -1,0 +1,4 @@
+// The `nn` namespace: modules, one file per family. A new family is a file here and one line below.
+export { Module } from './module';
+export { Linear, ReLU, Tanh, Sigmoid, Sequential, MLP } from './linear';
+export type { LinearOptions, Activation, MLPOptions } from './linear';
