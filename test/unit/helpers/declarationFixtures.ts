@@ -11,6 +11,7 @@ import {
   softmax, logSoftmax, crossEntropy, mseLoss,
   noGrad, isGradEnabled, onBackward, computeGrads, gradients, replay, recordOp, forwards, gradcheck,
   setNumThreads, getNumThreads, setTensorMemoryLimit, getTensorMemoryLimit, tensorMemoryInUse, grad, valueAndGrad, customGrad, traceGraph, summarize, nn, optim,
+  datasets,
 } from 'backprop-notebook/engine';
 import type {
   NestedArray, TensorLike, Axis, Dtype, FloatArray, TensorOptions, OpNode, OpArgs, Rule, CustomVjp, BackwardOptions,
@@ -118,9 +119,13 @@ for (const o of optimizers) { o.zeroGrad(); o.step(); }
 sgd.lr = 0.01;
 const hyper: [number, number, number, readonly [number, number], number, number, Tensor[]] =
   [sgd.momentum, sgd.weightDecay, adam.lr, adam.betas, adam.eps, adam.weightDecay, adam.params];
+const mnistOptions: datasets.MnistOptions = { trainSize: 100, testSize: 10, dtype: 'float32', dir: undefined };
+const digits: datasets.Mnist = datasets.mnist(mnistOptions);
+const testSplit: datasets.MnistSplit = digits.test;
+const digitData: [Tensor, Tensor, Tensor, Tensor] = [digits.train.images, digits.train.labels, testSplit.images, testSplit.labels];
 
 export { u, made, fns, methods, fields, values, chained, inNoGrad, dx, rule, args, again, recorded, forward, worst, df, dfa,
-  both, vg, sp, node, edge, mean0, activation, modules, out, named, children, layerInfo, hyper };
+  both, vg, sp, node, edge, mean0, activation, modules, out, named, children, layerInfo, hyper, digitData };
 `;
 
 /** Wrong calls, one a line: each must give a type error on its own line. */
