@@ -44,3 +44,9 @@ export type { GraphSnapshot, GraphNode, GraphEdge, TensorSummary, JsonNumber, Tr
 export * as nn from './nn';
 /** Optimisers with PyTorch's update rules: SGD and Adam. */
 export * as optim from './optim';
+// --- shape ops, losses, embedding ---
+export { pad, tile, split, chunk } from './ops/shapeParts';
+export { binaryCrossEntropy, binaryCrossEntropyWithLogits, nllLoss, huberLoss } from './ops/losses';
+export type { HuberOptions } from './ops/losses';
+export { embedding } from './ops/embedding';
+export type { IndexLike } from './ops/indices';
