@@ -153,7 +153,7 @@ export const gradients: Record<string, Rule> = {
     return i === 0 ? r : neg(r);
   },
 
-  // --- shape ops, losses, embedding ---
+  /* --- shape ops, losses, embedding --- */
   // d pad(a)/da = the box of g where a sits
   pad: (g, _i, [a], _o, { pads }) => slice(g, (pads as [number, number][]).map((p) => p[0]), a.shape),
   // d tile(a)/da = g summed over the copies
