@@ -46,3 +46,9 @@ export * as nn from './nn';
 export * as optim from './optim';
 /** Real data that ships with the package, loaded with one call: `datasets.mnist()`. */
 export * as datasets from './datasets';
+// --- shape ops, losses, embedding ---
+export { pad, tile, split, chunk } from './ops/shapeParts';
+export { binaryCrossEntropy, binaryCrossEntropyWithLogits, nllLoss, huberLoss } from './ops/losses';
+export type { HuberOptions } from './ops/losses';
+export { embedding } from './ops/embedding';
+export type { IndexLike } from './ops/indices';

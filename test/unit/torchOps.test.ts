@@ -22,7 +22,7 @@ interface OpCase {
   note?: string;
 }
 
-type AnyFn = (...args: unknown[]) => Tensor;
+type AnyFn = (...args: unknown[]) => Tensor | Tensor[];
 const functions = engine as unknown as Record<string, AnyFn>;
 
 /** A fixture argument: a plain value, or { tensor } for a tensor that does not require grad. */
@@ -33,6 +33,12 @@ function decodeArg(a: unknown): unknown {
 
 /** The op applied as a function (or as a method of the first input), the way the case says. */
 function apply(c: OpCase, xs: Tensor[], form: 'function' | 'method'): Tensor {
+  const out = applyOp(c, xs, form);
+  // Ops that give several tensors (split, chunk): their pieces flattened and joined, as the fixtures store them.
+  return Array.isArray(out) ? engine.concat(out.map((p) => p.flatten())) : out;
+}
+
+function applyOp(c: OpCase, xs: Tensor[], form: 'function' | 'method'): Tensor | Tensor[] {
   const args = c.args.map(decodeArg);
   if (c.op === 'composite') {
     const [x, W, b] = xs;
@@ -117,7 +123,9 @@ describe('the fixture table', () => {
     const apiOps = ['add', 'sub', 'mul', 'div', 'pow', 'neg', 'exp', 'log', 'sqrt', 'abs', 'square', 'tanh',
       'sigmoid', 'relu', 'leakyRelu', 'sin', 'cos', 'clamp', 'maximum', 'minimum', 'sum', 'mean', 'max', 'min',
       'logSumExp', 'matmul', 'reshape', 'flatten', 'transpose', 'permute', 'squeeze', 'unsqueeze', 'broadcastTo',
-      'slice', 'gather', 'concat', 'stack', 'softmax', 'logSoftmax', 'crossEntropy', 'mseLoss'];
+      'slice', 'gather', 'concat', 'stack', 'softmax', 'logSoftmax', 'crossEntropy', 'mseLoss',
+      // --- shape ops, losses, embedding ---
+      'pad', 'tile', 'split', 'chunk', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits', 'nllLoss', 'huberLoss', 'embedding'];
     for (const op of apiOps) {
       assert.ok(byOp.has(op), `no PyTorch case for ${op}`);
       assert.equal(typeof functions[op], 'function', `the engine exports no function ${op}`);

@@ -2,3 +2,6 @@
 export { Module } from './module';
 export { Linear, ReLU, Tanh, Sigmoid, Sequential, MLP } from './linear';
 export type { LinearOptions, Activation, MLPOptions } from './linear';
+export { Embedding } from './embedding';
+export type { EmbeddingOptions } from './embedding';
+export { Flatten } from './shape';

@@ -12,11 +12,13 @@ import {
   noGrad, isGradEnabled, onBackward, computeGrads, gradients, replay, recordOp, forwards, gradcheck,
   setNumThreads, getNumThreads, setTensorMemoryLimit, getTensorMemoryLimit, tensorMemoryInUse, grad, valueAndGrad, customGrad, traceGraph, summarize, nn, optim,
   datasets,
+  pad, tile, split, chunk, binaryCrossEntropy, binaryCrossEntropyWithLogits, nllLoss, huberLoss, embedding,
 } from 'backprop-notebook/engine';
 import type {
   NestedArray, TensorLike, Axis, Dtype, FloatArray, TensorOptions, OpNode, OpArgs, Rule, CustomVjp, BackwardOptions,
   GradcheckOptions, GradcheckResult, GradOptions, Grads, CustomGradResult, GraphSnapshot, GraphNode, GraphEdge,
   TensorSummary, JsonNumber, TraceOptions, TensorMemoryLimitOptions,
+  HuberOptions, IndexLike,
 } from 'backprop-notebook/engine';
 
 const opts: TensorOptions = { requiresGrad: true, name: 'x', dtype: 'float64' as Dtype, seed: 1 };
@@ -123,6 +125,21 @@ const mnistOptions: datasets.MnistOptions = { trainSize: 100, testSize: 10, dtyp
 const digits: datasets.Mnist = datasets.mnist(mnistOptions);
 const testSplit: datasets.MnistSplit = digits.test;
 const digitData: [Tensor, Tensor, Tensor, Tensor] = [digits.train.images, digits.train.labels, testSplit.images, testSplit.labels];
+
+// --- shape ops, losses, embedding ---
+const huberOptions: HuberOptions = { delta: 0.5 };
+const ids: IndexLike = [[0, 1], [1, 0]];
+const shapeFns: Tensor[] = [pad(x, [[1, 0], [0, 1]], 2), tile(x, [2]), ...split(x, 1), ...chunk(x, 2, 1), flatten(x, 0, -1),
+  binaryCrossEntropy(x.sigmoid(), y), binaryCrossEntropyWithLogits(x, y), nllLoss(x, [0, 1]), huberLoss(x, y, huberOptions),
+  embedding(ids, x)];
+const shapeMethods: Tensor[] = [x.pad([[0, 0], [1, 1]]), x.tile(2), ...x.split([1, 1]), ...x.chunk(2), x.flatten(1),
+  x.sigmoid().binaryCrossEntropy(y), x.binaryCrossEntropyWithLogits(y), x.nllLoss(tensor([1, 0])), x.huberLoss(y, { delta: 2 }),
+  tensor([1, 0]).embedding(x)];
+const embeddingOptions: nn.EmbeddingOptions = { seed: 0, dtype: 'float32' };
+const emb = new nn.Embedding(4, 2, embeddingOptions);
+const shapeModules: [Tensor, number, number, Tensor, number, number, Tensor] =
+  [emb.weight, emb.num, emb.dim, emb.forward([[1, 3]]), new nn.Flatten().startDim, new nn.Flatten(0).endDim, new nn.Flatten().forward(x)];
+export { shapeFns, shapeMethods, shapeModules };
 
 export { u, made, fns, methods, fields, values, chained, inNoGrad, dx, rule, args, again, recorded, forward, worst, df, dfa,
   both, vg, sp, node, edge, mean0, activation, modules, out, named, children, layerInfo, hyper, digitData };
