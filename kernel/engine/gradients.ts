@@ -11,6 +11,7 @@ import { gatherIndices, pad, permute, reshape, scatterAdd, slice, transpose } fr
 import { softmax } from './ops/neural';
 import { anyZero, inRange, isZero, leakySlope, oneHot, passPositive, positive, sign, winnerShare, zeroBaseNonNegExponent } from './ops/masks';
 import { sameShape, sizeOf } from './shape';
+import { normVjp } from './ops/norm';
 import { isGradEnabled, Rule } from './graph';
 
 /** Whether an op on g would be recorded (a createGraph backward): fused rules must then use recorded ops. */
@@ -152,6 +153,16 @@ export const gradients: Record<string, Rule> = {
     const diff = sub(p, t), r = mul(g, div(mul(diff, 2), diff.size));
     return i === 0 ? r : neg(r);
   },
+
+  // --- normalisation ---
+  // d dropout(a)/da = g·mask/(1 − p), the forward's mask
+  dropout: (g, _i, _x, _o, { mask }) => mul(g, mask as Tensor),
+  // â = (a − μ)·r, r = 1/√(σ² + ε) over the normalised dims, ĝ = g·w:
+  // d layerNorm/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)), d/dw = Σ g·â, d/db = Σ g (over the leading dims)
+  layerNorm: (g, i, x, _o, a) => normVjp('layerNorm', g, i, x, a),
+  // the same per channel, over the batch (and length, height, width); in evaluation μ and σ² are the running
+  // statistics, constants, and d batchNorm/da = ĝ·r
+  batchNorm: (g, i, x, _o, a) => normVjp('batchNorm', g, i, x, a),
 };
 
 function inverse(perm: readonly number[]): number[] {

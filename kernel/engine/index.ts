@@ -44,3 +44,6 @@ export type { GraphSnapshot, GraphNode, GraphEdge, TensorSummary, JsonNumber, Tr
 export * as nn from './nn';
 /** Optimisers with PyTorch's update rules: SGD and Adam. */
 export * as optim from './optim';
+// --- normalisation ---
+export { dropout, layerNorm, batchNorm } from './ops/norm';
+export type { DropoutOptions, LayerNormOptions, BatchNormOptions } from './ops/norm';

@@ -10,6 +10,7 @@ import * as red from './ops/reductions';
 import * as sh from './ops/shapeOps';
 import * as neural from './ops/neural';
 import { matmul } from './ops/linalg';
+import * as norm from './ops/norm';
 
 /** Nested arrays of numbers, as accepted by `tensor()`. */
 export type NestedArray = number | NestedArray[];
@@ -417,4 +418,30 @@ export class Tensor {
    * @example pred.mseLoss(target)
    */
   mseLoss(target: TensorLike): Tensor { return neural.mseLoss(this, target); }
+
+  // --- normalisation ---
+  /**
+   * `dropout(this, opts)`: zeroes each element with probability p and scales the rest by 1/(1 − p); the input itself
+   * when `training` is false or p = 0.
+   * Gradient: d dropout(a)/da = g·mask/(1 − p), the forward's mask
+   * @example x.dropout({ p: 0.2, seed: 0 })
+   */
+  dropout(opts?: norm.DropoutOptions): Tensor { return norm.dropout(this, opts); }
+  /**
+   * `layerNorm(this, normalizedShape, weight, bias, opts)`: (x − μ)/√(σ² + ε)·w + b over the last dims (`normalizedShape`).
+   * Gradient: â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w: d/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) over the normalised dims, d/dw = Σ g·â, d/db = Σ g
+   * @example x.layerNorm([4])
+   */
+  layerNorm(normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, opts?: norm.LayerNormOptions): Tensor {
+    return norm.layerNorm(this, normalizedShape, weight, bias, opts);
+  }
+  /**
+   * `batchNorm(this, runningMean, runningVar, weight, bias, opts)`: each channel of x [N, C, ...] normalised with the batch's
+   * statistics (training: true, which updates the running ones in place) or the running ones (the default).
+   * Gradient: â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w: d/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) per channel in training, ĝ·r in evaluation; d/dw = Σ g·â, d/db = Σ g
+   * @example x.batchNorm(runningMean, runningVar, gamma, beta, { training: true })
+   */
+  batchNorm(runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null, opts?: norm.BatchNormOptions): Tensor {
+    return norm.batchNorm(this, runningMean, runningVar, weight, bias, opts);
+  }
 }

@@ -7,6 +7,7 @@ import * as red from './reductions';
 import * as sh from './shapeOps';
 import * as neural from './neural';
 import { matmulT } from './linalg';
+import * as norm from './norm';
 
 type Forward = (x: readonly Tensor[], a: OpArgs) => Tensor;
 
@@ -62,6 +63,10 @@ export const forwards: Record<string, Forward> = {
   logSoftmax: ([a], { axis }) => neural.logSoftmax(a, axis),
   crossEntropy: ([a], { targets }) => neural.crossEntropy(a, Array.from(targets as Int32Array)),
   mseLoss: ([p, t]) => neural.mseLoss(p, t),
+  // --- normalisation ---
+  dropout: (x, a) => norm.replayDropout(x, a),
+  layerNorm: (x, a) => norm.replayLayerNorm(x, a),
+  batchNorm: (x, a) => norm.replayBatchNorm(x, a),
 };
 
 /**
