@@ -63,12 +63,19 @@ export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
   need('dropout', x);
   checkOptions('dropout', opts, ['p', 'training', 'seed']);
   const p = opts.p ?? 0.5, training = checkFlag('dropout', 'training', opts.training ?? true);
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`dropout: p must be a probability in [0, 1], got ${String(p)} (input ${fmt(x.shape)})`);
-  if (opts.seed !== undefined && (typeof opts.seed !== 'number' || !Number.isFinite(opts.seed))) {
-    throw new Error(`dropout: seed must be a finite number, got ${String(opts.seed)}`);
-  }
+  checkDropout('dropout', p, opts.seed, ` (input ${fmt(x.shape)})`);
   if (!training || p === 0) return x;
-  const gen = opts.seed !== undefined ? new Generator(opts.seed) : globalGenerator;
+  return dropoutFrom(x, p, opts.seed !== undefined ? new Generator(opts.seed) : globalGenerator);
+}
+
+/** Internal: throws unless p is a probability and seed (when given) a finite number. */
+export function checkDropout(op: string, p: unknown, seed: unknown, context = ''): void {
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`${op}: p must be a probability in [0, 1], got ${String(p)}${context}`);
+  if (seed !== undefined && (typeof seed !== 'number' || !Number.isFinite(seed))) throw new Error(`${op}: seed must be a finite number, got ${typeof seed === 'number' ? String(seed) : JSON.stringify(seed)}`);
+}
+
+/** Internal: dropout in training with the mask drawn from `gen` (nn.Dropout keeps one generator across calls). */
+export function dropoutFrom(x: Tensor, p: number, gen: Generator): Tensor {
   // p = 1 keeps nothing: the scale of the (absent) kept elements is 0, not 1/0.
   const scale = p === 1 ? 0 : 1 / (1 - p);
   const m = alloc('dropout', x.dtype, x.shape);
