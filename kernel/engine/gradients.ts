@@ -154,14 +154,14 @@ export const gradients: Record<string, Rule> = {
     return i === 0 ? r : neg(r);
   },
 
-  // --- normalisation ---
+  /* --- normalisation --- */
   // d dropout(a)/da = g·mask/(1 − p), the forward's mask
   dropout: (g, _i, _x, _o, { mask }) => mul(g, mask as Tensor),
-  // â = (a − μ)·r, r = 1/√(σ² + ε) over the normalised dims, ĝ = g·w:
-  // d layerNorm/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)), d/dw = Σ g·â, d/db = Σ g (over the leading dims)
+  // d layerNorm(a, w, b)/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) over the normalised dims, d/dw = Σ g·â, d/db = Σ g (â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w)
+  // (μ, σ² over the normalised dims; w and b summed over the leading dims)
   layerNorm: (g, i, x, _o, a) => normVjp('layerNorm', g, i, x, a),
-  // the same per channel, over the batch (and length, height, width); in evaluation μ and σ² are the running
-  // statistics, constants, and d batchNorm/da = ĝ·r
+  // d batchNorm(a, w, b)/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) per channel in training, ĝ·r in evaluation; d/dw = Σ g·â, d/db = Σ g (â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w)
+  // (μ, σ² per channel over the batch, length, height, width; in evaluation the running statistics, constants)
   batchNorm: (g, i, x, _o, a) => normVjp('batchNorm', g, i, x, a),
 };
 

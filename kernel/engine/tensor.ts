@@ -429,7 +429,7 @@ export class Tensor {
   dropout(opts?: norm.DropoutOptions): Tensor { return norm.dropout(this, opts); }
   /**
    * `layerNorm(this, normalizedShape, weight, bias, opts)`: (x − μ)/√(σ² + ε)·w + b over the last dims (`normalizedShape`).
-   * Gradient: â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w: d/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) over the normalised dims, d/dw = Σ g·â, d/db = Σ g
+   * Gradient: d layerNorm(a, w, b)/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) over the normalised dims, d/dw = Σ g·â, d/db = Σ g (â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w)
    * @example x.layerNorm([4])
    */
   layerNorm(normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, opts?: norm.LayerNormOptions): Tensor {
@@ -438,7 +438,7 @@ export class Tensor {
   /**
    * `batchNorm(this, runningMean, runningVar, weight, bias, opts)`: each channel of x [N, C, ...] normalised with the batch's
    * statistics (training: true, which updates the running ones in place) or the running ones (the default).
-   * Gradient: â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w: d/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) per channel in training, ĝ·r in evaluation; d/dw = Σ g·â, d/db = Σ g
+   * Gradient: d batchNorm(a, w, b)/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) per channel in training, ĝ·r in evaluation; d/dw = Σ g·â, d/db = Σ g (â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w)
    * @example x.batchNorm(runningMean, runningVar, gamma, beta, { training: true })
    */
   batchNorm(runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null, opts?: norm.BatchNormOptions): Tensor {

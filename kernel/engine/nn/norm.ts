@@ -39,7 +39,9 @@ abstract class BatchNorm extends Module {
   runningVar: Tensor | null;
   /** The number of channels C (dim 1 of the input). */
   readonly numFeatures: number;
+  /** Added to the variance before the square root. */
   readonly eps: number;
+  /** The weight of each batch's statistics in the running ones. */
   readonly momentum: number;
 
   constructor(private readonly kind: string, private readonly ranks: number[], numFeatures: number, opts: BatchNormOptions) {
@@ -121,6 +123,7 @@ export class LayerNorm extends Module {
   bias: Tensor | null;
   /** The trailing dims normalised over. */
   readonly normalizedShape: readonly number[];
+  /** Added to the variance before the square root. */
   readonly eps: number;
 
   constructor(normalizedShape: number | readonly number[], opts: LayerNormOptions = {}) {

@@ -102,7 +102,7 @@ export interface LayerNormOptions {
  * Normalises over the last dims (`normalizedShape`, which must end x's shape): y = (x − μ)/√(σ² + ε)·w + b with
  * μ and σ² (biased) over those dims, per leading index; `weight` and `bias` (optional) have `normalizedShape`.
  * As PyTorch's layer_norm; one node in the graph.
- * Gradient: â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w: d/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) over the normalised dims, d/dw = Σ g·â, d/db = Σ g
+ * Gradient: d layerNorm(a, w, b)/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) over the normalised dims, d/dw = Σ g·â, d/db = Σ g (â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w)
  * @example const y = layerNorm(x, [4], gamma, beta); // x [N, 4]: every row mean 0, variance 1, then scaled
  */
 export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null,
@@ -180,7 +180,7 @@ export interface BatchNormOptions {
  * and `runningMean`/`runningVar` ([C], or null) are updated in place with `momentum` (the variance unbiased); in
  * evaluation they are μ and σ². `weight` and `bias` ([C]) are optional. One node in the graph; the running
  * statistics are not part of it.
- * Gradient: â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w: d/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) per channel in training, ĝ·r in evaluation; d/dw = Σ g·â, d/db = Σ g
+ * Gradient: d batchNorm(a, w, b)/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) per channel in training, ĝ·r in evaluation; d/dw = Σ g·â, d/db = Σ g (â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w)
  * @example const y = batchNorm(x, runningMean, runningVar, gamma, beta, { training: true }); // x [N, C]
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null,

@@ -9,6 +9,7 @@ import {
   sum, mean, max, min, logSumExp, matmul,
   reshape, flatten, transpose, permute, squeeze, unsqueeze, broadcastTo, slice, gather, concat, stack,
   softmax, logSoftmax, crossEntropy, mseLoss,
+  dropout, layerNorm, batchNorm,
   noGrad, isGradEnabled, onBackward, computeGrads, gradients, replay, recordOp, forwards, gradcheck,
   setNumThreads, getNumThreads, setTensorMemoryLimit, getTensorMemoryLimit, tensorMemoryInUse, grad, valueAndGrad, customGrad, traceGraph, summarize, nn, optim,
 } from 'backprop-notebook/engine';
@@ -16,6 +17,7 @@ import type {
   NestedArray, TensorLike, Axis, Dtype, FloatArray, TensorOptions, OpNode, OpArgs, Rule, CustomVjp, BackwardOptions,
   GradcheckOptions, GradcheckResult, GradOptions, Grads, CustomGradResult, GraphSnapshot, GraphNode, GraphEdge,
   TensorSummary, JsonNumber, TraceOptions, TensorMemoryLimitOptions,
+  DropoutOptions, LayerNormOptions, BatchNormOptions,
 } from 'backprop-notebook/engine';
 
 const opts: TensorOptions = { requiresGrad: true, name: 'x', dtype: 'float64' as Dtype, seed: 1 };
@@ -119,8 +121,20 @@ sgd.lr = 0.01;
 const hyper: [number, number, number, readonly [number, number], number, number, Tensor[]] =
   [sgd.momentum, sgd.weightDecay, adam.lr, adam.betas, adam.eps, adam.weightDecay, adam.params];
 
+// --- normalisation ---
+const dropoutOptions: DropoutOptions = { p: 0.2, training: true, seed: 1 };
+const layerNormOptions: LayerNormOptions = { eps: 1e-5 };
+const batchNormOptions: BatchNormOptions = { training: true, momentum: 0.1, eps: 1e-5 };
+const normed: Tensor[] = [dropout(x, dropoutOptions), x.dropout(), layerNorm(x, [2], ones([2]), null, layerNormOptions), x.layerNorm(2),
+  batchNorm(x, zeros([2]), ones([2]), ones([2]), zeros([2]), batchNormOptions), x.batchNorm(null, null, null, null, { training: true })];
+const bn1: nn.BatchNorm1d = new nn.BatchNorm1d(2, { eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true, dtype: 'float64' } as nn.BatchNormOptions);
+const normModules: nn.Module[] = [bn1, new nn.BatchNorm2d(2), new nn.LayerNorm([2], { elementwiseAffine: true, bias: true } as nn.LayerNormOptions),
+  new nn.Dropout(0.5, { seed: 0 } as nn.DropoutOptions), new nn.Residual(new nn.Linear(2, 2)).train().eval()];
+const bnState: [Tensor | null, Tensor | null, Tensor | null, Tensor | null, number, number, number, boolean] =
+  [bn1.weight, bn1.bias, bn1.runningMean, bn1.runningVar, bn1.numFeatures, bn1.eps, bn1.momentum, bn1.training];
+
 export { u, made, fns, methods, fields, values, chained, inNoGrad, dx, rule, args, again, recorded, forward, worst, df, dfa,
-  both, vg, sp, node, edge, mean0, activation, modules, out, named, children, layerInfo, hyper };
+  both, vg, sp, node, edge, mean0, activation, modules, out, named, children, layerInfo, hyper, normed, normModules, bnState };
 `;
 
 /** Wrong calls, one a line: each must give a type error on its own line. */
