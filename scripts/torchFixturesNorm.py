@@ -175,6 +175,8 @@ MODULES = [
 ]
 
 if __name__ == '__main__':
-    tf.write('ops-norm', {'cases': tf.OPS})
-    tf.write('nn-norm', {'modules': MODULES})
+    # tf.write's metadata names torchFixtures.py; these files say which generator wrote them.
+    meta = {'generator': 'scripts/torchFixturesNorm.py'}
+    tf.write('ops-norm', {'cases': tf.OPS, **meta})
+    tf.write('nn-norm', {'modules': MODULES, **meta})
     print(f'{len(tf.OPS)} op cases, {len(MODULES)} module runs')
