@@ -13,6 +13,7 @@ import { nllGradient } from './ops/losses';
 import { softmax } from './ops/neural';
 import { anyZero, inRange, isZero, leakySlope, oneHot, passPositive, positive, sign, winnerShare, zeroBaseNonNegExponent } from './ops/masks';
 import { sameShape, sizeOf } from './shape';
+import { normVjp } from './ops/norm';
 import { isGradEnabled, Rule } from './graph';
 
 /** Whether an op on g would be recorded (a createGraph backward): fused rules must then use recorded ops. */
@@ -178,6 +179,15 @@ export const gradients: Record<string, Rule> = {
   },
   // d embedding(i, W)/dW = g's rows added into W's rows at the indices; the indices get none
   embedding: (g, _i, [w], _o, { indices, indexShape }) => scatterAdd(g, indices as Int32Array, indexShape as number[], 0, w.shape),
+  /* --- normalisation --- */
+  // d dropout(a)/da = g·mask/(1 − p), the forward's mask
+  dropout: (g, _i, _x, _o, { mask }) => mul(g, mask as Tensor),
+  // d layerNorm(a, w, b)/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) over the normalised dims, d/dw = Σ g·â, d/db = Σ g (â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w)
+  // (μ, σ² over the normalised dims; w and b summed over the leading dims)
+  layerNorm: (g, i, x, _o, a) => normVjp('layerNorm', g, i, x, a),
+  // d batchNorm(a, w, b)/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) per channel in training, ĝ·r in evaluation; d/dw = Σ g·â, d/db = Σ g (â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w)
+  // (μ, σ² per channel over the batch, length, height, width; in evaluation the running statistics, constants)
+  batchNorm: (g, i, x, _o, a) => normVjp('batchNorm', g, i, x, a),
 };
 
 function inverse(perm: readonly number[]): number[] {

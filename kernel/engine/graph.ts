@@ -76,6 +76,27 @@ export interface OpArgs {
   endDim?: number;
   /** huberLoss: where the loss turns from quadratic to linear. */
   delta?: number;
+  // --- normalisation --- (layerNorm, batchNorm: `axes` are the dims the statistics are taken over)
+  /** layerNorm, batchNorm: added to the variance before the square root. */
+  eps?: number;
+  /** layerNorm, batchNorm: a weight is input 1. */
+  hasWeight?: boolean;
+  /** layerNorm, batchNorm: a bias is the input after the weight (or input 1 without one). */
+  hasBias?: boolean;
+  /** layerNorm: the normalised trailing shape. */
+  normalizedShape?: number[];
+  /** batchNorm: normalised with the batch's statistics (true) or with runningMean and runningVar (false). */
+  training?: boolean;
+  /** batchNorm: the running statistics' momentum. */
+  momentum?: number;
+  /** batchNorm in evaluation: the running mean it used (a copy, [C]). */
+  runningMean?: Tensor;
+  /** batchNorm in evaluation: the running variance it used (a copy, [C]). */
+  runningVar?: Tensor;
+  /** dropout: the probability of zeroing an element. */
+  p?: number;
+  /** dropout: 0 or 1/(1 − p) for each element, in the input's shape. */
+  mask?: Tensor;
 }
 
 /** A rule of the gradient table: the gradient for input `i` of the op that made `out`, given dRoot/dOut = g. */

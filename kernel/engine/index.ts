@@ -52,3 +52,6 @@ export { binaryCrossEntropy, binaryCrossEntropyWithLogits, nllLoss, huberLoss } 
 export type { HuberOptions } from './ops/losses';
 export { embedding } from './ops/embedding';
 export type { IndexLike } from './ops/indices';
+// --- normalisation ---
+export { dropout, layerNorm, batchNorm } from './ops/norm';
+export type { DropoutOptions, LayerNormOptions, BatchNormOptions } from './ops/norm';

@@ -14,6 +14,7 @@ import * as parts from './ops/shapeParts';
 import * as losses from './ops/losses';
 import { embedding } from './ops/embedding';
 import type { IndexLike } from './ops/indices';
+import * as norm from './ops/norm';
 
 /** Nested arrays of numbers, as accepted by `tensor()`. */
 export type NestedArray = number | NestedArray[];
@@ -487,4 +488,29 @@ export class Tensor {
    * @example tensor([[0, 2], [1, 1]]).embedding(weight) // weight [10, 3] → [2, 2, 3]
    */
   embedding(weight: TensorLike): Tensor { return embedding(this, weight); }
+  // --- normalisation ---
+  /**
+   * `dropout(this, opts)`: zeroes each element with probability p and scales the rest by 1/(1 − p); the input itself
+   * when `training` is false or p = 0.
+   * Gradient: d dropout(a)/da = g·mask/(1 − p), the forward's mask
+   * @example x.dropout({ p: 0.2, seed: 0 })
+   */
+  dropout(opts?: norm.DropoutOptions): Tensor { return norm.dropout(this, opts); }
+  /**
+   * `layerNorm(this, normalizedShape, weight, bias, opts)`: (x − μ)/√(σ² + ε)·w + b over the last dims (`normalizedShape`).
+   * Gradient: d layerNorm(a, w, b)/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) over the normalised dims, d/dw = Σ g·â, d/db = Σ g (â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w)
+   * @example x.layerNorm([4])
+   */
+  layerNorm(normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, opts?: norm.LayerNormOptions): Tensor {
+    return norm.layerNorm(this, normalizedShape, weight, bias, opts);
+  }
+  /**
+   * `batchNorm(this, runningMean, runningVar, weight, bias, opts)`: each channel of x [N, C, ...] normalised with the batch's
+   * statistics (training: true, which updates the running ones in place) or the running ones (the default).
+   * Gradient: d batchNorm(a, w, b)/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) per channel in training, ĝ·r in evaluation; d/dw = Σ g·â, d/db = Σ g (â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w)
+   * @example x.batchNorm(runningMean, runningVar, gamma, beta, { training: true })
+   */
+  batchNorm(runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null, opts?: norm.BatchNormOptions): Tensor {
+    return norm.batchNorm(this, runningMean, runningVar, weight, bias, opts);
+  }
 }

@@ -20,6 +20,8 @@ interface OpCase {
   v: (Stored | null)[];
   gradGrads: (Stored | null)[];
   note?: string;
+  /** Where each input goes in the call when tensors and other arguments interleave (layerNorm); args fill the rest. */
+  inputPositions?: number[];
 }
 
 type AnyFn = (...args: unknown[]) => Tensor | Tensor[];
@@ -49,6 +51,11 @@ function applyOp(c: OpCase, xs: Tensor[], form: 'function' | 'method'): Tensor |
     return a.matmul(b).add(cc);
   }
   if (c.listInput) return functions[c.op](xs, ...args);
+  if (c.inputPositions) {
+    const call: unknown[] = [], rest = args.slice();
+    for (let k = 0; call.length < xs.length + args.length; k++) call.push(c.inputPositions.includes(k) ? xs[c.inputPositions.indexOf(k)] : rest.shift());
+    return form === 'method' ? (xs[0] as unknown as Record<string, AnyFn>)[c.op].call(xs[0], ...call.slice(1)) : functions[c.op](...call);
+  }
   if (form === 'method') {
     const method = (xs[0] as unknown as Record<string, AnyFn>)[c.op];
     return method.call(xs[0], ...xs.slice(1), ...args);
@@ -125,7 +132,9 @@ describe('the fixture table', () => {
       'logSumExp', 'matmul', 'reshape', 'flatten', 'transpose', 'permute', 'squeeze', 'unsqueeze', 'broadcastTo',
       'slice', 'gather', 'concat', 'stack', 'softmax', 'logSoftmax', 'crossEntropy', 'mseLoss',
       // --- shape ops, losses, embedding ---
-      'pad', 'tile', 'split', 'chunk', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits', 'nllLoss', 'huberLoss', 'embedding'];
+      'pad', 'tile', 'split', 'chunk', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits', 'nllLoss', 'huberLoss', 'embedding',
+      // --- normalisation ---
+      'layerNorm', 'batchNorm', 'dropout'];
     for (const op of apiOps) {
       assert.ok(byOp.has(op), `no PyTorch case for ${op}`);
       assert.equal(typeof functions[op], 'function', `the engine exports no function ${op}`);

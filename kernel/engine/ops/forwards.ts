@@ -10,6 +10,7 @@ import * as parts from './shapeParts';
 import * as losses from './losses';
 import { embeddingAt } from './embedding';
 import { matmulT } from './linalg';
+import * as norm from './norm';
 
 type Forward = (x: readonly Tensor[], a: OpArgs) => Tensor;
 
@@ -72,6 +73,10 @@ export const forwards: Record<string, Forward> = {
   nllLoss: ([a], { targets }) => losses.nllLossAt(a, targets as Int32Array),
   huberLoss: ([p, t], { delta }) => losses.huberLoss(p, t, { delta }),
   embedding: ([w], { indices, indexShape }) => embeddingAt(w, indices as Int32Array, indexShape as number[]),
+  // --- normalisation ---
+  dropout: (x, a) => norm.replayDropout(x, a),
+  layerNorm: (x, a) => norm.replayLayerNorm(x, a),
+  batchNorm: (x, a) => norm.replayBatchNorm(x, a),
 };
 
 /**

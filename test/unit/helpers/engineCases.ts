@@ -6,6 +6,7 @@ import { where, cast } from '../../../kernel/engine/ops/elementwise';
 import { scatterAdd } from '../../../kernel/engine/ops/shapeOps';
 import { matmulT } from '../../../kernel/engine/ops/linalg';
 import { shapeCases } from './engineCasesShape';
+import { normCases } from './engineCasesNorm';
 
 export interface GradCase {
   /** The gradient-table key this case exercises. */
@@ -157,4 +158,6 @@ export const gradCases: GradCase[] = [
   c('mseLoss', 'mseLoss broadcast [2,3] and [3]', () => [rnd([2, 3]), rnd([3])], (a, b) => bp.mseLoss(a, b)),
   c('mseLoss', 'mseLoss against a number', () => [rnd([3])], (a) => bp.mseLoss(a, 0.5)),
   ...shapeCases,
+  // --- normalisation ---
+  ...normCases,
 ];
