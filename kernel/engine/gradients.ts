@@ -55,7 +55,7 @@ export const gradients: Record<string, Rule> = {
   tanh: (g, _i, _x, out) => mul(g, sub(1, square(out))),
   // dσ(a)/da = g·σ(a)·(1 − σ(a))
   sigmoid: (g, _i, _x, out) => mul(g, mul(out, sub(1, out))),
-  // d relu(a)/da = g·[a > 0]
+  // d relu(a)/da = g·[not a ≤ 0] (0 at 0, g at NaN)
   // (one fused pass unless this backward is itself recorded: createGraph)
   relu: (g, _i, [a]) => (recording(g) || g.dtype !== a.dtype || !sameShape(g.shape, a.shape) ? mul(g, positive(a)) : passPositive(g, a)),
   // d leakyRelu(a)/da = g·(a > 0 ? 1 : slope)

@@ -238,13 +238,13 @@ export class Tensor {
    */
   sigmoid(): Tensor { return ew.sigmoid(this); }
   /**
-   * `relu(this)`: max(x, 0) (gradient 0 at 0, as PyTorch).
-   * Gradient: d relu(a)/da = g·[a > 0]
+   * `relu(this)`: max(x, 0); NaN stays NaN (gradient 0 at 0, 1 at NaN, as PyTorch).
+   * Gradient: d relu(a)/da = g·[not a ≤ 0] (0 at 0, g at NaN)
    * @example x.relu()
    */
   relu(): Tensor { return ew.relu(this); }
   /**
-   * `leakyRelu(this, slope)`: x for x > 0, slope·x otherwise (gradient `slope` at 0, as PyTorch).
+   * `leakyRelu(this, slope)`: x for x > 0, slope·x otherwise; `slope` defaults to 0.01 (gradient `slope` at 0 and at NaN, as PyTorch).
    * Gradient: d leakyRelu(a)/da = g·(a > 0 ? 1 : slope)
    * @example x.leakyRelu(0.1)
    */

@@ -221,19 +221,19 @@ export function sigmoid(x: Tensor): Tensor {
   });
 }
 /**
- * max(x, 0) (gradient 0 at 0, as PyTorch).
- * Gradient: d relu(a)/da = g·[a > 0]
+ * max(x, 0); NaN stays NaN (gradient 0 at 0, 1 at NaN, as PyTorch).
+ * Gradient: d relu(a)/da = g·[not a ≤ 0] (0 at 0, g at NaN)
  * @example relu(x)
  */
 export function relu(x: Tensor): Tensor {
   return unary('relu', x, (a, o, n) => {
     if (reluSimd(a, o)) return;
     if (a instanceof Float32Array && o instanceof Float32Array) reluFloat32(a, o);
-    else for (let i = 0; i < n; i++) o[i] = a[i] > 0 ? a[i] : 0;
+    else for (let i = 0; i < n; i++) o[i] = a[i] <= 0 ? 0 : a[i];
   });
 }
 /**
- * x for x > 0, slope·x otherwise (gradient `slope` at 0, as PyTorch).
+ * x for x > 0, slope·x otherwise; `slope` defaults to 0.01 (gradient `slope` at 0 and at NaN, as PyTorch).
  * Gradient: d leakyRelu(a)/da = g·(a > 0 ? 1 : slope)
  * @example leakyRelu(x, 0.1)
  */
