@@ -5,14 +5,11 @@ import { record } from '../graph';
 import { broadcastIndex as bIndex, broadcastShapes, fmt, normAxis, sameShape } from '../shape';
 import { Tensor, TensorLike } from '../tensor';
 import { operands } from './elementwise';
-
-function need(op: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a tensor, got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
-}
+import { operand } from '../creation';
 
 /** softmax or logSoftmax of each line of x along `axis` (outer × inner lines of length n). */
-function alongAxis(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
-  need(op, x);
+function alongAxis(op: 'softmax' | 'logSoftmax', x: TensorLike, axis: number): Tensor {
+  x = operand(op, x);
   // A 0-d tensor is one line of length 1 (axis 0 or -1), as PyTorch.
   const a = normAxis(op, axis, Math.max(x.ndim, 1), x.shape);
   const n = x.ndim === 0 ? 1 : x.shape[a];
@@ -40,14 +37,14 @@ function alongAxis(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tenso
  * Gradient: d softmax(a)/da = s·(g − Σ g·s) along the axis, s = softmax(a)
  * @example logits.softmax() ; softmax(x, 0)
  */
-export function softmax(x: Tensor, axis = -1): Tensor { return alongAxis('softmax', x, axis); }
+export function softmax(x: TensorLike, axis = -1): Tensor { return alongAxis('softmax', x, axis); }
 
 /**
  * x − logΣexp(x) along `axis` (default the last), stable for large logits.
  * Gradient: d logSoftmax(a)/da = g − softmax(a)·Σ g along the axis
  * @example logSoftmax(logits)
  */
-export function logSoftmax(x: Tensor, axis = -1): Tensor { return alongAxis('logSoftmax', x, axis); }
+export function logSoftmax(x: TensorLike, axis = -1): Tensor { return alongAxis('logSoftmax', x, axis); }
 
 /** Class indices as integers in [0, classes), one per row. */
 export function classIndices(op: string, targets: readonly number[] | Tensor, rows: number, classes: number, logitsShape: readonly number[]): Int32Array {
@@ -69,8 +66,8 @@ export function classIndices(op: string, targets: readonly number[] | Tensor, ro
  * Gradient: d crossEntropy(a, t)/da = g·(softmax(a) − onehot(t))/N
  * @example const loss = crossEntropy(logits, [0, 2, 1]);
  */
-export function crossEntropy(logits: Tensor, targets: readonly number[] | Tensor): Tensor {
-  need('crossEntropy', logits);
+export function crossEntropy(logits: TensorLike, targets: readonly number[] | Tensor): Tensor {
+  logits = operand('crossEntropy', logits);
   if (logits.ndim !== 2) throw new Error(`crossEntropy: logits must be 2-D [N, C], got shape ${fmt(logits.shape)}`);
   const [rows, classes] = logits.shape;
   const t = classIndices('crossEntropy', targets, rows, classes, logits.shape);
