@@ -378,7 +378,7 @@ export class Tensor {
    * Gradient: d gather(a)/da = g's slices added back at their indices
    * @example x.gather([0, 2], 1)
    */
-  gather(indices: readonly number[] | readonly NestedArray[] | Tensor, axis = 0): Tensor { return sh.gather(this, indices, axis); }
+  gather(indices: readonly number[] | readonly NestedArray[] | Tensor | number, axis = 0): Tensor { return sh.gather(this, indices, axis); }
   /**
    * `concat([this, ...others], axis)`: Joins tensors along an existing `axis`; the other dims must match.
    * Gradient: d concat(xs)/dxᵢ = the part of g along `axis` where xᵢ sits

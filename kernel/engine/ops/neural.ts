@@ -6,6 +6,7 @@ import { broadcastIndex as bIndex, broadcastShapes, fmt, normAxis, sameShape } f
 import { Tensor, TensorLike } from '../tensor';
 import { operands } from './elementwise';
 import { operand } from '../creation';
+import { indexArray } from './indices';
 
 /** softmax or logSoftmax of each line of x along `axis` (outer × inner lines of length n). */
 function alongAxis(op: 'softmax' | 'logSoftmax', x: TensorLike, axis: number): Tensor {
@@ -46,19 +47,12 @@ export function softmax(x: TensorLike, axis = -1): Tensor { return alongAxis('so
  */
 export function logSoftmax(x: TensorLike, axis = -1): Tensor { return alongAxis('logSoftmax', x, axis); }
 
-/** Class indices as integers in [0, classes), one per row. */
+/** Class indices as integers in [0, classes), one per row (read by indexArray: tensors of integers or number[]). */
 export function classIndices(op: string, targets: readonly number[] | Tensor, rows: number, classes: number, logitsShape: readonly number[]): Int32Array {
-  const values: ArrayLike<number> = targets instanceof Tensor ? targets.data : Array.isArray(targets) ? targets : [];
-  if (!(targets instanceof Tensor) && !Array.isArray(targets)) throw new Error(`${op}: targets must be a number[] or a tensor of class indices`);
-  if (targets instanceof Tensor && targets.ndim !== 1) throw new Error(`${op}: targets must be 1-D, got shape ${fmt(targets.shape)} for logits ${fmt(logitsShape)}`);
+  const { values, shape } = indexArray(op, targets, classes, 'target', `(a class index) for logits ${fmt(logitsShape)}`);
+  if (shape.length !== 1) throw new Error(`${op}: targets must be 1-D, got shape ${fmt(shape)} for logits ${fmt(logitsShape)}`);
   if (values.length !== rows) throw new Error(`${op}: logits ${fmt(logitsShape)} need ${rows} targets, got ${values.length}`);
-  const out = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const t = values[i];
-    if (!Number.isInteger(t) || t < 0 || t >= classes) throw new Error(`${op}: target ${t} (row ${i}) is not a class index in [0, ${classes}) for logits ${fmt(logitsShape)}`);
-    out[i] = t;
-  }
-  return out;
+  return values;
 }
 
 /**

@@ -4,7 +4,8 @@ import { alloc, FloatArray, promote } from '../dtype';
 import { record, OpArgs } from '../graph';
 import { broadcastIndex, broadcastsTo, checkShape, fmt, normAxes, normAxis, sameShape, Shape, sizeOf, stridesOf } from '../shape';
 import { Axis, NestedArray, Tensor, TensorLike } from '../tensor';
-import { operand, tensor } from '../creation';
+import { operand } from '../creation';
+import { indexArray } from './indices';
 import { isArray } from '../options';
 
 function view(op: string, x: Tensor, shape: number[], args: OpArgs): Tensor {
@@ -190,21 +191,6 @@ export function pad(x: Tensor, begin: readonly number[], shape: readonly number[
   return record('pad', [x], new Tensor(out, shape.slice()), { begin: begin.slice(), shape: shape.slice() });
 }
 
-function indexList(op: string, indices: readonly number[] | readonly NestedArray[] | Tensor, n: number, xShape: Shape): { idx: Int32Array; shape: number[] } {
-  let values: ArrayLike<number>, shape: number[];
-  if (indices instanceof Tensor) { values = indices.data; shape = indices.shape.slice(); }
-  else if (Array.isArray(indices) && indices.some(Array.isArray)) { const t = tensor(indices as NestedArray[]); values = t.data; shape = t.shape.slice(); }
-  else if (Array.isArray(indices)) { values = indices; shape = [indices.length]; }
-  else throw new Error(`${op}: indices must be a number[] or a tensor of integers, got ${typeof indices}`);
-  const idx = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isInteger(v) || v < 0 || v >= n) throw new Error(`${op}: index ${v} is out of range for size ${n} (shape ${fmt(xShape)})`);
-    idx[i] = v;
-  }
-  return { idx, shape };
-}
-
 /** Storage of whole slices of x along `axis` picked by idx. */
 function gatherData(x: Tensor, idx: Int32Array, indexShape: readonly number[], axis: number): { data: FloatArray; shape: number[] } {
   const shape = [...x.shape.slice(0, axis), ...indexShape, ...x.shape.slice(axis + 1)];
@@ -226,11 +212,11 @@ function gatherData(x: Tensor, idx: Int32Array, indexShape: readonly number[], a
  * Gradient: d gather(a)/da = g's slices added back at their indices
  * @example table.gather([0, 2, 2]) ; x.gather(tensor([1, 0]), 1)
  */
-export function gather(x: TensorLike, indices: readonly number[] | readonly NestedArray[] | Tensor, axis = 0): Tensor {
+export function gather(x: TensorLike, indices: readonly number[] | readonly NestedArray[] | Tensor | number, axis = 0): Tensor {
   x = operand('gather', x);
   if (x.ndim === 0) throw new Error('gather: cannot gather from a tensor of shape []');
   const a = normAxis('gather', axis, x.ndim, x.shape);
-  const { idx, shape } = indexList('gather', indices, x.shape[a], x.shape);
+  const { values: idx, shape } = indexArray('gather', indices, x.shape[a], 'index', `for dim ${a} of shape ${fmt(x.shape)}`);
   const r = gatherData(x, idx, shape, a);
   return record('gather', [x], new Tensor(r.data, r.shape), { indices: idx, indexShape: shape, axis: a });
 }
