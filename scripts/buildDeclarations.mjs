@@ -126,10 +126,14 @@ function typeParams(symbol) {
  * The members of `bp` (and, recursively, of its namespaces nn and optim): for each export of `path`, a const of
  * its value's type and a type alias of its type, each with the export's JSDoc.
  */
+/** Export names that cannot be declared as a const (`var`: the method form `x.var()` serves cells). */
+const RESERVED = new Set(['var']);
+
 function namespaceBody(checker, moduleSymbol, path, indent) {
   let out = '';
   const exports = checker.getExportsOfModule(moduleSymbol).slice().sort((a, b) => a.name.localeCompare(b.name));
   for (const s of exports) {
+    if (RESERVED.has(s.name)) continue;
     const target = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
     const name = s.name, ref = `${path}.${name}`, doc = docOf(target, indent);
     if (target.flags & ts.SymbolFlags.ValueModule) {
@@ -191,7 +195,7 @@ ${namespaceBody(checker, engine, "import('./engine')", '  ')}}
   for (const s of checker.getExportsOfModule(engine).slice().sort((a, b) => a.name.localeCompare(b.name))) {
     const target = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
     const name = s.name;
-    if (builtIn.values.has(name)) { skipped.push(name); continue; }
+    if (builtIn.values.has(name) || RESERVED.has(name)) { skipped.push(name); continue; }
     const typeClash = builtIn.types.has(name) && target.flags & ts.SymbolFlags.Type;
     if (!typeClash) { out += `import ${name} = bp.${name};\n`; continue; }
     if (!(target.flags & ts.SymbolFlags.Value)) { skipped.push(name); continue; }

@@ -63,6 +63,21 @@ export interface OpArgs {
   targets?: Int32Array;
   /** cast: the result's dtype. */
   dtype?: Dtype;
+  // --- elementwise, comparison and reduction additions ---
+  /** elu: the scale of the negative part. */
+  alpha?: number;
+  /** gelu: 'none' (exact) or 'tanh'. */
+  approximate?: 'none' | 'tanh';
+  /** softplus: the sharpness beta. */
+  beta?: number;
+  /** softplus: above beta·x > threshold the result is x. */
+  threshold?: number;
+  /** cumsum: sum from the end of the axis instead of its start (cumsum's gradient). */
+  reverse?: boolean;
+  /** var, std: subtracted from the count in the divisor (1: Bessel's correction). */
+  correction?: number;
+  /** norm: the order p (1, 2, Infinity, -Infinity, 0 or any other number). */
+  p?: number;
 }
 
 /** A rule of the gradient table: the gradient for input `i` of the op that made `out`, given dRoot/dOut = g. */

@@ -44,3 +44,12 @@ export type { GraphSnapshot, GraphNode, GraphEdge, TensorSummary, JsonNumber, Tr
 export * as nn from './nn';
 /** Optimisers with PyTorch's update rules: SGD and Adam. */
 export * as optim from './optim';
+// --- elementwise, comparison and reduction additions ---
+export { where, atan2 } from './ops/elementwise';
+export type { MaskLike } from './ops/elementwise';
+export { gt, ge, lt, le, eq, ne, sign, floor, ceil, round } from './ops/compare';
+export { elu, selu, gelu, softplus, silu } from './ops/activations';
+export type { GeluOptions } from './ops/activations';
+export { argMax, argMin, cumsum, variance as var, std, norm } from './ops/statistics';
+export type { VarOptions } from './ops/statistics';
+export { outer, dot } from './ops/vectors';

@@ -4,14 +4,14 @@
 import { alloc, FloatArray, promoteOperands } from '../dtype';
 import { record } from '../graph';
 import { broadcastIndex, broadcastShapes, fmt, sameShape, sizeOf } from '../shape';
-import { Tensor, TensorLike } from '../tensor';
+import { NestedArray, Tensor, TensorLike } from '../tensor';
 import { asTensor, operand } from '../creation';
 import { reluFloat32 } from './float32Bits';
 import { binarySimd, BinaryOp, Kind, reluSimd } from '../simd/index';
 
 /** o[oo + i] = x[xo + i·xs] ∘ y[yo + i·ys] for i < n (a stride 0 repeats one element). */
-type BinaryKernel = (x: FloatArray, xo: number, xs: number, y: FloatArray, yo: number, ys: number, out: FloatArray, oo: number, n: number) => void;
-type UnaryKernel = (x: FloatArray, out: FloatArray, n: number) => void;
+export type BinaryKernel = (x: FloatArray, xo: number, xs: number, y: FloatArray, yo: number, ys: number, out: FloatArray, oo: number, n: number) => void;
+export type UnaryKernel = (x: FloatArray, out: FloatArray, n: number) => void;
 
 /** Both operands as tensors: a number takes the dtype of the tensor it meets (float64 when neither is one). */
 export function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
@@ -64,7 +64,7 @@ function blockBinary(kernel: BinaryKernel, full: FloatArray, part: FloatArray, p
  * `simd` names the op where assembly/vector.ts has its loop (same numbers): used for large operands that are whole,
  * a number, or a row repeated over rows (a bias).
  */
-function binary(op: string, a: TensorLike, b: TensorLike, kernel: BinaryKernel, simd?: BinaryOp): Tensor {
+export function binary(op: string, a: TensorLike, b: TensorLike, kernel: BinaryKernel, simd?: BinaryOp): Tensor {
   const [x, y] = operands(op, a, b);
   const dtype = promoteOperands(x, y);
   if (sameShape(x.shape, y.shape)) {
@@ -90,7 +90,7 @@ function binary(op: string, a: TensorLike, b: TensorLike, kernel: BinaryKernel, 
   return record(op, [x, y], new Tensor(out, shape));
 }
 
-function unary(op: string, x: TensorLike, kernel: UnaryKernel, args?: Parameters<typeof record>[3]): Tensor {
+export function unary(op: string, x: TensorLike, kernel: UnaryKernel, args?: Parameters<typeof record>[3]): Tensor {
   x = operand(op, x);
   const out = alloc(op, x.dtype, x.shape);
   kernel(x.data, out, x.size);
@@ -152,20 +152,38 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor { return binary('m
  */
 export function minimum(a: TensorLike, b: TensorLike): Tensor { return binary('minimum', a, b, kMinimum); }
 
+/** A condition for where(): a mask tensor (non-zero = true), or nested arrays of booleans or numbers. */
+export type MaskLike = Tensor | boolean | number | readonly MaskLike[];
+
+/** cond as a tensor: booleans become 1/0, numbers and tensors stay as they are (non-zero = true). */
+function maskOf(cond: MaskLike): Tensor {
+  if (cond instanceof Tensor) return cond;
+  const bits = (c: MaskLike): NestedArray => {
+    if (typeof c === 'boolean') return c ? 1 : 0;
+    if (typeof c === 'number') return c;
+    if (Array.isArray(c)) return (c as readonly MaskLike[]).map(bits);
+    throw new Error(`where: cond must be a tensor or nested arrays of booleans or numbers, got ${c === null ? 'null' : typeof c}`);
+  };
+  return asTensor('where', bits(cond), 'float64');
+}
+
 /**
- * Internal: cond ? a : b elementwise (cond is a 0/1 mask that gets no gradient). Used by gradient rules.
+ * cond ? a : b elementwise, all three broadcast together. `cond` is a mask tensor (non-zero and NaN are true, as
+ * PyTorch's bool()) or nested arrays of booleans or numbers; it gets no gradient.
  * Gradient: d where(c,a,b)/da = g·c, d/db = g·(1 − c); the mask c gets none
+ * @example where(gt(x, 0), x, 0) ; where([true, false], a, b)
  */
-export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+export function where(cond: MaskLike, a: TensorLike, b: TensorLike): Tensor {
+  const c0 = maskOf(cond);
   const [x, y] = operands('where', a, b);
-  const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape);
+  const shape = broadcastShapes('where', broadcastShapes('where', c0.shape, x.shape), y.shape);
   const n = shape.reduce((p, q) => p * q, 1);
-  const c = sameShape(cond.shape, shape) ? cond.data : expandData('where', cond, shape);
+  const c = sameShape(c0.shape, shape) ? c0.data : expandData('where', c0, shape);
   const xd = sameShape(x.shape, shape) ? x.data : expandData('where', x, shape);
   const yd = sameShape(y.shape, shape) ? y.data : expandData('where', y, shape);
   const out = alloc('where', promoteOperands(x, y), shape);
   for (let i = 0; i < n; i++) out[i] = c[i] !== 0 ? xd[i] : yd[i];
-  return record('where', [cond, x, y], new Tensor(out, shape));
+  return record('where', [c0, x, y], new Tensor(out, shape));
 }
 
 /**
@@ -282,3 +300,12 @@ export function cast(x: Tensor, dtype: 'float32' | 'float64'): Tensor {
   out.set(x.data);
   return record('cast', [x], new Tensor(out, x.shape), { dtype });
 }
+
+// --- elementwise, comparison and reduction additions ---
+const kAtan2: BinaryKernel = (x, xo, xs, y, yo, ys, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = Math.atan2(x[xo + i * xs], y[yo + i * ys]); };
+/**
+ * The angle of the point (x, y) in (−π, π], elementwise: atan(y/x) in the right quadrant; broadcasting.
+ * Gradient: d atan2(y,x)/dy = g·x/(x² + y²), d/dx = −g·y/(x² + y²)
+ * @example atan2(y, x)
+ */
+export function atan2(y: TensorLike, x: TensorLike): Tensor { return binary('atan2', y, x, kAtan2); }

@@ -7,6 +7,10 @@ import * as red from './reductions';
 import * as sh from './shapeOps';
 import * as neural from './neural';
 import { matmulT } from './linalg';
+import * as cmp from './compare';
+import * as act from './activations';
+import * as stats from './statistics';
+import * as vec from './vectors';
 
 type Forward = (x: readonly Tensor[], a: OpArgs) => Tensor;
 
@@ -62,6 +66,24 @@ export const forwards: Record<string, Forward> = {
   logSoftmax: ([a], { axis }) => neural.logSoftmax(a, axis),
   crossEntropy: ([a], { targets }) => neural.crossEntropy(a, Array.from(targets as Int32Array)),
   mseLoss: ([p, t]) => neural.mseLoss(p, t),
+  // --- elementwise, comparison and reduction additions ---
+  atan2: ([y, x]) => ew.atan2(y, x),
+  sign: ([a]) => cmp.sign(a),
+  floor: ([a]) => cmp.floor(a),
+  ceil: ([a]) => cmp.ceil(a),
+  round: ([a]) => cmp.round(a),
+  elu: ([a], { alpha }) => act.elu(a, alpha),
+  selu: ([a]) => act.selu(a),
+  gelu: ([a], { approximate }) => act.gelu(a, { approximate }),
+  softplus: ([a], { beta, threshold }) => act.softplus(a, beta, threshold),
+  silu: ([a]) => act.silu(a),
+  erf: ([a]) => act.erf(a),
+  cumsum: ([a], { axis, reverse }) => stats.cumsumAlong(a, axis as number, !!reverse),
+  var: ([a], { axes, keepDims, correction }) => stats.variance(a, axes, { correction, keepDims }),
+  std: ([a], { axes, keepDims, correction }) => stats.std(a, axes, { correction, keepDims }),
+  norm: ([a], { p, axes, keepDims }) => stats.norm(a, p, axes, keepDims),
+  outer: ([a, b]) => vec.outer(a, b),
+  dot: ([a, b]) => vec.dot(a, b),
 };
 
 /**
