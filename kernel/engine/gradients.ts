@@ -13,9 +13,9 @@ import { anyZero, inRange, isZero, leakySlope, oneHot, passPositive, positive, s
 import { sameShape, sizeOf } from './shape';
 import { isGradEnabled, Rule } from './graph';
 // --- elementwise, comparison and reduction additions ---
-import { abs, add, sigmoid, tanh } from './ops/elementwise';
+import { abs, add, maximum, sigmoid, tanh } from './ops/elementwise';
 import { erf, GELU_C, GELU_K, SELU_ALPHA, SELU_SCALE } from './ops/activations';
-import { eq, le } from './ops/compare';
+import { eq, gt } from './ops/compare';
 import { cumsumAlong } from './ops/statistics';
 import { mean } from './ops/reductions';
 import { matmul } from './ops/linalg';
@@ -173,9 +173,10 @@ export const gradients: Record<string, Rule> = {
   // d round(a)/da = 0
   round: (g, _i, [a]) => zerosOf(g, a),
   // d elu(a)/da = g for a > 0, g·(elu(a) + alpha) for a ≤ 0
-  elu: (g, _i, [a], out, { alpha }) => where(le(a, 0), mul(g, add(out, alpha as number)), g),
+  // (NaN takes the second form, giving NaN, as PyTorch's vectorised kernel)
+  elu: (g, _i, [a], out, { alpha }) => where(gt(a, 0), g, mul(g, add(out, alpha as number))),
   // d selu(a)/da = g·scale for a > 0, g·(selu(a) + scale·alpha) for a ≤ 0
-  selu: (g, _i, [a], out) => where(le(a, 0), mul(g, add(out, SELU_SCALE * SELU_ALPHA)), mul(g, SELU_SCALE)),
+  selu: (g, _i, [a], out) => where(gt(a, 0), mul(g, SELU_SCALE), mul(g, add(out, SELU_SCALE * SELU_ALPHA))),
   // d gelu(a)/da = g·(Φ(a) + a·φ(a)) (exact); the tanh form's derivative for 'tanh'
   gelu: (g, _i, [a], _o, { approximate }) => {
     if (approximate === 'tanh') {
@@ -187,7 +188,7 @@ export const gradients: Record<string, Rule> = {
     return mul(g, add(cdf, mul(a, pdf)));
   },
   // d softplus(a)/da = g·σ(beta·a), g where beta·a > threshold
-  softplus: (g, _i, [a], _o, { beta, threshold }) => where(le(mul(a, beta as number), threshold as number), mul(g, sigmoid(mul(a, beta as number))), g),
+  softplus: (g, _i, [a], _o, { beta, threshold }) => where(gt(mul(a, beta as number), threshold as number), g, mul(g, sigmoid(mul(a, beta as number)))),
   // d silu(a)/da = g·σ(a)·(1 + a·(1 − σ(a)))
   silu: (g, _i, [a]) => { const s = sigmoid(a); return mul(g, mul(s, add(mul(a, sub(1, s)), 1))); },
   // d erf(a)/da = g·2/√π·e^(−a²)
@@ -213,7 +214,8 @@ export const gradients: Record<string, Rule> = {
     else if (p === 1) r = mul(ge, sign(a));
     else if (p === Infinity || p === -Infinity) {
       const extreme = eq(abs(a.detach()), n.detach());
-      r = mul(ge, div(mul(sign(a), extreme), expandReduced(sum(extreme, ax, true), a.shape, ax)));
+      // (no element equals a NaN norm: a count of 0 gives them all 0, as PyTorch)
+      r = mul(ge, div(mul(sign(a), extreme), expandReduced(maximum(sum(extreme, ax, true), 1), a.shape, ax)));
     } else r = where(eq(a, 0), 0, mul(ge, mul(sign(a), div(pow(abs(a), (p as number) - 1), pow(n, (p as number) - 1)))));
     return where(eq(n, 0), 0, r);
   },

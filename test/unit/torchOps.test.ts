@@ -25,9 +25,10 @@ interface OpCase {
 type AnyFn = (...args: unknown[]) => Tensor;
 const functions = engine as unknown as Record<string, AnyFn>;
 
-/** A fixture argument: a plain value, or { tensor } for a tensor that does not require grad. */
+/** A fixture argument: a plain value, or { tensor } for a tensor that does not require grad ('Infinity': ±∞, which JSON lacks). */
 function decodeArg(a: unknown): unknown {
   if (a !== null && typeof a === 'object' && 'tensor' in a) return fromStored((a as { tensor: Stored }).tensor);
+  if (a === 'Infinity' || a === '-Infinity') return Number(a);
   return a;
 }
 
@@ -117,7 +118,10 @@ describe('the fixture table', () => {
     const apiOps = ['add', 'sub', 'mul', 'div', 'pow', 'neg', 'exp', 'log', 'sqrt', 'abs', 'square', 'tanh',
       'sigmoid', 'relu', 'leakyRelu', 'sin', 'cos', 'clamp', 'maximum', 'minimum', 'sum', 'mean', 'max', 'min',
       'logSumExp', 'matmul', 'reshape', 'flatten', 'transpose', 'permute', 'squeeze', 'unsqueeze', 'broadcastTo',
-      'slice', 'gather', 'concat', 'stack', 'softmax', 'logSoftmax', 'crossEntropy', 'mseLoss'];
+      'slice', 'gather', 'concat', 'stack', 'softmax', 'logSoftmax', 'crossEntropy', 'mseLoss',
+      // --- elementwise, comparison and reduction additions (where, comparisons, argMax/argMin: torchElementwise.test.ts) ---
+      'atan2', 'sign', 'floor', 'ceil', 'round', 'elu', 'selu', 'gelu', 'softplus', 'silu', 'cumsum', 'var', 'std', 'norm',
+      'outer', 'dot'];
     for (const op of apiOps) {
       assert.ok(byOp.has(op), `no PyTorch case for ${op}`);
       assert.equal(typeof functions[op], 'function', `the engine exports no function ${op}`);
