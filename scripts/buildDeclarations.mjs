@@ -76,7 +76,20 @@ function rollUpEngine() {
   });
   const result = Extractor.invoke(config, { localBuild: true, messageCallback: (m) => { if (m.logLevel !== ExtractorLogLevel.Error) m.handled = true; } });
   if (!result.succeeded) throw new Error(`API Extractor failed with ${result.errorCount} error(s)`);
-  writeFileSync(OUT_ENGINE, withNamespaceDocs(readFileSync(OUT_ENGINE, 'utf8')));
+  writeFileSync(OUT_ENGINE, withReservedNames(withNamespaceDocs(readFileSync(OUT_ENGINE, 'utf8'))));
+}
+
+/**
+ * API Extractor declares an export under its exported name, which for `variance as var` is not a legal function
+ * name: declare it under its own name and export it renamed.
+ */
+function withReservedNames(dts) {
+  for (const name of RESERVED) {
+    const declaration = `export declare function ${name}(`;
+    if (!dts.includes(declaration)) continue;
+    dts = dts.replace(declaration, `declare function ${name}_(`).replace(/\nexport \{ \}\s*$/, `\nexport { ${name}_ as ${name} }\n`);
+  }
+  return dts;
 }
 
 /**

@@ -161,7 +161,7 @@ export const gradients: Record<string, Rule> = {
     return i === 0 ? r : neg(r);
   },
 
-  // --- elementwise, comparison and reduction additions ---
+  /* --- elementwise, comparison and reduction additions --- */
   // d atan2(y,x)/dy = g·x/(x² + y²), d/dx = −g·y/(x² + y²)
   atan2: (g, i, [y, x]) => { const r2 = add(square(x), square(y)); return i === 0 ? div(mul(g, x), r2) : neg(div(mul(g, y), r2)); },
   // d sign(a)/da = 0
@@ -204,8 +204,8 @@ export const gradients: Record<string, Rule> = {
     const r = div(mul(expandReduced(g, a.shape, axes as number[]), sub(a, mean(a, axes, true))), mul(s, count(a, axes as number[]) - (correction as number)));
     return where(eq(s, 0), 0, r);
   },
-  // d‖a‖ₚ/da = g·sign(a)·|a|ᵖ⁻¹/‖a‖ₚᵖ⁻¹ (g·a/‖a‖ for p = 2, g·sign(a) for p = 1, shared among the extreme
-  // elements for ±Infinity, none for 0), and 0 where the norm is 0, as PyTorch
+  // d‖a‖ₚ/da = g·sign(a)·|a|ᵖ⁻¹/‖a‖ₚᵖ⁻¹, and 0 where the norm is 0, as PyTorch
+  // (g·a/‖a‖ for p = 2, g·sign(a) for p = 1, shared among the extreme elements for ±Infinity, none for 0)
   norm: (g, _i, [a], out, { p, axes }) => {
     const ax = axes as number[], ge = expandReduced(g, a.shape, ax), n = expandReduced(out, a.shape, ax);
     let r: Tensor;

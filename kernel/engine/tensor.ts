@@ -14,6 +14,9 @@ import * as cmp from './ops/compare';
 import * as act from './ops/activations';
 import * as stats from './ops/statistics';
 import * as vec from './ops/vectors';
+import type { MaskLike } from './ops/elementwise';
+import type { GeluOptions } from './ops/activations';
+import type { VarOptions } from './ops/statistics';
 
 /** Nested arrays of numbers, as accepted by `tensor()`. */
 export type NestedArray = number | NestedArray[];
@@ -428,7 +431,7 @@ export class Tensor {
    * Gradient: d where(c,a,b)/da = g·c, d/db = g·(1 − c); the mask c gets none
    * @example x.where(gt(x, 0), 0)
    */
-  where(cond: ew.MaskLike, other: TensorLike): Tensor { return ew.where(cond, this, other); }
+  where(cond: MaskLike, other: TensorLike): Tensor { return ew.where(cond, this, other); }
   /**
    * `gt(this, y)`: 1 where a > b, else 0 (broadcasting; NaN compares false). A mask in the operands' dtype that does not require grad.
    * Gradient: none (the result does not require grad)
@@ -506,7 +509,7 @@ export class Tensor {
    * Gradient: d gelu(a)/da = g·(Φ(a) + a·φ(a)) (exact); the tanh form's derivative for 'tanh'
    * @example x.gelu() ; x.gelu({ approximate: 'tanh' })
    */
-  gelu(opts?: act.GeluOptions): Tensor { return act.gelu(this, opts); }
+  gelu(opts?: GeluOptions): Tensor { return act.gelu(this, opts); }
   /**
    * `softplus(this, beta, threshold)`: log(1 + e^(beta·x))/beta, and x where beta·x > threshold (defaults 1 and 20).
    * Gradient: d softplus(a)/da = g·σ(beta·a), g where beta·a > threshold
@@ -550,13 +553,13 @@ export class Tensor {
    * Gradient: d var(a)/da = g·2(a − mean(a))/(N − correction)
    * @example x.var() ; x.var(0, { correction: 0 })
    */
-  var(axis?: Axis | null, opts?: stats.VarOptions): Tensor { return stats.variance(this, axis, opts); }
+  var(axis?: Axis | null, opts?: VarOptions): Tensor { return stats.variance(this, axis, opts); }
   /**
    * `std(this, axis, opts)`: the standard deviation over `axis`, √var (correction 1 by default).
    * Gradient: d std(a)/da = g·(a − mean(a))/((N − correction)·std(a)), 0 where std is 0 (as PyTorch)
    * @example x.std(-1, { keepDims: true })
    */
-  std(axis?: Axis | null, opts?: stats.VarOptions): Tensor { return stats.std(this, axis, opts); }
+  std(axis?: Axis | null, opts?: VarOptions): Tensor { return stats.std(this, axis, opts); }
   /**
    * `norm(this, p, axis, keepDims)`: the vector p-norm over `axis` (all elements when omitted), p = 2 by default; Infinity is max|x|.
    * Gradient: d‖a‖ₚ/da = g·sign(a)·|a|ᵖ⁻¹/‖a‖ₚᵖ⁻¹, and 0 where the norm is 0, as PyTorch

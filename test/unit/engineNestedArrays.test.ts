@@ -25,6 +25,12 @@ const nestedCalls: [string, unknown[]][] = [
   ['concat', [[m, m], 1]], ['stack', [[v, v]]],
   ['softmax', [m]], ['logSoftmax', [m, 0]], ['crossEntropy', [m, [2, 0]]], ['mseLoss', [m, v]],
   ['sum', [3]], ['exp', [0]],
+  // --- elementwise, comparison and reduction additions ---
+  ['where', [[[1, 0, 1], [0, 1, 1]], m, v]], ['gt', [m, v]], ['ge', [m, 0]], ['lt', [0, m]], ['le', [m, m]], ['eq', [v, v]],
+  ['ne', [v, [1, 2, 3]]], ['sign', [m]], ['floor', [m]], ['ceil', [m]], ['round', [m]], ['elu', [m, 0.5]], ['selu', [m]],
+  ['gelu', [m]], ['softplus', [m, 2]], ['silu', [m]], ['atan2', [m, v]], ['argMax', [m, 1]], ['argMin', [m]],
+  ['cumsum', [m, 1]], ['var', [m, 1, { correction: 0 }]], ['std', [m]], ['norm', [m, 1, 0]], ['outer', [v, [1, 2]]],
+  ['dot', [v, v]],
 ];
 
 /** The same arguments with every nested array (and, for the first argument, a number) made a tensor. */

@@ -143,8 +143,8 @@ export function std(x: TensorLike, axis?: Axis | null, opts?: VarOptions): Tenso
 /**
  * The vector p-norm over `axis` (all elements when omitted): (Σ|x|ᵖ)^(1/p); p = Infinity is max|x|, -Infinity
  * min|x|, 0 the count of non-zeros. p defaults to 2.
- * Gradient: d‖a‖ₚ/da = g·sign(a)·|a|ᵖ⁻¹/‖a‖ₚᵖ⁻¹ (g·a/‖a‖ for p = 2, g·sign(a) for p = 1, shared among the extreme
- * elements for ±Infinity, none for 0), and 0 where the norm is 0, as PyTorch
+ * Gradient: d‖a‖ₚ/da = g·sign(a)·|a|ᵖ⁻¹/‖a‖ₚᵖ⁻¹, and 0 where the norm is 0, as PyTorch (g·a/‖a‖ for p = 2,
+ * g·sign(a) for p = 1, shared among the extreme elements for ±Infinity, none for 0)
  * @example norm(x) ; x.norm(1, -1, true) ; x.norm(Infinity)
  */
 export function norm(x: TensorLike, p = 2, axis?: Axis | null, keepDims = false): Tensor {
