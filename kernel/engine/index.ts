@@ -40,10 +40,6 @@ export { grad, valueAndGrad, customGrad } from './functional';
 export type { GradOptions, Grads, CustomGradResult } from './functional';
 export { traceGraph, summarize } from './trace';
 export type { GraphSnapshot, GraphNode, GraphEdge, TensorSummary, JsonNumber, TraceOptions } from './trace';
-/** Modules: Linear, MLP, Sequential, activations, and the Module base class to write your own. */
-export * as nn from './nn';
-/** Optimisers with PyTorch's update rules: SGD and Adam. */
-export * as optim from './optim';
 // --- elementwise, comparison and reduction additions ---
 export { where, atan2 } from './ops/elementwise';
 export type { MaskLike } from './ops/elementwise';
@@ -53,3 +49,7 @@ export type { GeluOptions } from './ops/activations';
 export { argMax, argMin, cumsum, variance as var, std, norm } from './ops/statistics';
 export type { VarOptions } from './ops/statistics';
 export { outer, dot } from './ops/vectors';
+/** Modules: Linear, MLP, Sequential, activations, and the Module base class to write your own. */
+export * as nn from './nn';
+/** Optimisers with PyTorch's update rules: SGD and Adam. */
+export * as optim from './optim';
