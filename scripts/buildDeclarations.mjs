@@ -76,7 +76,20 @@ function rollUpEngine() {
   });
   const result = Extractor.invoke(config, { localBuild: true, messageCallback: (m) => { if (m.logLevel !== ExtractorLogLevel.Error) m.handled = true; } });
   if (!result.succeeded) throw new Error(`API Extractor failed with ${result.errorCount} error(s)`);
-  writeFileSync(OUT_ENGINE, withNamespaceDocs(readFileSync(OUT_ENGINE, 'utf8')));
+  writeFileSync(OUT_ENGINE, withReservedNames(withNamespaceDocs(readFileSync(OUT_ENGINE, 'utf8'))));
+}
+
+/**
+ * API Extractor declares an export under its exported name, which for `variance as var` is not a legal function
+ * name: declare it under its own name and export it renamed.
+ */
+function withReservedNames(dts) {
+  for (const name of RESERVED) {
+    const declaration = `export declare function ${name}(`;
+    if (!dts.includes(declaration)) continue;
+    dts = dts.replace(declaration, `declare function ${name}_(`).replace(/\nexport \{ \}\s*$/, `\nexport { ${name}_ as ${name} }\n`);
+  }
+  return dts;
 }
 
 /**
@@ -126,10 +139,14 @@ function typeParams(symbol) {
  * The members of `bp` (and, recursively, of its namespaces nn and optim): for each export of `path`, a const of
  * its value's type and a type alias of its type, each with the export's JSDoc.
  */
+/** Export names that cannot be declared as a const (`var`: the method form `x.var()` serves cells). */
+const RESERVED = new Set(['var']);
+
 function namespaceBody(checker, moduleSymbol, path, indent) {
   let out = '';
   const exports = checker.getExportsOfModule(moduleSymbol).slice().sort((a, b) => a.name.localeCompare(b.name));
   for (const s of exports) {
+    if (RESERVED.has(s.name)) continue;
     const target = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
     const name = s.name, ref = `${path}.${name}`, doc = docOf(target, indent);
     if (target.flags & ts.SymbolFlags.ValueModule) {
@@ -191,7 +208,7 @@ ${namespaceBody(checker, engine, "import('./engine')", '  ')}}
   for (const s of checker.getExportsOfModule(engine).slice().sort((a, b) => a.name.localeCompare(b.name))) {
     const target = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
     const name = s.name;
-    if (builtIn.values.has(name)) { skipped.push(name); continue; }
+    if (builtIn.values.has(name) || RESERVED.has(name)) { skipped.push(name); continue; }
     const typeClash = builtIn.types.has(name) && target.flags & ts.SymbolFlags.Type;
     if (!typeClash) { out += `import ${name} = bp.${name};\n`; continue; }
     if (!(target.flags & ts.SymbolFlags.Value)) { skipped.push(name); continue; }

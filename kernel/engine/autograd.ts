@@ -151,6 +151,11 @@ function detached(g: Tensor): Tensor {
  * @example const [dx] = computeGrads(y, [x]);
  */
 export function computeGrads(root: Tensor, inputs: readonly Tensor[], grad?: TensorLike, options?: { createGraph?: boolean }): Tensor[] {
+  return reachedGrads(root, inputs, grad, options).map((g, i) => g ?? new Tensor(alloc('computeGrads', inputs[i].dtype, inputs[i].shape), inputs[i].shape));
+}
+
+/** computeGrads, with null for each input no gradient reached (root does not depend on it): what grad() checks. */
+export function reachedGrads(root: Tensor, inputs: readonly Tensor[], grad?: TensorLike, options?: { createGraph?: boolean }): (Tensor | null)[] {
   const createGraph = options?.createGraph === true;
   const seed = seedFor(root, grad);
   const wanted = new Set(inputs);
@@ -158,8 +163,8 @@ export function computeGrads(root: Tensor, inputs: readonly Tensor[], grad?: Ten
   const used = new Set<FloatArray>([seed.data]);
   return inputs.map((x) => {
     const g = grads.get(x);
-    if (g) return createGraph ? g : own(detached(g), used);
-    return new Tensor(alloc('computeGrads', x.dtype, x.shape), x.shape);
+    if (!g) return null;
+    return createGraph ? g : own(detached(g), used);
   });
 }
 

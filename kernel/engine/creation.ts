@@ -195,6 +195,14 @@ export function rand(shape: readonly number[] | number, opts?: TensorOptions): T
   return finish(new Tensor(out, s), opts);
 }
 
+/**
+ * The one rule for an op's tensor arguments: the public function of every op passes each of them through
+ * `operand` (or `asTensor` when a number should take another operand's dtype) before reading it, so a number or
+ * nested arrays work wherever a tensor does. Tensors pass through untouched; the rest become float64 tensors.
+ * @example export function exp(x: TensorLike): Tensor { x = operand('exp', x); ... }
+ */
+export function operand(op: string, x: TensorLike): Tensor { return asTensor(op, x, 'float64'); }
+
 /** An op operand as a tensor: tensors pass through; numbers and nested arrays take `dtype`. */
 export function asTensor(op: string, x: TensorLike, dtype: Dtype): Tensor {
   if (x instanceof Tensor) return x;

@@ -1,7 +1,7 @@
 // Function transforms: grad and valueAndGrad (gradients as return values, as JAX and TensorFlow.js give them)
 // and customGrad (an op with a gradient of your own, recorded as one node).
 import { alloc } from './dtype';
-import { computeGrads } from './autograd';
+import { reachedGrads } from './autograd';
 import { CustomVjp, isGradEnabled, withGradMode } from './graph';
 import { recordOp } from './ops/forwards';
 import { checkOptions } from './options';
@@ -13,6 +13,11 @@ import { scalar } from './creation';
 export interface GradOptions {
   /** Which arguments to differentiate: an index (the result is then one tensor) or a list. Default: every tensor argument. */
   argnums?: number | number[];
+  /**
+   * Give zeros for an argument `f` does not use (default false: that is an error naming the argument, as PyTorch's
+   * autograd.grad without allow_unused). A tensor `f` reaches through a closure instead of its argument is not a use.
+   */
+  allowUnused?: boolean;
 }
 
 /** The gradient result: one tensor when `argnums` is a number, else one per picked argument. */
@@ -42,8 +47,9 @@ function pickArgs(op: string, args: unknown[], argnums: number | number[] | unde
  * one that already requires grad is used as it is (so grad(grad(f)) sees through it), any other is replaced by
  * a leaf that shares its storage. Nothing's `.grad` changes.
  */
-function differentiate(op: string, f: (...args: never[]) => unknown, argnums: GradOptions['argnums'], args: unknown[]): { value: Tensor; grads: Grads } {
+function differentiate(op: string, f: (...args: never[]) => unknown, opts: GradOptions, args: unknown[]): { value: Tensor; grads: Grads } {
   if (typeof f !== 'function') throw new Error(`${op}: expected a function`);
+  const { argnums } = opts;
   const picked = pickArgs(op, args, argnums);
   const recording = isGradEnabled();
   const callArgs = args.slice();
@@ -62,9 +68,16 @@ function differentiate(op: string, f: (...args: never[]) => unknown, argnums: Gr
   if (value.size !== 1) throw new Error(`${op}: the function must return a one-element tensor, got shape ${fmt(value.shape)}`);
   // Gradients are recorded when an argument requires grad, so an enclosing grad() can differentiate them.
   const createGraph = recording && picked.some((k) => (args[k] as Tensor).requiresGrad === true);
-  const grads = value.requiresGrad
-    ? computeGrads(value, inputs, undefined, { createGraph })
-    : inputs.map((x) => new Tensor(alloc(op, x.dtype, x.shape), x.shape));
+  const reached = value.requiresGrad ? reachedGrads(value, inputs, undefined, { createGraph }) : inputs.map(() => null);
+  const grads = reached.map((g, j) => {
+    if (g) return g;
+    const x = inputs[j], k = picked[j];
+    // As PyTorch's autograd.grad: a gradient that never reached the argument is undefined, not silently zero.
+    if (opts.allowUnused !== true) {
+      throw new Error(`${op}: argument ${k}${x.name !== undefined ? ` (${x.name})` : ''} is not used by f: its gradient is undefined; pass { allowUnused: true } to get zeros for it`);
+    }
+    return new Tensor(alloc(op, x.dtype, x.shape), x.shape);
+  });
   return { value, grads: typeof argnums === 'number' ? grads[0] : grads };
 }
 
@@ -72,24 +85,28 @@ function differentiate(op: string, f: (...args: never[]) => unknown, argnums: Gr
  * A function that returns the gradients of the scalar `f` with respect to its tensor arguments (all by default;
  * `argnums` picks), leaving every `.grad` untouched: an array, or one tensor when `argnums` is a number.
  * Arguments that require grad give gradients that can be differentiated again: grad(grad(f)) works.
+ * An argument `f` does not use is an error naming it, unless `{ allowUnused: true }` (then its gradient is zeros).
  * @example const df = grad((x: Tensor) => x.pow(3).sum()); df(tensor([2])) // tensor([12.])
  */
-export function grad<F extends (...args: never[]) => Tensor>(f: F, opts: { argnums: number }): (...args: Parameters<F>) => Tensor;
-export function grad<F extends (...args: never[]) => Tensor>(f: F, opts?: { argnums?: number[] }): (...args: Parameters<F>) => Tensor[];
+export function grad<F extends (...args: never[]) => Tensor>(f: F, opts: { argnums: number; allowUnused?: boolean }): (...args: Parameters<F>) => Tensor;
+export function grad<F extends (...args: never[]) => Tensor>(f: F, opts?: { argnums?: number[]; allowUnused?: boolean }): (...args: Parameters<F>) => Tensor[];
+export function grad<F extends (...args: never[]) => Tensor>(f: F, opts?: GradOptions): (...args: Parameters<F>) => Grads;
 export function grad<F extends (...args: never[]) => Tensor>(f: F, opts: GradOptions = {}): (...args: Parameters<F>) => Grads {
-  checkOptions('grad', opts, ['argnums']);
-  return (...args) => differentiate('grad', f, opts.argnums, args).grads;
+  checkOptions('grad', opts, ['argnums', 'allowUnused']);
+  return (...args) => differentiate('grad', f, opts, args).grads;
 }
 
 /**
- * Like grad, but also returns the value of `f`: `{ value, grads }`.
+ * Like grad, but also returns the value of `f`: `{ value, grads }` (an unused argument is an error, as in grad,
+ * unless `{ allowUnused: true }`).
  * @example const { value, grads } = valueAndGrad((w: Tensor) => w.square().sum())(tensor([1, 2])); // 5, [[2, 4]]
  */
-export function valueAndGrad<F extends (...args: never[]) => Tensor>(f: F, opts: { argnums: number }): (...args: Parameters<F>) => { value: Tensor; grads: Tensor };
-export function valueAndGrad<F extends (...args: never[]) => Tensor>(f: F, opts?: { argnums?: number[] }): (...args: Parameters<F>) => { value: Tensor; grads: Tensor[] };
+export function valueAndGrad<F extends (...args: never[]) => Tensor>(f: F, opts: { argnums: number; allowUnused?: boolean }): (...args: Parameters<F>) => { value: Tensor; grads: Tensor };
+export function valueAndGrad<F extends (...args: never[]) => Tensor>(f: F, opts?: { argnums?: number[]; allowUnused?: boolean }): (...args: Parameters<F>) => { value: Tensor; grads: Tensor[] };
+export function valueAndGrad<F extends (...args: never[]) => Tensor>(f: F, opts?: GradOptions): (...args: Parameters<F>) => { value: Tensor; grads: Grads };
 export function valueAndGrad<F extends (...args: never[]) => Tensor>(f: F, opts: GradOptions = {}): (...args: Parameters<F>) => { value: Tensor; grads: Grads } {
-  checkOptions('valueAndGrad', opts, ['argnums']);
-  return (...args) => differentiate('valueAndGrad', f, opts.argnums, args);
+  checkOptions('valueAndGrad', opts, ['argnums', 'allowUnused']);
+  return (...args) => differentiate('valueAndGrad', f, opts, args);
 }
 
 /** What the function given to customGrad returns: the value, and the VJP that maps dLoss/dValue to each input's. */

@@ -15,6 +15,14 @@ import { anyZero, inRange, isZero, leakySlope, oneHot, passPositive, positive, s
 import { sameShape, sizeOf } from './shape';
 import { normVjp } from './ops/norm';
 import { isGradEnabled, Rule } from './graph';
+// --- elementwise, comparison and reduction additions ---
+import { abs, add, maximum, tanh } from './ops/elementwise';
+import { erf, GELU_C, GELU_K, SELU_ALPHA, SELU_SCALE } from './ops/activations';
+import { eq, gt } from './ops/compare';
+import { cumsumAlong } from './ops/statistics';
+import { mean } from './ops/reductions';
+import { matmul } from './ops/linalg';
+import { alloc } from './dtype';
 
 /** Whether an op on g would be recorded (a createGraph backward): fused rules must then use recorded ops. */
 const recording = (g: Tensor): boolean => g.requiresGrad && isGradEnabled();
@@ -58,7 +66,7 @@ export const gradients: Record<string, Rule> = {
   tanh: (g, _i, _x, out) => mul(g, sub(1, square(out))),
   // dσ(a)/da = g·σ(a)·(1 − σ(a))
   sigmoid: (g, _i, _x, out) => mul(g, mul(out, sub(1, out))),
-  // d relu(a)/da = g·[a > 0]
+  // d relu(a)/da = g·[not a ≤ 0] (0 at 0, g at NaN)
   // (one fused pass unless this backward is itself recorded: createGraph)
   relu: (g, _i, [a]) => (recording(g) || g.dtype !== a.dtype || !sameShape(g.shape, a.shape) ? mul(g, positive(a)) : passPositive(g, a)),
   // d leakyRelu(a)/da = g·(a > 0 ? 1 : slope)
@@ -188,7 +196,75 @@ export const gradients: Record<string, Rule> = {
   // d batchNorm(a, w, b)/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) per channel in training, ĝ·r in evaluation; d/dw = Σ g·â, d/db = Σ g (â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w)
   // (μ, σ² per channel over the batch, length, height, width; in evaluation the running statistics, constants)
   batchNorm: (g, i, x, _o, a) => normVjp('batchNorm', g, i, x, a),
+  /* --- elementwise, comparison and reduction additions --- */
+  // d atan2(y,x)/dy = g·x/(x² + y²), d/dx = −g·y/(x² + y²)
+  atan2: (g, i, [y, x]) => { const r2 = add(square(x), square(y)); return i === 0 ? div(mul(g, x), r2) : neg(div(mul(g, y), r2)); },
+  // d sign(a)/da = 0
+  sign: (g, _i, [a]) => zerosOf(g, a),
+  // d floor(a)/da = 0
+  floor: (g, _i, [a]) => zerosOf(g, a),
+  // d ceil(a)/da = 0
+  ceil: (g, _i, [a]) => zerosOf(g, a),
+  // d round(a)/da = 0
+  round: (g, _i, [a]) => zerosOf(g, a),
+  // d elu(a)/da = g for a > 0, g·(elu(a) + alpha) for a ≤ 0
+  // (NaN takes the second form, giving NaN, as PyTorch's vectorised kernel)
+  elu: (g, _i, [a], out, { alpha }) => where(gt(a, 0), g, mul(g, add(out, alpha as number))),
+  // d selu(a)/da = g·scale for a > 0, g·(selu(a) + scale·alpha) for a ≤ 0
+  selu: (g, _i, [a], out) => where(gt(a, 0), mul(g, SELU_SCALE), mul(g, add(out, SELU_SCALE * SELU_ALPHA))),
+  // d gelu(a)/da = g·(Φ(a) + a·φ(a)) (exact); the tanh form's derivative for 'tanh'
+  gelu: (g, _i, [a], _o, { approximate }) => {
+    if (approximate === 'tanh') {
+      const t = tanh(mul(add(a, mul(pow(a, 3), GELU_C)), GELU_K));
+      const inner = mul(mul(sub(1, square(t)), GELU_K), add(1, mul(square(a), 3 * GELU_C)));
+      return mul(g, mul(add(add(t, 1), mul(a, inner)), 0.5));
+    }
+    const cdf = mul(add(erf(mul(a, Math.SQRT1_2)), 1), 0.5), pdf = mul(exp(mul(square(a), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+    return mul(g, add(cdf, mul(a, pdf)));
+  },
+  // d softplus(a)/da = g·σ(beta·a), g where beta·a > threshold
+  softplus: (g, _i, [a], _o, { beta, threshold }) => where(gt(mul(a, beta as number), threshold as number), g, mul(g, sigmoid(mul(a, beta as number)))),
+  // d silu(a)/da = g·σ(a)·(1 + a·(1 − σ(a)))
+  silu: (g, _i, [a]) => { const s = sigmoid(a); return mul(g, mul(s, add(mul(a, sub(1, s)), 1))); },
+  // d erf(a)/da = g·2/√π·e^(−a²)
+  erf: (g, _i, [a]) => mul(g, mul(exp(neg(square(a))), 2 / Math.sqrt(Math.PI))),
+  // d cumsum(a)/da = the running sums of g from the end of the axis
+  cumsum: (g, _i, _x, _o, { axis, reverse }) => cumsumAlong(g, axis as number, !reverse),
+  // d var(a)/da = g·2(a − mean(a))/(N − correction)
+  var: (g, _i, [a], _o, { axes, correction }) =>
+    mul(expandReduced(g, a.shape, axes as number[]), mul(sub(a, mean(a, axes, true)), 2 / (count(a, axes as number[]) - (correction as number)))),
+  // d std(a)/da = g·(a − mean(a))/((N − correction)·std(a)), 0 where std is 0 (as PyTorch)
+  std: (g, _i, [a], out, { axes, correction }) => {
+    const s = expandReduced(out, a.shape, axes as number[]);
+    const r = div(mul(expandReduced(g, a.shape, axes as number[]), sub(a, mean(a, axes, true))), mul(s, count(a, axes as number[]) - (correction as number)));
+    return where(eq(s, 0), 0, r);
+  },
+  // d‖a‖ₚ/da = g·sign(a)·|a|ᵖ⁻¹/‖a‖ₚᵖ⁻¹, and 0 where the norm is 0, as PyTorch
+  // (g·a/‖a‖ for p = 2, g·sign(a) for p = 1, shared among the extreme elements for ±Infinity, none for 0)
+  norm: (g, _i, [a], out, { p, axes }) => {
+    const ax = axes as number[], ge = expandReduced(g, a.shape, ax), n = expandReduced(out, a.shape, ax);
+    let r: Tensor;
+    if (p === 0) return zerosOf(ge, a);
+    if (p === 2) r = mul(ge, div(a, n));
+    else if (p === 1) r = mul(ge, sign(a));
+    else if (p === Infinity || p === -Infinity) {
+      const extreme = eq(abs(a.detach()), n.detach());
+      // (no element equals a NaN norm: a count of 0 gives them all 0, as PyTorch)
+      r = mul(ge, div(mul(sign(a), extreme), expandReduced(maximum(sum(extreme, ax, true), 1), a.shape, ax)));
+    } else r = where(eq(a, 0), 0, mul(ge, mul(sign(a), div(pow(abs(a), (p as number) - 1), pow(n, (p as number) - 1)))));
+    return where(eq(n, 0), 0, r);
+  },
+  // d outer(a,b)/da = g·b, d/db = aᵀ·g (matrix-vector products)
+  outer: (g, i, [a, b]) => (i === 0 ? matmul(g, b) : matmul(a, g)),
+  // d dot(a,b)/da = g·b, d/db = g·a
+  dot: (g, i, [a, b]) => mul(g, i === 0 ? b : a),
 };
+
+/** Zeros of x's shape in g's dtype: the gradient of the step functions. */
+function zerosOf(g: Tensor, x: Tensor): Tensor { return new Tensor(alloc('gradient', g.dtype, x.shape), x.shape.slice()); }
+
+/** How many elements of a each reduced value covers. */
+function count(a: Tensor, axes: readonly number[]): number { return sizeOf(axes.map((d) => a.shape[d])); }
 
 function inverse(perm: readonly number[]): number[] {
   const inv = new Array<number>(perm.length);

@@ -93,10 +93,23 @@ export interface OpArgs {
   runningMean?: Tensor;
   /** batchNorm in evaluation: the running variance it used (a copy, [C]). */
   runningVar?: Tensor;
-  /** dropout: the probability of zeroing an element. */
+  /** dropout: the probability of zeroing an element; norm: the order p (1, 2, Infinity, -Infinity, 0 or any other number). */
   p?: number;
   /** dropout: 0 or 1/(1 − p) for each element, in the input's shape. */
   mask?: Tensor;
+  // --- elementwise, comparison and reduction additions ---
+  /** elu: the scale of the negative part. */
+  alpha?: number;
+  /** gelu: 'none' (exact) or 'tanh'. */
+  approximate?: 'none' | 'tanh';
+  /** softplus: the sharpness beta. */
+  beta?: number;
+  /** softplus: above beta·x > threshold the result is x. */
+  threshold?: number;
+  /** cumsum: sum from the end of the axis instead of its start (cumsum's gradient). */
+  reverse?: boolean;
+  /** var, std: subtracted from the count in the divisor (1: Bessel's correction). */
+  correction?: number;
 }
 
 /** A rule of the gradient table: the gradient for input `i` of the op that made `out`, given dRoot/dOut = g. */

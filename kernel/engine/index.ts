@@ -40,6 +40,15 @@ export { grad, valueAndGrad, customGrad } from './functional';
 export type { GradOptions, Grads, CustomGradResult } from './functional';
 export { traceGraph, summarize } from './trace';
 export type { GraphSnapshot, GraphNode, GraphEdge, TensorSummary, JsonNumber, TraceOptions } from './trace';
+// --- elementwise, comparison and reduction additions ---
+export { where, atan2 } from './ops/elementwise';
+export type { MaskLike } from './ops/elementwise';
+export { gt, ge, lt, le, eq, ne, sign, floor, ceil, round } from './ops/compare';
+export { elu, selu, gelu, softplus, silu } from './ops/activations';
+export type { GeluOptions } from './ops/activations';
+export { argMax, argMin, cumsum, variance as var, std, norm } from './ops/statistics';
+export type { VarOptions } from './ops/statistics';
+export { outer, dot } from './ops/vectors';
 /** Modules: Linear, MLP, Sequential, activations, and the Module base class to write your own. */
 export * as nn from './nn';
 /** Optimisers with PyTorch's update rules: SGD and Adam. */

@@ -15,6 +15,13 @@ import * as losses from './ops/losses';
 import { embedding } from './ops/embedding';
 import type { IndexLike } from './ops/indices';
 import * as norm from './ops/norm';
+import * as cmp from './ops/compare';
+import * as act from './ops/activations';
+import * as stats from './ops/statistics';
+import * as vec from './ops/vectors';
+import type { MaskLike } from './ops/elementwise';
+import type { GeluOptions } from './ops/activations';
+import type { VarOptions } from './ops/statistics';
 
 /** Nested arrays of numbers, as accepted by `tensor()`. */
 export type NestedArray = number | NestedArray[];
@@ -243,13 +250,13 @@ export class Tensor {
    */
   sigmoid(): Tensor { return ew.sigmoid(this); }
   /**
-   * `relu(this)`: max(x, 0) (gradient 0 at 0, as PyTorch).
-   * Gradient: d relu(a)/da = g·[a > 0]
+   * `relu(this)`: max(x, 0); NaN stays NaN (gradient 0 at 0, 1 at NaN, as PyTorch).
+   * Gradient: d relu(a)/da = g·[not a ≤ 0] (0 at 0, g at NaN)
    * @example x.relu()
    */
   relu(): Tensor { return ew.relu(this); }
   /**
-   * `leakyRelu(this, slope)`: x for x > 0, slope·x otherwise (gradient `slope` at 0, as PyTorch).
+   * `leakyRelu(this, slope)`: x for x > 0, slope·x otherwise; `slope` defaults to 0.01 (gradient `slope` at 0 and at NaN, as PyTorch).
    * Gradient: d leakyRelu(a)/da = g·(a > 0 ? 1 : slope)
    * @example x.leakyRelu(0.1)
    */
@@ -384,7 +391,7 @@ export class Tensor {
    * Gradient: d gather(a)/da = g's slices added back at their indices
    * @example x.gather([0, 2], 1)
    */
-  gather(indices: readonly number[] | readonly NestedArray[] | Tensor, axis = 0): Tensor { return sh.gather(this, indices, axis); }
+  gather(indices: readonly number[] | readonly NestedArray[] | Tensor | number, axis = 0): Tensor { return sh.gather(this, indices, axis); }
   /**
    * `concat([this, ...others], axis)`: Joins tensors along an existing `axis`; the other dims must match.
    * Gradient: d concat(xs)/dxᵢ = the part of g along `axis` where xᵢ sits
@@ -513,4 +520,157 @@ export class Tensor {
   batchNorm(runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null, opts?: norm.BatchNormOptions): Tensor {
     return norm.batchNorm(this, runningMean, runningVar, weight, bias, opts);
   }
+  // --- elementwise, comparison and reduction additions ---
+  /**
+   * `where(cond, this, other)`: this where cond is true (non-zero), other elsewhere, broadcasting (as PyTorch's x.where(cond, y)).
+   * Gradient: d where(c,a,b)/da = g·c, d/db = g·(1 − c); the mask c gets none
+   * @example x.where(gt(x, 0), 0)
+   */
+  where(cond: MaskLike, other: TensorLike): Tensor { return ew.where(cond, this, other); }
+  /**
+   * `gt(this, y)`: 1 where a > b, else 0 (broadcasting; NaN compares false). A mask in the operands' dtype that does not require grad.
+   * Gradient: none (the result does not require grad)
+   * @example x.gt(0)
+   */
+  gt(y: TensorLike): Tensor { return cmp.gt(this, y); }
+  /**
+   * `ge(this, y)`: 1 where a ≥ b, else 0 (broadcasting; NaN compares false). A mask that does not require grad.
+   * Gradient: none (the result does not require grad)
+   * @example x.ge(y)
+   */
+  ge(y: TensorLike): Tensor { return cmp.ge(this, y); }
+  /**
+   * `lt(this, y)`: 1 where a < b, else 0 (broadcasting; NaN compares false). A mask that does not require grad.
+   * Gradient: none (the result does not require grad)
+   * @example x.lt(0)
+   */
+  lt(y: TensorLike): Tensor { return cmp.lt(this, y); }
+  /**
+   * `le(this, y)`: 1 where a ≤ b, else 0 (broadcasting; NaN compares false). A mask that does not require grad.
+   * Gradient: none (the result does not require grad)
+   * @example x.le(1)
+   */
+  le(y: TensorLike): Tensor { return cmp.le(this, y); }
+  /**
+   * `eq(this, y)`: 1 where a = b, else 0 (broadcasting; NaN equals nothing). A mask that does not require grad.
+   * Gradient: none (the result does not require grad)
+   * @example logits.argMax(1).eq(labels).mean() // accuracy
+   */
+  eq(y: TensorLike): Tensor { return cmp.eq(this, y); }
+  /**
+   * `ne(this, y)`: 1 where a ≠ b, else 0 (broadcasting; NaN differs from everything). A mask that does not require grad.
+   * Gradient: none (the result does not require grad)
+   * @example x.ne(0)
+   */
+  ne(y: TensorLike): Tensor { return cmp.ne(this, y); }
+  /**
+   * `sign(this)`: −1, 0 or 1 by the sign of x (0 for ±0 and for NaN, as PyTorch).
+   * Gradient: d sign(a)/da = 0
+   * @example x.sign()
+   */
+  sign(): Tensor { return cmp.sign(this); }
+  /**
+   * `floor(this)`: The largest integer ≤ x.
+   * Gradient: d floor(a)/da = 0
+   * @example x.floor()
+   */
+  floor(): Tensor { return cmp.floor(this); }
+  /**
+   * `ceil(this)`: The smallest integer ≥ x.
+   * Gradient: d ceil(a)/da = 0
+   * @example x.ceil()
+   */
+  ceil(): Tensor { return cmp.ceil(this); }
+  /**
+   * `round(this)`: x rounded to the nearest integer, halves to the even one (round(2.5) = 2), as PyTorch.
+   * Gradient: d round(a)/da = 0
+   * @example x.round()
+   */
+  round(): Tensor { return cmp.round(this); }
+  /**
+   * `elu(this, alpha)`: x for x > 0, alpha·(eˣ − 1) otherwise; `alpha` defaults to 1.
+   * Gradient: d elu(a)/da = g for a > 0, g·(elu(a) + alpha) for a ≤ 0
+   * @example x.elu()
+   */
+  elu(alpha = 1): Tensor { return act.elu(this, alpha); }
+  /**
+   * `selu(this)`: scale·elu(x, alpha) with PyTorch's constants (alpha ≈ 1.6733, scale ≈ 1.0507).
+   * Gradient: d selu(a)/da = g·scale for a > 0, g·(selu(a) + scale·alpha) for a ≤ 0
+   * @example x.selu()
+   */
+  selu(): Tensor { return act.selu(this); }
+  /**
+   * `gelu(this, opts)`: x·Φ(x), Φ the standard normal CDF; `{ approximate: 'tanh' }` for PyTorch's tanh approximation.
+   * Gradient: d gelu(a)/da = g·(Φ(a) + a·φ(a)) (exact); the tanh form's derivative for 'tanh'
+   * @example x.gelu() ; x.gelu({ approximate: 'tanh' })
+   */
+  gelu(opts?: GeluOptions): Tensor { return act.gelu(this, opts); }
+  /**
+   * `softplus(this, beta, threshold)`: log(1 + e^(beta·x))/beta, and x where beta·x > threshold (defaults 1 and 20).
+   * Gradient: d softplus(a)/da = g·σ(beta·a), g where beta·a > threshold
+   * @example x.softplus()
+   */
+  softplus(beta = 1, threshold = 20): Tensor { return act.softplus(this, beta, threshold); }
+  /**
+   * `silu(this)`: x·σ(x) (swish).
+   * Gradient: d silu(a)/da = g·σ(a)·(1 + a·(1 − σ(a)))
+   * @example x.silu()
+   */
+  silu(): Tensor { return act.silu(this); }
+  /**
+   * `atan2(this, x)`: the angle of the point (x, this) in (−π, π], elementwise, broadcasting.
+   * Gradient: d atan2(y,x)/dy = g·x/(x² + y²), d/dx = −g·y/(x² + y²)
+   * @example y.atan2(x)
+   */
+  atan2(x: TensorLike): Tensor { return ew.atan2(this, x); }
+  /**
+   * `argMax(this, axis, keepDims)`: the index of the first maximal element along `axis` (of the flattened tensor when omitted;
+   * NaN counts as the maximum), as a float64 tensor of integers that does not require grad.
+   * Gradient: none (indices do not require grad)
+   * @example logits.argMax(1)
+   */
+  argMax(axis?: number | null, keepDims = false): Tensor { return stats.argMax(this, axis, keepDims); }
+  /**
+   * `argMin(this, axis, keepDims)`: the index of the first minimal element along `axis` (of the flattened tensor when omitted;
+   * NaN counts as the minimum), as a float64 tensor of integers that does not require grad.
+   * Gradient: none (indices do not require grad)
+   * @example x.argMin(-1)
+   */
+  argMin(axis?: number | null, keepDims = false): Tensor { return stats.argMin(this, axis, keepDims); }
+  /**
+   * `cumsum(this, axis)`: running sums along `axis`.
+   * Gradient: d cumsum(a)/da = the running sums of g from the end of the axis
+   * @example x.cumsum(0)
+   */
+  cumsum(axis: number): Tensor { return stats.cumsum(this, axis); }
+  /**
+   * `var(this, axis, opts)`: the variance over `axis` (all elements when omitted), Σ(x − mean)²/(N − correction), correction 1 by default.
+   * Gradient: d var(a)/da = g·2(a − mean(a))/(N − correction)
+   * @example x.var() ; x.var(0, { correction: 0 })
+   */
+  var(axis?: Axis | null, opts?: VarOptions): Tensor { return stats.variance(this, axis, opts); }
+  /**
+   * `std(this, axis, opts)`: the standard deviation over `axis`, √var (correction 1 by default).
+   * Gradient: d std(a)/da = g·(a − mean(a))/((N − correction)·std(a)), 0 where std is 0 (as PyTorch)
+   * @example x.std(-1, { keepDims: true })
+   */
+  std(axis?: Axis | null, opts?: VarOptions): Tensor { return stats.std(this, axis, opts); }
+  /**
+   * `norm(this, p, axis, keepDims)`: the vector p-norm over `axis` (all elements when omitted), p = 2 by default; Infinity is max|x|.
+   * Gradient: d‖a‖ₚ/da = g·sign(a)·|a|ᵖ⁻¹/‖a‖ₚᵖ⁻¹, and 0 where the norm is 0, as PyTorch
+   * @example x.norm() ; x.norm(1, -1)
+   */
+  norm(p = 2, axis?: Axis | null, keepDims = false): Tensor { return stats.norm(this, p, axis, keepDims); }
+  /**
+   * `outer(this, b)`: the outer product of two 1-D tensors, shape [n, m].
+   * Gradient: d outer(a,b)/da = g·b, d/db = aᵀ·g (matrix-vector products)
+   * @example a.outer(b)
+   */
+  outer(b: TensorLike): Tensor { return vec.outer(this, b); }
+  /**
+   * `dot(this, b)`: the inner product of two 1-D tensors of the same length, shape [].
+   * Gradient: d dot(a,b)/da = g·b, d/db = g·a
+   * @example a.dot(b)
+   */
+  dot(b: TensorLike): Tensor { return vec.dot(this, b); }
 }

@@ -101,7 +101,7 @@ export interface GradientCheckReport {
   replays: number;
 }
 
-const KINK_OPS = new Set(['relu', 'leakyRelu', 'abs', 'clamp', 'max', 'min', 'maximum', 'minimum']);
+const KINK_OPS = new Set(['relu', 'leakyRelu', 'abs', 'clamp', 'max', 'min', 'maximum', 'minimum', 'sign', 'floor', 'ceil', 'round']);
 /** Ops that draw random numbers when they run (none in the engine's table yet; custom ops may). */
 const RANDOM_OPS = new Set(['dropout']);
 
@@ -205,8 +205,13 @@ function kinkCount(t: Tensor, values: Map<Tensor, Tensor>, eps: number): number 
     return n;
   };
   switch (node.op) {
-    case 'relu': case 'leakyRelu': case 'abs':
+    case 'relu': case 'leakyRelu': case 'abs': case 'sign':
       return near(xs[0].data, (v) => Math.abs(v) <= eps);
+    // the step functions jump at integers (round: at halves)
+    case 'floor': case 'ceil':
+      return near(xs[0].data, (v) => Math.abs(v - Math.round(v)) <= eps);
+    case 'round':
+      return near(xs[0].data, (v) => Math.abs(v - Math.floor(v) - 0.5) <= eps);
     case 'clamp': {
       const lo = node.args.min ?? -Infinity, hi = node.args.max ?? Infinity;
       return near(xs[0].data, (v) => Math.abs(v - lo) <= eps || Math.abs(v - hi) <= eps);

@@ -41,6 +41,16 @@ const OPS: [string, () => Tensor, unknown[]][] = [
   ['binaryCrossEntropyWithLogits', () => ones([2, 3], { requiresGrad: true }), [zeros([2, 3])]],
   ['nllLoss', () => ones([2, 3], { requiresGrad: true }), [[0, 2]]],
   ['huberLoss', () => ones([2, 3], { requiresGrad: true }), [zeros([3]), { delta: 0.5 }]],
+  // --- elementwise, comparison and reduction additions ---
+  ['atan2', () => tensor([[0.5, 1.5]], { requiresGrad: true }), [tensor([2, -3])]],
+  ...['sign', 'floor', 'ceil', 'round', 'elu', 'selu', 'gelu', 'softplus', 'silu']
+    .map((op): [string, () => Tensor, unknown[]] => [op, () => tensor([-0.5, 1.5], { requiresGrad: true }), []]),
+  ['cumsum', () => tensor([[1, 2], [3, 4]], { requiresGrad: true }), [1]],
+  ['var', () => tensor([[1, 2], [3, 5]], { requiresGrad: true }), [1]],
+  ['std', () => tensor([[1, 2], [3, 5]], { requiresGrad: true }), [0, { correction: 0 }]],
+  ['norm', () => tensor([[1, 2], [3, 5]], { requiresGrad: true }), [1, 1]],
+  ['outer', () => tensor([1, 2], { requiresGrad: true }), [tensor([3, 4, 5])]],
+  ['dot', () => tensor([1, 2], { requiresGrad: true }), [tensor([3, 4])]],
 ];
 
 describe('every op of docs/api.md', () => {
@@ -62,6 +72,22 @@ describe('every op of docs/api.md', () => {
       assert.deepEqual(viaMethod.toArray(), viaFunction.toArray());
       assert.deepEqual((a as unknown as Record<string, AnyFn>)[op](b).toArray(), viaFunction.toArray());
       assert.equal(viaFunction.gradFn, op);
+    });
+  }
+  it('where is a function (cond first) and a method (x.where(cond, y)) with gradFn \'where\'', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true }), cond = [true, false, true];
+    const viaFunction = engine.where(cond, x, 0), viaMethod = x.where(cond, 0);
+    assert.deepEqual(viaMethod.toArray(), [1, 0, 3]);
+    assert.deepEqual(viaFunction.toArray(), viaMethod.toArray());
+    assert.equal(viaFunction.gradFn, 'where');
+  });
+  for (const op of ['gt', 'ge', 'lt', 'le', 'eq', 'ne', 'argMax', 'argMin']) {
+    it(`${op} is a function and a method with the same result, and makes a leaf (no gradient)`, () => {
+      const x = tensor([[1, 5], [3, 2]], { requiresGrad: true }), args = op.startsWith('arg') ? [1] : [tensor([2, 2])];
+      const viaFunction = functions[op](x, ...args), viaMethod = (x as unknown as Record<string, AnyFn>)[op](...args);
+      assert.deepEqual(viaMethod.toArray(), viaFunction.toArray());
+      assert.equal(viaFunction.isLeaf, true);
+      assert.equal(viaFunction.requiresGrad, false);
     });
   }
   it('a result made from inputs that do not require grad is a leaf without gradFn', () => {

@@ -115,7 +115,8 @@ test('cells.d.ts declares every export of the engine as a global, or leaves a bu
   const names = checker.getExportsOfModule(module).map((s) => s.name);
   // Each export as a value or type in a script: `bp.X` always, the bare name unless Node or lib.es2022 has it.
   const uses = names.map((n) => `type T_${n} = typeof bp.${n} extends never ? 0 : 1;`).join('\n');
-  const typeUses = names.map((n) => `type U_${n} = typeof ${n};`).join('\n');
+  // `var` is a reserved word: no bare global, only the method x.var() (and bp.var in JavaScript).
+  const typeUses = names.filter((n) => n !== 'var').map((n) => `type U_${n} = typeof ${n};`).join('\n');
   const p = program([cellsDts], { [cell]: `${uses}\n${typeUses}\n` }, { lib: ['lib.es2022.d.ts'], types: ['node'], typeRoots });
   const messages = diagnostics(p).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   // Type-only exports give "only refers to a type"; nothing may be missing.

@@ -68,7 +68,7 @@ describe('engine fast paths', () => {
     const relu = new Float32Array(400), pass = new Float32Array(400), reluRef = new Float32Array(400), passRef = new Float32Array(400);
     reluFloat32(x, relu);
     passPositiveFloat32(g, x, pass);
-    for (let i = 0; i < 400; i++) { reluRef[i] = x[i] > 0 ? x[i] : 0; passRef[i] = x[i] > 0 ? g[i] : g[i] * 0; }
+    for (let i = 0; i < 400; i++) { reluRef[i] = x[i] <= 0 ? 0 : x[i]; passRef[i] = x[i] <= 0 ? g[i] * 0 : g[i]; }
     assert.deepEqual(new Uint32Array(relu.buffer), new Uint32Array(reluRef.buffer));
     // NaN payloads may differ; every other result is the same bits.
     for (let i = 0; i < 400; i++) {

@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { customGrad, grad, gradcheck, noGrad, scalar, Tensor, tensor, traceGraph, valueAndGrad } from '../../kernel/engine';
+import type { GradOptions } from '../../kernel/engine';
 import { assertClose, fromStored, loadFixture, Stored } from './fixtures/torch/compare';
 
 const arr = (t: Tensor | null): number[] => Array.from((t as Tensor).data);
@@ -45,7 +46,7 @@ describe('grad', () => {
     const picked = grad(f, { argnums: [1, 0] })(x, y);
     assert.deepEqual(picked.map(arr), [[1, 2], [5, 3]]);
     assert.throws(() => grad(f, { argnums: 2 })(x, y), /grad: argnums 2 is out of range for 2 arguments/);
-    assert.throws(() => grad(f, { argnum: 0 } as object), /grad: unknown option 'argnum' \(supported: argnums\)/);
+    assert.throws(() => grad(f, { argnum: 0 } as object), /grad: unknown option 'argnum' \(supported: argnums, allowUnused\)/);
   });
 
   it('differentiates tensor arguments only by default, and a number picked by argnums', () => {
@@ -57,13 +58,31 @@ describe('grad', () => {
     assert.equal(dk.item(), 6);
   });
 
-  it('gives zeros for an argument the value does not depend on', () => {
-    const [da, db] = grad((a: Tensor, _b: Tensor) => a.sum())(tensor([1, 2]), tensor([[1, 2]]));
+  it('refuses an argument the value does not depend on, naming it, as PyTorch without allow_unused', () => {
+    const f = (a: Tensor, _b: Tensor) => a.sum();
+    assert.throws(() => grad(f)(tensor([1, 2]), tensor([[1, 2]], { name: 'w' })),
+      { message: 'grad: argument 1 (w) is not used by f: its gradient is undefined; pass { allowUnused: true } to get zeros for it' });
+    assert.throws(() => valueAndGrad(f)(tensor([1, 2]), tensor([[1, 2]])),
+      { message: 'valueAndGrad: argument 1 is not used by f: its gradient is undefined; pass { allowUnused: true } to get zeros for it' });
+    assert.throws(() => grad((_c: Tensor) => scalar(3))(tensor([1])), /grad: argument 0 is not used by f/);
+    // A tensor reached through a closure is not the argument: the argument stays unused.
+    const w = tensor([1, 2], { requiresGrad: true });
+    assert.throws(() => grad((_x: Tensor) => w.mul(2).sum())(tensor([1, 2])), /grad: argument 0 is not used by f/);
+    assert.throws(() => grad((_x: Tensor) => w.mul(2).sum())(w.detach()), /grad: argument 0 is not used by f/);
+    assert.equal(w.grad, null);
+  });
+
+  it('gives zeros for an unused argument with { allowUnused: true }, also through a GradOptions value', () => {
+    const opts: GradOptions = { allowUnused: true };
+    const [da, db] = grad((a: Tensor, _b: Tensor) => a.sum(), opts)(tensor([1, 2]), tensor([[1, 2]])) as Tensor[];
     assert.deepEqual(arr(da), [1, 1]);
     assert.deepEqual(db.shape, [1, 2]);
     assert.deepEqual(arr(db), [0, 0]);
-    const [dc] = grad((_c: Tensor) => scalar(3))(tensor([1]));
+    const dc = grad((_c: Tensor) => scalar(3), { argnums: 0, allowUnused: true })(tensor([1]));
     assert.deepEqual(arr(dc), [0]);
+    const { value, grads } = valueAndGrad((a: Tensor, _b: Tensor) => a.square().sum(), opts)(tensor([3]), tensor([1]));
+    assert.equal(value.item(), 9);
+    assert.deepEqual((grads as Tensor[]).map(arr), [[6], [0]]);
   });
 
   it('refuses non-scalar values and functions without tensor arguments, naming grad', () => {

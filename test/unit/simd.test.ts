@@ -42,8 +42,8 @@ test('the SIMD loops are available on this Node (so the tests below exercise the
 test('relu and its VJP: SIMD equals the JavaScript loop, directly and through the ops', () => {
   for (const dtype of DTYPES) for (const n of LENGTHS) {
     const x = data(dtype, n, n), g = data(dtype, n, n + 1), r = rounder(x);
-    const expectRelu = Array.from(x, (v) => (v > 0 ? v : 0));
-    const expectPass = Array.from(x, (v, i) => r(v > 0 ? g[i] : g[i] * 0));
+    const expectRelu = Array.from(x, (v) => (v <= 0 ? 0 : v));
+    const expectPass = Array.from(x, (v, i) => r(v <= 0 ? g[i] * 0 : g[i]));
     const out = x.slice().fill(7);
     assert.equal(reluSimd(x, out), true);
     assertSameBits(out, expectRelu, `reluSimd ${dtype} ${n}`);

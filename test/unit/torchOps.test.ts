@@ -27,9 +27,10 @@ interface OpCase {
 type AnyFn = (...args: unknown[]) => Tensor | Tensor[];
 const functions = engine as unknown as Record<string, AnyFn>;
 
-/** A fixture argument: a plain value, or { tensor } for a tensor that does not require grad. */
+/** A fixture argument: a plain value, or { tensor } for a tensor that does not require grad ('Infinity': ±∞, which JSON lacks). */
 function decodeArg(a: unknown): unknown {
   if (a !== null && typeof a === 'object' && 'tensor' in a) return fromStored((a as { tensor: Stored }).tensor);
+  if (a === 'Infinity' || a === '-Infinity') return Number(a);
   return a;
 }
 
@@ -134,7 +135,10 @@ describe('the fixture table', () => {
       // --- shape ops, losses, embedding ---
       'pad', 'tile', 'split', 'chunk', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits', 'nllLoss', 'huberLoss', 'embedding',
       // --- normalisation ---
-      'layerNorm', 'batchNorm', 'dropout'];
+      'layerNorm', 'batchNorm', 'dropout',
+      // --- elementwise, comparison and reduction additions (where, comparisons, argMax/argMin: torchElementwise.test.ts) ---
+      'atan2', 'sign', 'floor', 'ceil', 'round', 'elu', 'selu', 'gelu', 'softplus', 'silu', 'cumsum', 'var', 'std', 'norm',
+      'outer', 'dot'];
     for (const op of apiOps) {
       assert.ok(byOp.has(op), `no PyTorch case for ${op}`);
       assert.equal(typeof functions[op], 'function', `the engine exports no function ${op}`);

@@ -4,14 +4,14 @@
 import { alloc, FloatArray, promoteOperands } from '../dtype';
 import { record } from '../graph';
 import { broadcastIndex, broadcastShapes, fmt, sameShape, sizeOf } from '../shape';
-import { Tensor, TensorLike } from '../tensor';
-import { asTensor } from '../creation';
+import { NestedArray, Tensor, TensorLike } from '../tensor';
+import { asTensor, operand } from '../creation';
 import { reluFloat32 } from './float32Bits';
 import { binarySimd, BinaryOp, Kind, reluSimd } from '../simd/index';
 
 /** o[oo + i] = x[xo + i·xs] ∘ y[yo + i·ys] for i < n (a stride 0 repeats one element). */
-type BinaryKernel = (x: FloatArray, xo: number, xs: number, y: FloatArray, yo: number, ys: number, out: FloatArray, oo: number, n: number) => void;
-type UnaryKernel = (x: FloatArray, out: FloatArray, n: number) => void;
+export type BinaryKernel = (x: FloatArray, xo: number, xs: number, y: FloatArray, yo: number, ys: number, out: FloatArray, oo: number, n: number) => void;
+export type UnaryKernel = (x: FloatArray, out: FloatArray, n: number) => void;
 
 /** Both operands as tensors: a number takes the dtype of the tensor it meets (float64 when neither is one). */
 export function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
@@ -64,7 +64,7 @@ function blockBinary(kernel: BinaryKernel, full: FloatArray, part: FloatArray, p
  * `simd` names the op where assembly/vector.ts has its loop (same numbers): used for large operands that are whole,
  * a number, or a row repeated over rows (a bias).
  */
-function binary(op: string, a: TensorLike, b: TensorLike, kernel: BinaryKernel, simd?: BinaryOp): Tensor {
+export function binary(op: string, a: TensorLike, b: TensorLike, kernel: BinaryKernel, simd?: BinaryOp): Tensor {
   const [x, y] = operands(op, a, b);
   const dtype = promoteOperands(x, y);
   if (sameShape(x.shape, y.shape)) {
@@ -90,8 +90,8 @@ function binary(op: string, a: TensorLike, b: TensorLike, kernel: BinaryKernel, 
   return record(op, [x, y], new Tensor(out, shape));
 }
 
-function unary(op: string, x: Tensor, kernel: UnaryKernel, args?: Parameters<typeof record>[3]): Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a tensor, got ${x === null ? 'null' : typeof x}`);
+export function unary(op: string, x: TensorLike, kernel: UnaryKernel, args?: Parameters<typeof record>[3]): Tensor {
+  x = operand(op, x);
   const out = alloc(op, x.dtype, x.shape);
   kernel(x.data, out, x.size);
   return record(op, [x], new Tensor(out, x.shape), args);
@@ -152,20 +152,38 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor { return binary('m
  */
 export function minimum(a: TensorLike, b: TensorLike): Tensor { return binary('minimum', a, b, kMinimum); }
 
+/** A condition for where(): a mask tensor (non-zero = true), or nested arrays of booleans or numbers. */
+export type MaskLike = Tensor | boolean | number | readonly MaskLike[];
+
+/** cond as a tensor: booleans become 1/0, numbers and tensors stay as they are (non-zero = true). */
+function maskOf(cond: MaskLike): Tensor {
+  if (cond instanceof Tensor) return cond;
+  const bits = (c: MaskLike): NestedArray => {
+    if (typeof c === 'boolean') return c ? 1 : 0;
+    if (typeof c === 'number') return c;
+    if (Array.isArray(c)) return (c as readonly MaskLike[]).map(bits);
+    throw new Error(`where: cond must be a tensor or nested arrays of booleans or numbers, got ${c === null ? 'null' : typeof c}`);
+  };
+  return asTensor('where', bits(cond), 'float64');
+}
+
 /**
- * Internal: cond ? a : b elementwise (cond is a 0/1 mask that gets no gradient). Used by gradient rules.
+ * cond ? a : b elementwise, all three broadcast together. `cond` is a mask tensor (non-zero and NaN are true, as
+ * PyTorch's bool()) or nested arrays of booleans or numbers; it gets no gradient.
  * Gradient: d where(c,a,b)/da = g·c, d/db = g·(1 − c); the mask c gets none
+ * @example where(gt(x, 0), x, 0) ; where([true, false], a, b)
  */
-export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+export function where(cond: MaskLike, a: TensorLike, b: TensorLike): Tensor {
+  const c0 = maskOf(cond);
   const [x, y] = operands('where', a, b);
-  const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape);
+  const shape = broadcastShapes('where', broadcastShapes('where', c0.shape, x.shape), y.shape);
   const n = shape.reduce((p, q) => p * q, 1);
-  const c = sameShape(cond.shape, shape) ? cond.data : expandData('where', cond, shape);
+  const c = sameShape(c0.shape, shape) ? c0.data : expandData('where', c0, shape);
   const xd = sameShape(x.shape, shape) ? x.data : expandData('where', x, shape);
   const yd = sameShape(y.shape, shape) ? y.data : expandData('where', y, shape);
   const out = alloc('where', promoteOperands(x, y), shape);
   for (let i = 0; i < n; i++) out[i] = c[i] !== 0 ? xd[i] : yd[i];
-  return record('where', [cond, x, y], new Tensor(out, shape));
+  return record('where', [c0, x, y], new Tensor(out, shape));
 }
 
 /**
@@ -173,71 +191,71 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
  * Gradient: d(−a)/da = −g
  * @example neg(x)
  */
-export function neg(x: Tensor): Tensor { return unary('neg', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = -a[i]; }); }
+export function neg(x: TensorLike): Tensor { return unary('neg', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = -a[i]; }); }
 /**
  * eˣ.
  * Gradient: d(eᵃ)/da = g·eᵃ
  * @example exp(x)
  */
-export function exp(x: Tensor): Tensor { return unary('exp', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.exp(a[i]); }); }
+export function exp(x: TensorLike): Tensor { return unary('exp', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.exp(a[i]); }); }
 /**
  * Natural logarithm (log 0 = −∞, negative → NaN).
  * Gradient: d(ln a)/da = g/a
  * @example log(x)
  */
-export function log(x: Tensor): Tensor { return unary('log', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.log(a[i]); }); }
+export function log(x: TensorLike): Tensor { return unary('log', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.log(a[i]); }); }
 /**
  * √x.
  * Gradient: d(√a)/da = g/(2√a)
  * @example sqrt(x)
  */
-export function sqrt(x: Tensor): Tensor { return unary('sqrt', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.sqrt(a[i]); }); }
+export function sqrt(x: TensorLike): Tensor { return unary('sqrt', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.sqrt(a[i]); }); }
 /**
  * |x| (gradient 0 at 0, as PyTorch).
  * Gradient: d|a|/da = g·sign(a), 0 at 0
  * @example abs(x)
  */
-export function abs(x: Tensor): Tensor { return unary('abs', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.abs(a[i]); }); }
+export function abs(x: TensorLike): Tensor { return unary('abs', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.abs(a[i]); }); }
 /**
  * x².
  * Gradient: d(a²)/da = 2·g·a
  * @example square(x)
  */
-export function square(x: Tensor): Tensor { return unary('square', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = a[i] * a[i]; }); }
+export function square(x: TensorLike): Tensor { return unary('square', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = a[i] * a[i]; }); }
 /**
  * Hyperbolic tangent.
  * Gradient: d(tanh a)/da = g·(1 − tanh²a)
  * @example tanh(x)
  */
-export function tanh(x: Tensor): Tensor { return unary('tanh', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.tanh(a[i]); }); }
+export function tanh(x: TensorLike): Tensor { return unary('tanh', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.tanh(a[i]); }); }
 /**
  * 1 / (1 + e⁻ˣ), computed without overflow.
  * Gradient: dσ(a)/da = g·σ(a)·(1 − σ(a))
  * @example sigmoid(x)
  */
-export function sigmoid(x: Tensor): Tensor {
+export function sigmoid(x: TensorLike): Tensor {
   return unary('sigmoid', x, (a, o, n) => {
     for (let i = 0; i < n; i++) { const v = a[i]; if (v >= 0) o[i] = 1 / (1 + Math.exp(-v)); else { const e = Math.exp(v); o[i] = e / (1 + e); } }
   });
 }
 /**
- * max(x, 0) (gradient 0 at 0, as PyTorch).
- * Gradient: d relu(a)/da = g·[a > 0]
+ * max(x, 0); NaN stays NaN (gradient 0 at 0, 1 at NaN, as PyTorch).
+ * Gradient: d relu(a)/da = g·[not a ≤ 0] (0 at 0, g at NaN)
  * @example relu(x)
  */
-export function relu(x: Tensor): Tensor {
+export function relu(x: TensorLike): Tensor {
   return unary('relu', x, (a, o, n) => {
     if (reluSimd(a, o)) return;
     if (a instanceof Float32Array && o instanceof Float32Array) reluFloat32(a, o);
-    else for (let i = 0; i < n; i++) o[i] = a[i] > 0 ? a[i] : 0;
+    else for (let i = 0; i < n; i++) o[i] = a[i] <= 0 ? 0 : a[i];
   });
 }
 /**
- * x for x > 0, slope·x otherwise (gradient `slope` at 0, as PyTorch).
+ * x for x > 0, slope·x otherwise; `slope` defaults to 0.01 (gradient `slope` at 0 and at NaN, as PyTorch).
  * Gradient: d leakyRelu(a)/da = g·(a > 0 ? 1 : slope)
  * @example leakyRelu(x, 0.1)
  */
-export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
+export function leakyRelu(x: TensorLike, slope = 0.01): Tensor {
   if (typeof slope !== 'number' || !Number.isFinite(slope)) throw new Error(`leakyRelu: slope must be a finite number, got ${slope}`);
   return unary('leakyRelu', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = a[i] > 0 ? a[i] : slope * a[i]; }, { slope });
 }
@@ -246,20 +264,20 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
  * Gradient: d(sin a)/da = g·cos a
  * @example sin(x)
  */
-export function sin(x: Tensor): Tensor { return unary('sin', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.sin(a[i]); }); }
+export function sin(x: TensorLike): Tensor { return unary('sin', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.sin(a[i]); }); }
 /**
  * cos x.
  * Gradient: d(cos a)/da = −g·sin a
  * @example cos(x)
  */
-export function cos(x: Tensor): Tensor { return unary('cos', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.cos(a[i]); }); }
+export function cos(x: TensorLike): Tensor { return unary('cos', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = Math.cos(a[i]); }); }
 /**
  * x limited to [min, max] (either bound may be omitted with null/undefined); the gradient passes where
  * min ≤ x ≤ max, bounds included, as PyTorch.
  * Gradient: d clamp(a)/da = g·[min ≤ a ≤ max]
  * @example clamp(x, 0, 1)
  */
-export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+export function clamp(x: TensorLike, min?: number | null, max?: number | null): Tensor {
   const lo = min ?? -Infinity, hi = max ?? Infinity;
   if (typeof lo !== 'number' || typeof hi !== 'number' || Number.isNaN(lo) || Number.isNaN(hi)) throw new Error(`clamp: min and max must be numbers, got ${min} and ${max}`);
   if ((min === undefined || min === null) && (max === undefined || max === null)) throw new Error(`clamp: give at least one of min and max (tensor of shape ${x instanceof Tensor ? fmt(x.shape) : '?'})`);
@@ -271,7 +289,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
  * Gradient: d clone(a)/da = g
  * @example clone(x)
  */
-export function clone(x: Tensor): Tensor { return unary('clone', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = a[i]; }); }
+export function clone(x: TensorLike): Tensor { return unary('clone', x, (a, o, n) => { for (let i = 0; i < n; i++) o[i] = a[i]; }); }
 
 /** Internal: x converted to `dtype` (gradients are cast back to their input's dtype, as PyTorch does).
  * Gradient: d cast(a)/da = g in a's dtype
@@ -282,3 +300,12 @@ export function cast(x: Tensor, dtype: 'float32' | 'float64'): Tensor {
   out.set(x.data);
   return record('cast', [x], new Tensor(out, x.shape), { dtype });
 }
+
+// --- elementwise, comparison and reduction additions ---
+const kAtan2: BinaryKernel = (x, xo, xs, y, yo, ys, o, oo, n) => { for (let i = 0; i < n; i++) o[oo + i] = Math.atan2(x[xo + i * xs], y[yo + i * ys]); };
+/**
+ * The angle of the point (x, y) in (−π, π], elementwise: atan(y/x) in the right quadrant; broadcasting.
+ * Gradient: d atan2(y,x)/dy = g·x/(x² + y²), d/dx = −g·y/(x² + y²)
+ * @example atan2(y, x)
+ */
+export function atan2(y: TensorLike, x: TensorLike): Tensor { return binary('atan2', y, x, kAtan2); }

@@ -5,7 +5,7 @@ import { record } from '../graph';
 import { fmt } from '../shape';
 import { Tensor, TensorLike } from '../tensor';
 import { asTensor } from '../creation';
-import { IndexLike, integerIndices } from './indices';
+import { IndexLike, indexArray } from './indices';
 
 /**
  * The rows of `weight` [num, dim] at `indices` (integers of any shape: numbers, nested arrays or a tensor): shape
@@ -16,7 +16,7 @@ import { IndexLike, integerIndices } from './indices';
 export function embedding(indices: IndexLike, weight: TensorLike): Tensor {
   const w = asTensor('embedding', weight, 'float64');
   if (w.ndim !== 2) throw new Error(`embedding: weight must be 2-D [num, dim], got shape ${fmt(w.shape)}`);
-  const { idx, shape } = integerIndices('embedding', indices, w.shape[0], `rows of weight ${fmt(w.shape)}`);
+  const { values: idx, shape } = indexArray('embedding', indices, w.shape[0], 'index', `(rows of weight ${fmt(w.shape)})`);
   return embeddingAt(w, idx, shape);
 }
 

@@ -11,6 +11,10 @@ import * as losses from './losses';
 import { embeddingAt } from './embedding';
 import { matmulT } from './linalg';
 import * as norm from './norm';
+import * as cmp from './compare';
+import * as act from './activations';
+import * as stats from './statistics';
+import * as vec from './vectors';
 
 type Forward = (x: readonly Tensor[], a: OpArgs) => Tensor;
 
@@ -77,6 +81,24 @@ export const forwards: Record<string, Forward> = {
   dropout: (x, a) => norm.replayDropout(x, a),
   layerNorm: (x, a) => norm.replayLayerNorm(x, a),
   batchNorm: (x, a) => norm.replayBatchNorm(x, a),
+  // --- elementwise, comparison and reduction additions ---
+  atan2: ([y, x]) => ew.atan2(y, x),
+  sign: ([a]) => cmp.sign(a),
+  floor: ([a]) => cmp.floor(a),
+  ceil: ([a]) => cmp.ceil(a),
+  round: ([a]) => cmp.round(a),
+  elu: ([a], { alpha }) => act.elu(a, alpha),
+  selu: ([a]) => act.selu(a),
+  gelu: ([a], { approximate }) => act.gelu(a, { approximate }),
+  softplus: ([a], { beta, threshold }) => act.softplus(a, beta, threshold),
+  silu: ([a]) => act.silu(a),
+  erf: ([a]) => act.erf(a),
+  cumsum: ([a], { axis, reverse }) => stats.cumsumAlong(a, axis as number, !!reverse),
+  var: ([a], { axes, keepDims, correction }) => stats.variance(a, axes, { correction, keepDims }),
+  std: ([a], { axes, keepDims, correction }) => stats.std(a, axes, { correction, keepDims }),
+  norm: ([a], { p, axes, keepDims }) => stats.norm(a, p, axes, keepDims),
+  outer: ([a, b]) => vec.outer(a, b),
+  dot: ([a, b]) => vec.dot(a, b),
 };
 
 /**

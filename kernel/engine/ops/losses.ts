@@ -8,7 +8,7 @@ import { Tensor, TensorLike } from '../tensor';
 import { asTensor } from '../creation';
 import { checkOptions } from '../options';
 import { operands } from './elementwise';
-import { IndexLike, integerIndices } from './indices';
+import { IndexLike, indexArray } from './indices';
 
 /** A loss value: shape [], dtype `dtype`. */
 function lossValue(op: string, dtype: Dtype, value: number): Tensor {
@@ -70,7 +70,7 @@ export function nllLoss(logProbs: TensorLike, targets: IndexLike): Tensor {
   if (x.ndim === 0) throw new Error('nllLoss: logProbs must have a class dim ([C], [N, C] or [N, C, ...]), got shape []');
   const classAxis = x.ndim === 1 ? 0 : 1, classes = x.shape[classAxis];
   const expected = x.shape.filter((_, d) => d !== classAxis);
-  const { idx, shape } = integerIndices('nllLoss', targets, classes, `class indices of logProbs ${fmt(x.shape)}`);
+  const { values: idx, shape } = indexArray('nllLoss', targets, classes, 'index', `(class indices of logProbs ${fmt(x.shape)})`);
   if (!sameShape(shape, expected)) throw new Error(`nllLoss: logProbs ${fmt(x.shape)} need targets of shape ${fmt(expected)}, got ${fmt(shape)}`);
   return nllLossAt(x, idx);
 }

@@ -9,15 +9,15 @@ import { passPositiveSimd } from '../simd/index';
 /** Storage for a mask of x's shape, made by the gradient rule of `op`. */
 function like(op: string, x: Tensor): Float64Array | Float32Array { return alloc(`${op} gradient`, x.dtype, x.shape); }
 
-/** 1 where x > 0, else 0 (relu'; 0 at 0 as PyTorch). */
+/** 0 where x ≤ 0, else 1 (relu'; 0 at 0, 1 at NaN, as PyTorch). */
 export function positive(x: Tensor): Tensor {
   const d = x.data, m = like('relu', x);
-  for (let i = 0; i < d.length; i++) m[i] = d[i] > 0 ? 1 : 0;
+  for (let i = 0; i < d.length; i++) m[i] = d[i] <= 0 ? 0 : 1;
   return new Tensor(m, x.shape);
 }
 
 /**
- * g·[x > 0] in one pass, the same numbers as mul(g, positive(x)) (g·0 keeps −0 and NaN), recording nothing:
+ * g·[x ≤ 0 is false] in one pass, the same numbers as mul(g, positive(x)) (g·0 keeps −0 and NaN), recording nothing:
  * relu's VJP when the backward pass is not itself recorded.
  */
 export function passPositive(g: Tensor, x: Tensor): Tensor {
@@ -33,7 +33,7 @@ export function passPositive(g: Tensor, x: Tensor): Tensor {
 function passPositiveInto(gd: FloatArray, d: FloatArray, out: FloatArray): void {
   if (passPositiveSimd(gd, d, out)) return;
   if (gd instanceof Float32Array && d instanceof Float32Array && out instanceof Float32Array) passPositiveFloat32(gd, d, out);
-  else for (let i = 0; i < d.length; i++) out[i] = d[i] > 0 ? gd[i] : gd[i] * 0;
+  else for (let i = 0; i < d.length; i++) out[i] = d[i] <= 0 ? gd[i] * 0 : gd[i];
 }
 
 /** 1 where x > 0, else slope (leakyRelu'; slope at 0 as PyTorch). */

@@ -5,14 +5,12 @@ import { record } from '../graph';
 import { broadcastIndex as bIndex, broadcastShapes, fmt, normAxis, sameShape } from '../shape';
 import { Tensor, TensorLike } from '../tensor';
 import { operands } from './elementwise';
-
-function need(op: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a tensor, got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
-}
+import { operand } from '../creation';
+import { indexArray } from './indices';
 
 /** softmax or logSoftmax of each line of x along `axis` (outer × inner lines of length n). */
-function alongAxis(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
-  need(op, x);
+function alongAxis(op: 'softmax' | 'logSoftmax', x: TensorLike, axis: number): Tensor {
+  x = operand(op, x);
   // A 0-d tensor is one line of length 1 (axis 0 or -1), as PyTorch.
   const a = normAxis(op, axis, Math.max(x.ndim, 1), x.shape);
   const n = x.ndim === 0 ? 1 : x.shape[a];
@@ -40,28 +38,21 @@ function alongAxis(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tenso
  * Gradient: d softmax(a)/da = s·(g − Σ g·s) along the axis, s = softmax(a)
  * @example logits.softmax() ; softmax(x, 0)
  */
-export function softmax(x: Tensor, axis = -1): Tensor { return alongAxis('softmax', x, axis); }
+export function softmax(x: TensorLike, axis = -1): Tensor { return alongAxis('softmax', x, axis); }
 
 /**
  * x − logΣexp(x) along `axis` (default the last), stable for large logits.
  * Gradient: d logSoftmax(a)/da = g − softmax(a)·Σ g along the axis
  * @example logSoftmax(logits)
  */
-export function logSoftmax(x: Tensor, axis = -1): Tensor { return alongAxis('logSoftmax', x, axis); }
+export function logSoftmax(x: TensorLike, axis = -1): Tensor { return alongAxis('logSoftmax', x, axis); }
 
-/** Class indices as integers in [0, classes), one per row. */
+/** Class indices as integers in [0, classes), one per row (read by indexArray: tensors of integers or number[]). */
 export function classIndices(op: string, targets: readonly number[] | Tensor, rows: number, classes: number, logitsShape: readonly number[]): Int32Array {
-  const values: ArrayLike<number> = targets instanceof Tensor ? targets.data : Array.isArray(targets) ? targets : [];
-  if (!(targets instanceof Tensor) && !Array.isArray(targets)) throw new Error(`${op}: targets must be a number[] or a tensor of class indices`);
-  if (targets instanceof Tensor && targets.ndim !== 1) throw new Error(`${op}: targets must be 1-D, got shape ${fmt(targets.shape)} for logits ${fmt(logitsShape)}`);
+  const { values, shape } = indexArray(op, targets, classes, 'target', `(a class index) for logits ${fmt(logitsShape)}`);
+  if (shape.length !== 1) throw new Error(`${op}: targets must be 1-D, got shape ${fmt(shape)} for logits ${fmt(logitsShape)}`);
   if (values.length !== rows) throw new Error(`${op}: logits ${fmt(logitsShape)} need ${rows} targets, got ${values.length}`);
-  const out = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const t = values[i];
-    if (!Number.isInteger(t) || t < 0 || t >= classes) throw new Error(`${op}: target ${t} (row ${i}) is not a class index in [0, ${classes}) for logits ${fmt(logitsShape)}`);
-    out[i] = t;
-  }
-  return out;
+  return values;
 }
 
 /**
@@ -69,8 +60,8 @@ export function classIndices(op: string, targets: readonly number[] | Tensor, ro
  * Gradient: d crossEntropy(a, t)/da = g·(softmax(a) − onehot(t))/N
  * @example const loss = crossEntropy(logits, [0, 2, 1]);
  */
-export function crossEntropy(logits: Tensor, targets: readonly number[] | Tensor): Tensor {
-  need('crossEntropy', logits);
+export function crossEntropy(logits: TensorLike, targets: readonly number[] | Tensor): Tensor {
+  logits = operand('crossEntropy', logits);
   if (logits.ndim !== 2) throw new Error(`crossEntropy: logits must be 2-D [N, C], got shape ${fmt(logits.shape)}`);
   const [rows, classes] = logits.shape;
   const t = classIndices('crossEntropy', targets, rows, classes, logits.shape);

@@ -3,7 +3,8 @@
 // gradient to the first maximal/minimal element.
 import { alloc, copyAs, Dtype, FloatArray } from '../dtype';
 import { record } from '../graph';
-import { Axis, Tensor } from '../tensor';
+import { Axis, Tensor, TensorLike } from '../tensor';
+import { operand } from '../creation';
 import { broadcastIndex, fmt, normAxes, sameShape, Shape, sizeOf } from '../shape';
 import { broadcastTo, reshape } from './shapeOps';
 import { sumRowsSimd } from '../simd/index';
@@ -16,7 +17,6 @@ interface Plan { axes: number[]; kept: number[]; shape: number[]; count: number;
  * x reads as [outSize / inner, count, inner] (see sumInto).
  */
 function plan(op: string, x: Tensor, axis: Axis | null | undefined, keepDims: boolean, needsNonEmpty: boolean, blockOk = false): Plan {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a tensor, got ${x === null ? 'null' : typeof x}`);
   if (typeof keepDims !== 'boolean') throw new Error(`${op}: keepDims must be a boolean, got ${String(keepDims)}`);
   // An empty list of axes means all of them, as PyTorch's dim=[] does.
   const axes = normAxes(op, Array.isArray(axis) && axis.length === 0 ? undefined : axis, x.shape);
@@ -70,7 +70,8 @@ function sumInto(x: FloatArray, p: Plan, out: FloatArray): void {
  * Gradient: d Σa/da = g broadcast back over the summed axes
  * @example x.sum() ; sum(x, 1, true)
  */
-export function sum(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
+export function sum(x: TensorLike, axis?: Axis | null, keepDims = false): Tensor {
+  x = operand('sum', x);
   const p = plan('sum', x, axis, keepDims, false, true);
   const acc = accumulator('sum', x.dtype, p.shape);
   sumInto(x.data, p, acc);
@@ -82,7 +83,8 @@ export function sum(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
  * Gradient: d mean(a)/da = g/count broadcast back
  * @example x.mean(0)
  */
-export function mean(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
+export function mean(x: TensorLike, axis?: Axis | null, keepDims = false): Tensor {
+  x = operand('mean', x);
   const p = plan('mean', x, axis, keepDims, false, true);
   const acc = accumulator('mean', x.dtype, p.shape);
   sumInto(x.data, p, acc);
@@ -106,21 +108,22 @@ function extreme(op: 'max' | 'min', x: Tensor, axis: Axis | null | undefined, ke
  * Gradient: d max(a)/da = g at the first maximal element, 0 elsewhere
  * @example x.max() ; max(x, -1)
  */
-export function max(x: Tensor, axis?: Axis | null, keepDims = false): Tensor { return extreme('max', x, axis, keepDims); }
+export function max(x: TensorLike, axis?: Axis | null, keepDims = false): Tensor { return extreme('max', operand('max', x), axis, keepDims); }
 
 /**
  * Minimum over `axis`; the gradient goes to the first minimal element.
  * Gradient: d min(a)/da = g at the first minimal element, 0 elsewhere
  * @example x.min(0)
  */
-export function min(x: Tensor, axis?: Axis | null, keepDims = false): Tensor { return extreme('min', x, axis, keepDims); }
+export function min(x: TensorLike, axis?: Axis | null, keepDims = false): Tensor { return extreme('min', operand('min', x), axis, keepDims); }
 
 /**
  * log Σ exp(x) over `axis`, computed stably (shifted by the maximum).
  * Gradient: d logΣexp(a)/da = g·exp(a − logΣexp(a)) = g·softmax(a)
  * @example logits.logSumExp(-1)
  */
-export function logSumExp(x: Tensor, axis?: Axis | null, keepDims = false): Tensor {
+export function logSumExp(x: TensorLike, axis?: Axis | null, keepDims = false): Tensor {
+  x = operand('logSumExp', x);
   const p = plan('logSumExp', x, axis, keepDims, false);
   const m = new Float64Array(p.outSize).fill(-Infinity), s = accumulator('logSumExp', x.dtype, p.shape);
   const d = x.data, idx = p.index;

@@ -5,12 +5,9 @@ import { alloc, FloatArray, promote } from '../dtype';
 import { record, OpArgs } from '../graph';
 import { broadcastIndex, broadcastsTo, checkShape, fmt, normAxes, normAxis, sameShape, Shape, sizeOf, stridesOf } from '../shape';
 import { Axis, NestedArray, Tensor, TensorLike } from '../tensor';
-import { asTensor, tensor } from '../creation';
+import { operand } from '../creation';
+import { indexArray } from './indices';
 import { isArray } from '../options';
-
-function need(op: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a tensor, got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
-}
 
 function view(op: string, x: Tensor, shape: number[], args: OpArgs): Tensor {
   return record(op, [x], new Tensor(x.data, shape), args);
@@ -21,8 +18,8 @@ function view(op: string, x: Tensor, shape: number[], args: OpArgs): Tensor {
  * Gradient: d reshape(a)/da = g in a's shape
  * @example x.reshape([3, -1])
  */
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  need('reshape', x);
+export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
+  x = operand('reshape', x);
   if (!isArray(shape)) throw new Error(`reshape: shape must be an array, got ${String(shape)} for tensor of shape ${fmt(x.shape)}`);
   const s = shape.slice();
   let infer = -1, known = 1;
@@ -45,7 +42,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
  * @example x.flatten() ; x.flatten(1) // [N, C, H, W] → [N, C·H·W]
  */
 export function flatten(x: TensorLike, startDim = 0, endDim = -1): Tensor {
-  const t = asTensor('flatten', x, 'float64');
+  const t = operand('flatten', x);
   // A 0-d tensor flattens to [1], and takes dims 0 and -1, as PyTorch.
   const nd = Math.max(t.ndim, 1), shape = t.ndim === 0 ? [1] : t.shape;
   const a = normAxis('flatten', startDim, nd, t.shape), b = normAxis('flatten', endDim, nd, t.shape);
@@ -59,8 +56,8 @@ export function flatten(x: TensorLike, startDim = 0, endDim = -1): Tensor {
  * Gradient: d squeeze(a)/da = g in a's shape
  * @example x.squeeze() ; x.squeeze(0)
  */
-export function squeeze(x: Tensor, axis?: Axis): Tensor {
-  need('squeeze', x);
+export function squeeze(x: TensorLike, axis?: Axis): Tensor {
+  x = operand('squeeze', x);
   const axes = axis === undefined ? null : normAxes('squeeze', axis, x.shape);
   const s = x.shape.filter((d, i) => !(d === 1 && (axes === null || axes.includes(i))));
   return view('squeeze', x, s, axes === null ? {} : { axes });
@@ -71,8 +68,8 @@ export function squeeze(x: Tensor, axis?: Axis): Tensor {
  * Gradient: d unsqueeze(a)/da = g in a's shape
  * @example x.unsqueeze(0)
  */
-export function unsqueeze(x: Tensor, axis: number): Tensor {
-  need('unsqueeze', x);
+export function unsqueeze(x: TensorLike, axis: number): Tensor {
+  x = operand('unsqueeze', x);
   const a = normAxis('unsqueeze', axis, x.ndim + 1, x.shape);
   const s = x.shape.slice();
   s.splice(a, 0, 1);
@@ -101,8 +98,8 @@ function permuteData(x: Tensor, dims: readonly number[]): { data: FloatArray; sh
  * Gradient: d permute(a, p)/da = permute(g, p⁻¹)
  * @example x.permute([2, 0, 1])
  */
-export function permute(x: Tensor, dims: readonly number[]): Tensor {
-  need('permute', x);
+export function permute(x: TensorLike, dims: readonly number[]): Tensor {
+  x = operand('permute', x);
   if (!isArray(dims) || dims.length !== x.ndim) throw new Error(`permute: dims ${isArray(dims) ? fmt(dims) : String(dims)} must list each of the ${x.ndim} dims of shape ${fmt(x.shape)} once`);
   const d = dims.map((a) => normAxis('permute', a, x.ndim, x.shape));
   if (new Set(d).size !== d.length) throw new Error(`permute: dims ${fmt(dims)} repeat a dim of shape ${fmt(x.shape)}`);
@@ -115,8 +112,8 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
  * Gradient: d transpose(a)/da = transpose(g) with the same two dims
  * @example m.transpose() ; x.transpose(0, 2)
  */
-export function transpose(x: Tensor, dim0?: number, dim1?: number): Tensor {
-  need('transpose', x);
+export function transpose(x: TensorLike, dim0?: number, dim1?: number): Tensor {
+  x = operand('transpose', x);
   let a: number, b: number;
   if (dim0 === undefined && dim1 === undefined) {
     if (x.ndim > 2) throw new Error(`transpose: give the two dims to swap for shape ${fmt(x.shape)} (no arguments only on 2-D)`);
@@ -139,8 +136,8 @@ export function transpose(x: Tensor, dim0?: number, dim1?: number): Tensor {
  * Gradient: d broadcastTo(a)/da = g summed over the broadcast dims
  * @example bias.broadcastTo([4, 3])
  */
-export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
-  need('broadcastTo', x);
+export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
+  x = operand('broadcastTo', x);
   // -1 keeps the size of an existing dim, as PyTorch's broadcast_to/expand.
   const off = isArray(shape) ? shape.length - x.ndim : 0;
   const s = checkShape('broadcastTo', isArray(shape) ? shape.map((d, i) => (d === -1 && i >= off ? x.shape[i - off] : d)) : shape);
@@ -173,8 +170,8 @@ function copyBox(big: FloatArray, bigShape: Shape, small: FloatArray, begin: rea
  * Gradient: d slice(a)/da = g placed back at `begin` in zeros of a's shape
  * @example x.slice([0, 1], [2, -1])
  */
-export function slice(x: Tensor, begin: number | readonly number[], size?: number | readonly number[]): Tensor {
-  need('slice', x);
+export function slice(x: TensorLike, begin: number | readonly number[], size?: number | readonly number[]): Tensor {
+  x = operand('slice', x);
   const b = typeof begin === 'number' ? [begin] : Array.isArray(begin) ? begin.slice() : null;
   const s = size === undefined ? [] : typeof size === 'number' ? [size] : Array.isArray(size) ? size.slice() : null;
   if (!b || !s || b.length > x.ndim || s.length > x.ndim) throw new Error(`slice: begin ${String(begin)} and size ${String(size)} do not fit shape ${fmt(x.shape)}`);
@@ -189,21 +186,6 @@ export function slice(x: Tensor, begin: number | readonly number[], size?: numbe
   const out = alloc('slice', x.dtype, s);
   copyBox(x.data, x.shape, out, b, s, true);
   return record('slice', [x], new Tensor(out, s), { begin: b, size: s });
-}
-
-function indexList(op: string, indices: readonly number[] | readonly NestedArray[] | Tensor, n: number, xShape: Shape): { idx: Int32Array; shape: number[] } {
-  let values: ArrayLike<number>, shape: number[];
-  if (indices instanceof Tensor) { values = indices.data; shape = indices.shape.slice(); }
-  else if (Array.isArray(indices) && indices.some(Array.isArray)) { const t = tensor(indices as NestedArray[]); values = t.data; shape = t.shape.slice(); }
-  else if (Array.isArray(indices)) { values = indices; shape = [indices.length]; }
-  else throw new Error(`${op}: indices must be a number[] or a tensor of integers, got ${typeof indices}`);
-  const idx = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isInteger(v) || v < 0 || v >= n) throw new Error(`${op}: index ${v} is out of range for size ${n} (shape ${fmt(xShape)})`);
-    idx[i] = v;
-  }
-  return { idx, shape };
 }
 
 /** Storage of whole slices of x along `axis` picked by idx. */
@@ -227,11 +209,11 @@ function gatherData(x: Tensor, idx: Int32Array, indexShape: readonly number[], a
  * Gradient: d gather(a)/da = g's slices added back at their indices
  * @example table.gather([0, 2, 2]) ; x.gather(tensor([1, 0]), 1)
  */
-export function gather(x: Tensor, indices: readonly number[] | readonly NestedArray[] | Tensor, axis = 0): Tensor {
-  need('gather', x);
+export function gather(x: TensorLike, indices: readonly number[] | readonly NestedArray[] | Tensor | number, axis = 0): Tensor {
+  x = operand('gather', x);
   if (x.ndim === 0) throw new Error('gather: cannot gather from a tensor of shape []');
   const a = normAxis('gather', axis, x.ndim, x.shape);
-  const { idx, shape } = indexList('gather', indices, x.shape[a], x.shape);
+  const { values: idx, shape } = indexArray('gather', indices, x.shape[a], 'index', `for dim ${a} of shape ${fmt(x.shape)}`);
   const r = gatherData(x, idx, shape, a);
   return record('gather', [x], new Tensor(r.data, r.shape), { indices: idx, indexShape: shape, axis: a });
 }
@@ -259,10 +241,12 @@ export function scatterAdd(g: Tensor, idx: Int32Array, indexShape: readonly numb
   return record('scatterAdd', [g], new Tensor(out, shape.slice()), { indices: idx, indexShape: indexShape.slice(), axis, shape: shape.slice() });
 }
 
-function tensorList(op: string, tensors: readonly Tensor[]): Tensor[] {
+function tensorList(op: string, tensors: readonly TensorLike[]): Tensor[] {
   if (!isArray(tensors) || tensors.length === 0) throw new Error(`${op}: expected a non-empty array of tensors`);
-  tensors.forEach((t, i) => { if (!(t instanceof Tensor)) throw new Error(`${op}: element ${i} is not a tensor`); });
-  return tensors.slice();
+  return tensors.map((t, i) => {
+    if (t instanceof Tensor || typeof t === 'number' || Array.isArray(t)) return operand(op, t);
+    throw new Error(`${op}: element ${i} is not a tensor (got ${t === null ? 'null' : typeof t})`);
+  });
 }
 
 /**
@@ -270,7 +254,7 @@ function tensorList(op: string, tensors: readonly Tensor[]): Tensor[] {
  * Gradient: d concat(xs)/dxᵢ = the part of g along `axis` where xᵢ sits
  * @example concat([a, b], 0)
  */
-export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
   const ts = tensorList('concat', tensors), first = ts[0];
   if (first.ndim === 0) throw new Error('concat: cannot concatenate tensors of shape []');
   const a = normAxis('concat', axis, first.ndim, first.shape);
@@ -300,7 +284,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
  * Gradient: d stack(xs)/dxᵢ = the i-th slice of g along `axis`
  * @example stack([a, b]) // shape [2, ...a.shape]
  */
-export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
+export function stack(tensors: readonly TensorLike[], axis = 0): Tensor {
   const ts = tensorList('stack', tensors), first = ts[0];
   let dtype = first.dtype;
   for (const t of ts) {

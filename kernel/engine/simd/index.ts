@@ -61,7 +61,7 @@ function inPasses(n: number, step: number, pass: (from: number, to: number) => v
 const sameType = (a: FloatArray, b: FloatArray): boolean => (a instanceof Float32Array) === (b instanceof Float32Array);
 const suffix = (a: FloatArray): string => (a instanceof Float32Array ? '32' : '64');
 
-/** out = x > 0 ? x : 0 (relu). */
+/** out = x ≤ 0 ? 0 : x (relu; NaN stays NaN). */
 export function reluSimd(x: FloatArray, out: FloatArray): boolean {
   const m = instance(), n = out.length;
   if (!m || n < SIMD_MIN || x.length !== n || !sameType(x, out)) return false;
@@ -74,7 +74,7 @@ export function reluSimd(x: FloatArray, out: FloatArray): boolean {
   return true;
 }
 
-/** out = x > 0 ? g : g·0 (relu's VJP). */
+/** out = x ≤ 0 ? g·0 : g (relu's VJP; passes at NaN x). */
 export function passPositiveSimd(g: FloatArray, x: FloatArray, out: FloatArray): boolean {
   const m = instance(), n = out.length;
   if (!m || n < SIMD_MIN || g.length !== n || x.length !== n || !sameType(g, x) || !sameType(g, out)) return false;

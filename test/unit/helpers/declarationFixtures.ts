@@ -10,6 +10,8 @@ import {
   reshape, flatten, transpose, permute, squeeze, unsqueeze, broadcastTo, slice, gather, concat, stack,
   softmax, logSoftmax, crossEntropy, mseLoss,
   dropout, layerNorm, batchNorm,
+  where, gt, ge, lt, le, eq, ne, sign, floor, ceil, round, elu, selu, gelu, softplus as softPlus, silu, atan2, argMax, argMin, cumsum,
+  var as variance, std, norm, outer, dot,
   noGrad, isGradEnabled, onBackward, computeGrads, gradients, replay, recordOp, forwards, gradcheck,
   setNumThreads, getNumThreads, setTensorMemoryLimit, getTensorMemoryLimit, tensorMemoryInUse, grad, valueAndGrad, customGrad, traceGraph, summarize, nn, optim,
   datasets,
@@ -21,6 +23,7 @@ import type {
   TensorSummary, JsonNumber, TraceOptions, TensorMemoryLimitOptions,
   HuberOptions, IndexLike,
   DropoutOptions, LayerNormOptions, BatchNormOptions,
+  MaskLike, GeluOptions, VarOptions,
 } from 'backprop-notebook/engine';
 
 const opts: TensorOptions = { requiresGrad: true, name: 'x', dtype: 'float64' as Dtype, seed: 1 };
@@ -49,6 +52,18 @@ const methods: Tensor[] = [x.add(1), x.sub(y), x.mul(y), x.div(2), x.pow(2), x.n
   x.sum(), x.mean(0, true), x.max(1), x.min(), x.logSumExp(-1), x.matmul(y), x.reshape([2, -1]), x.flatten(),
   x.transpose(0, 1), x.permute([1, 0]), x.squeeze(0), x.unsqueeze(1), s.broadcastTo([3]), x.slice(0, 1), x.gather(tensor([1]), 1),
   x.concat(y), x.stack([y]), x.softmax(), x.logSoftmax(0), x.crossEntropy([1, 0]), x.mseLoss(y), x.clone(), x.detach()];
+
+// --- elementwise, comparison and reduction additions ---
+const mask: MaskLike = [[true, false], [false, true]];
+const geluOpts: GeluOptions = { approximate: 'tanh' };
+const varOpts: VarOptions = { correction: 0, keepDims: true };
+const additions: Tensor[] = [where(mask, x, 0), where(gt(x, 1), x, y), ge(x, y), lt(x, 0), le(x, 1), eq(x, y), ne(x, 2),
+  sign(x), floor(x), ceil(x), round(x), elu(x, 0.5), selu(x), gelu(x, geluOpts), softPlus(x, 1, 20), silu(x), atan2(x, y),
+  argMax(x, 1, true), argMin(x), cumsum(x, 0), variance(x, 0, varOpts), std(x), norm(x, 1, 0, false), outer(s.reshape([1]), [1, 2]),
+  dot([1, 2], [3, 4]),
+  x.where(mask, y), x.gt(0), x.ge(y), x.lt(1), x.le(y), x.eq(0), x.ne(y), x.sign(), x.floor(), x.ceil(), x.round(), x.elu(),
+  x.selu(), x.gelu(), x.softplus(2), x.silu(), x.atan2(y), x.argMax(), x.argMin(0), x.cumsum(1), x.var(), x.std(0, varOpts),
+  x.norm(Infinity), x.flatten().outer(y.flatten()), x.flatten().dot(y.flatten())];
 
 const fields: [readonly number[], number, number, Dtype, FloatArray, boolean, Tensor | null, string | undefined, boolean,
   string | null, number, string | undefined, OpNode | null, boolean] =

@@ -7,6 +7,7 @@ import { scatterAdd } from '../../../kernel/engine/ops/shapeOps';
 import { matmulT } from '../../../kernel/engine/ops/linalg';
 import { shapeCases } from './engineCasesShape';
 import { normCases } from './engineCasesNorm';
+import { elementwiseGradCases } from './engineCasesElementwise';
 
 export interface GradCase {
   /** The gradient-table key this case exercises. */
@@ -160,4 +161,6 @@ export const gradCases: GradCase[] = [
   ...shapeCases,
   // --- normalisation ---
   ...normCases,
+  // --- elementwise, comparison and reduction additions ---
+  ...elementwiseGradCases,
 ];

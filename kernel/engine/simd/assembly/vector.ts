@@ -58,31 +58,31 @@ export function sub64(x: usize, xKind: i32, y: usize, yKind: i32, o: usize, n: i
 export function mul64(x: usize, xKind: i32, y: usize, yKind: i32, o: usize, n: i32, r: i32): void { binary<f64>(MUL, x, xKind, y, yKind, o, n, r); }
 export function div64(x: usize, xKind: i32, y: usize, yKind: i32, o: usize, n: i32, r: i32): void { binary<f64>(DIV, x, xKind, y, yKind, o, n, r); }
 
-/** o[i] = x[i] > 0 ? x[i] : 0 (NaN and −0 give +0), as relu's JavaScript loop. */
+/** o[i] = x[i] ≤ 0 ? 0 : x[i] (−0 gives +0, NaN stays NaN as in PyTorch), as relu's JavaScript loop. */
 @inline function relu<T>(x: usize, o: usize, n: i32): void {
   const S = <usize>sizeof<T>(), L = 16 / <i32>S, zero = v128.splat<T>(0);
   let i = 0;
   for (; i + L <= n; i += L) {
     const v = v128.load(x + <usize>i * S);
-    v128.store(o + <usize>i * S, v128.and(v, v128.gt<T>(v, zero)));
+    v128.store(o + <usize>i * S, v128.andnot(v, v128.le<T>(v, zero)));
   }
-  for (; i < n; i++) { const v = load<T>(x + <usize>i * S); store<T>(o + <usize>i * S, v > 0 ? v : 0); }
+  for (; i < n; i++) { const v = load<T>(x + <usize>i * S); store<T>(o + <usize>i * S, v <= 0 ? 0 : v); }
 }
 
 export function relu32(x: usize, o: usize, n: i32): void { relu<f32>(x, o, n); }
 export function relu64(x: usize, o: usize, n: i32): void { relu<f64>(x, o, n); }
 
-/** o[i] = x[i] > 0 ? g[i] : g[i]·0 (relu's VJP: a zero of g's sign, NaN for NaN or ±∞ g). */
+/** o[i] = x[i] ≤ 0 ? g[i]·0 : g[i] (relu's VJP, passing at NaN x as PyTorch: a zero of g's sign, NaN for NaN or ±∞ g). */
 @inline function passPositive<T>(g: usize, x: usize, o: usize, n: i32): void {
   const S = <usize>sizeof<T>(), L = 16 / <i32>S, zero = v128.splat<T>(0);
   let i = 0;
   for (; i + L <= n; i += L) {
     const at = <usize>i * S, gv = v128.load(g + at);
-    v128.store(o + at, v128.bitselect(gv, v128.mul<T>(gv, zero), v128.gt<T>(v128.load(x + at), zero)));
+    v128.store(o + at, v128.bitselect(v128.mul<T>(gv, zero), gv, v128.le<T>(v128.load(x + at), zero)));
   }
   for (; i < n; i++) {
     const at = <usize>i * S, gi = load<T>(g + at);
-    store<T>(o + at, load<T>(x + at) > 0 ? gi : gi * 0);
+    store<T>(o + at, load<T>(x + at) <= 0 ? gi * 0 : gi);
   }
 }
 
