@@ -44,3 +44,7 @@ export type { GraphSnapshot, GraphNode, GraphEdge, TensorSummary, JsonNumber, Tr
 export * as nn from './nn';
 /** Optimisers with PyTorch's update rules: SGD and Adam. */
 export * as optim from './optim';
+// --- non-finite values ---
+export { detectAnomaly, isAnomalyEnabled } from './graph';
+export { findNonFinite } from './nonFinite';
+export type { NonFiniteOrigin } from './nonFinite';

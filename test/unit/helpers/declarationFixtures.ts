@@ -121,6 +121,14 @@ const hyper: [number, number, number, readonly [number, number], number, number,
 
 export { u, made, fns, methods, fields, values, chained, inNoGrad, dx, rule, args, again, recorded, forward, worst, df, dfa,
   both, vg, sp, node, edge, mean0, activation, modules, out, named, children, layerInfo, hyper };
+
+// --- non-finite values ---
+import { detectAnomaly, isAnomalyEnabled, findNonFinite } from 'backprop-notebook/engine';
+import type { NonFiniteOrigin } from 'backprop-notebook/engine';
+const anomaly: boolean = detectAnomaly(isAnomalyEnabled());
+const origin: NonFiniteOrigin | undefined = findNonFinite([x.log()]);
+const originSite: Error | null | undefined = origin?.site;
+export { anomaly, originSite };
 `;
 
 /** Wrong calls, one a line: each must give a type error on its own line. */
