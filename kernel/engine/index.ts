@@ -48,3 +48,4 @@ export * as optim from './optim';
 export { detectAnomaly, isAnomalyEnabled } from './graph';
 export { findNonFinite } from './nonFinite';
 export type { NonFiniteOrigin } from './nonFinite';
+export type { NonFiniteMark } from './trace';

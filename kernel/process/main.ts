@@ -10,6 +10,7 @@ import { ASYNC_STACK_RESET, watchInterrupts } from './interrupt';
 import { runTool, stopTool } from './runContext';
 import { ClientToKernel, INTERRUPT_FD_ENV, MAX_OUTPUT_ENV, PROTOCOL_VERSION } from '../client/protocol';
 import { installBackwardLog } from '../outputs/backwardLog';
+import { installNonFiniteWarning } from '../cells/nonFiniteWarning';
 import { resetGradMode } from '../engine/graph';
 import { answerGradientCheck, answerGraph, answerInspect, answerVariables } from '../tools/answers';
 import { installTensorMemoryLimit } from './tensorMemory';
@@ -25,6 +26,7 @@ if (maxOutput) {
 installGlobals();
 installGraphOutput();
 installBackwardLog();
+installNonFiniteWarning();
 installTensorMemoryLimit();
 
 /**

@@ -124,11 +124,12 @@ export { u, made, fns, methods, fields, values, chained, inNoGrad, dx, rule, arg
 
 // --- non-finite values ---
 import { detectAnomaly, isAnomalyEnabled, findNonFinite } from 'backprop-notebook/engine';
-import type { NonFiniteOrigin } from 'backprop-notebook/engine';
+import type { NonFiniteOrigin, NonFiniteMark } from 'backprop-notebook/engine';
 const anomaly: boolean = detectAnomaly(isAnomalyEnabled());
 const origin: NonFiniteOrigin | undefined = findNonFinite([x.log()]);
 const originSite: Error | null | undefined = origin?.site;
-export { anomaly, originSite };
+const mark: NonFiniteMark | undefined = snapshot.nonFinite;
+export { anomaly, originSite, mark };
 `;
 
 /** Wrong calls, one a line: each must give a type error on its own line. */
