@@ -148,7 +148,7 @@ export function isAnomalyEnabled(): boolean {
 /** The call stack of an op being recorded, deep enough to get past the engine's own frames. */
 function captureSite(): Error {
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 40;
+  Error.stackTraceLimit = 20;
   const site = new Error('call site');
   Error.stackTraceLimit = limit;
   return site;
