@@ -9,7 +9,7 @@
  * (ids grow; each run notes the first id it could make), and that cell's code is read for the calls of the op,
  * preferring a line that names one of its inputs (tensors take their variables' names).
  */
-import { findNonFinite, onBackward, scalar, Tensor, type NonFiniteOrigin } from '../engine';
+import { findNonFinite, onBackward, Tensor, type NonFiniteOrigin } from '../engine';
 import { tensorsBehind } from '../engine/graphWalk';
 import { nodeId, type NonFiniteMark } from '../engine/trace';
 import { runtimeErrorReport } from './errors';
@@ -23,6 +23,7 @@ const watched = new WeakMap<CellRun, Watched>();
 /** Recent runs by their first tensor id, oldest first: which cell made a tensor. */
 const recent: { firstId: number; label: string; code: string }[] = [];
 const RECENT_RUNS = 500;
+const PROBE = new Float64Array(0);
 let installed = false;
 
 /** Starts keeping each cell run's latest backward() root (once per process). */
@@ -38,8 +39,9 @@ export function installNonFiniteWarning(): void {
 
 /** A cell run starts running its code: note where its tensors begin and what it declares. */
 export function watchCell(run: CellRun, label: string, code: string, declared: string[]): void {
-  // the next id any tensor gets, read off a probe (ids only grow)
-  const firstId = scalar(0).id + 1;
+  // the next id any tensor gets, read off a probe that wraps a shared empty array (ids only grow; nothing is
+  // allocated, so a tensor memory limit already reached cannot make this throw)
+  const firstId = new Tensor(PROBE, []).id + 1;
   watched.set(run, { label, code, declared, firstId, root: null });
   recent.push({ firstId, label, code });
   if (recent.length > RECENT_RUNS) recent.shift();
@@ -56,6 +58,16 @@ export function checkNonFinite(run: CellRun): NonFiniteGraph | undefined {
   const w = watched.get(run);
   if (!w) return undefined;
   watched.delete(run);
+  try {
+    return check(run, w);
+  } catch (e) {
+    // the cell's own outcome stands; the check says it could not run
+    send({ type: 'stream', requestId: run.requestId, name: 'stderr', text: `checking the graph for NaN failed: ${(e as Error).message}\n` });
+    return undefined;
+  }
+}
+
+function check(run: CellRun, w: Watched): NonFiniteGraph | undefined {
   const roots: Tensor[] = w.root ? [w.root] : [];
   const g = globalThis as Record<string, unknown>;
   for (const name of w.declared) {
