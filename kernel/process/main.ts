@@ -11,7 +11,8 @@ import { runTool, stopTool } from './runContext';
 import { ClientToKernel, INTERRUPT_FD_ENV, MAX_OUTPUT_ENV, PROTOCOL_VERSION } from '../client/protocol';
 import { installBackwardLog } from '../outputs/backwardLog';
 import { installNonFiniteWarning } from '../cells/nonFiniteWarning';
-import { resetGradMode } from '../engine/graph';
+import { DETECT_ANOMALY_ENV } from '../client/protocol';
+import { detectAnomaly, resetGradMode } from '../engine/graph';
 import { answerGradientCheck, answerGraph, answerInspect, answerVariables } from '../tools/answers';
 import { installTensorMemoryLimit } from './tensorMemory';
 
@@ -27,6 +28,7 @@ installGlobals();
 installGraphOutput();
 installBackwardLog();
 installNonFiniteWarning();
+if (process.env[DETECT_ANOMALY_ENV] === '1') detectAnomaly(true);
 installTensorMemoryLimit();
 
 /**

@@ -3,10 +3,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CellOutput, KernelClient } from '../../kernel/client/client';
-import { GRAPH_MIME } from '../../kernel/client/protocol';
+import { DETECT_ANOMALY_ENV, GRAPH_MIME } from '../../kernel/client/protocol';
 import type { GraphSnapshot } from '../../kernel/engine';
 import { startKernel } from './helpers/kernelProcess';
-import { streamText } from './helpers/cellOutputs';
+import { result, streamText } from './helpers/cellOutputs';
 
 const graphOf = (outputs: CellOutput[]): GraphSnapshot | undefined => {
   const o = outputs.find((x) => x.kind === 'display' && GRAPH_MIME in x.data);
@@ -92,5 +92,17 @@ describe('kernel: non-finite values traced to their line', () => {
     ].join('\n'));
     assert.match(text, /called at cell\[\d+\] line 3\./);
     assert.match(text, /the cell also calls log at line 2/);
+  });
+
+  test('BACKPROP_DETECT_ANOMALY=1 (the setting backprop.detectAnomaly) starts a kernel in anomaly mode', async () => {
+    const k = await startKernel({ env: { [DETECT_ANOMALY_ENV]: '1' } });
+    try {
+      assert.equal(result(await k.run('isAnomalyEnabled()')), 'true');
+      await k.run('function logOf(x: Tensor) {\n  return x.log();\n}');
+      const r = await k.run('const viaF = logOf(tensor([-1], { requiresGrad: true }));');
+      assert.match(streamText(r), /it was first made by log, called at cell\[2\] line 2\./, "the function's own cell");
+    } finally {
+      await k.shutdown();
+    }
   });
 });
