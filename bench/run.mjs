@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { measureAnomaly, printAnomaly } from './anomaly.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -383,6 +384,11 @@ async function main() {
   console.log([pad('PyTorch', 18), pad('', 8), pad('', 9), pad(fmt(PYTORCH_MLP_STEP_MS, 2), 7), pad('', 8),
     pad(compare(mlp.engine.stepMs, PYTORCH_MLP_STEP_MS), 16), ' (from the issue, not run here)'].join(' '));
 
+  // --- anomaly mode ---
+  await settle();
+  const anomaly = measureAnomaly(bp, { quick, mlpSizes: MLP.sizes, mlpBatch: MLP.batch });
+  printAnomaly(anomaly, (x) => fmt(x, 3));
+
   // Type-aware cells: in its own process, so its heap is its own.
   const cellRun = spawnSync(process.execPath, ['--expose-gc', join(root, 'bench/cellLanguage.mjs'), ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
   if (cellRun.status !== 0) throw new Error(`bench/cellLanguage.mjs failed:\n${cellRun.stderr}`);
@@ -412,7 +418,7 @@ async function main() {
   console.log('\ngoals');
   for (const g of goals) console.log(`${g.goal.padEnd(42)} ${g.target.padStart(6)} ${pad(fmt(g.value, 2), 8)}  ${g.ok ? 'met' : 'NOT met'}`);
 
-  const results = { env, quick, seconds: (Date.now() - started) / 1000, matmul, mlp, pytorchMlpStepMs: PYTORCH_MLP_STEP_MS, cells, goals };
+  const results = { env, quick, seconds: (Date.now() - started) / 1000, matmul, mlp, pytorchMlpStepMs: PYTORCH_MLP_STEP_MS, cells, goals, anomaly };
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   const file = join(root, 'bench/results', `${env.date.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');

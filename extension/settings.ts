@@ -1,11 +1,12 @@
 // The extension's settings (section "backprop" in package.json) and how they reach the kernel process.
 import * as vscode from 'vscode';
-import { MAX_OUTPUT_ENV, TENSOR_MEMORY_ENV, type GraphDisplay } from '../kernel/client/protocol';
+import { DETECT_ANOMALY_ENV, MAX_OUTPUT_ENV, TENSOR_MEMORY_ENV, type GraphDisplay } from '../kernel/client/protocol';
 
 /**
  * Environment for a notebook's kernel: `backprop.matmulThreads` becomes BACKPROP_THREADS (0 = the kernel decides),
  * `backprop.kernel.tensorMemoryLimitMB` BACKPROP_TENSOR_MEMORY_MB (0 = the kernel decides), and
- * `backprop.output.maxBytesPerCell` BACKPROP_MAX_OUTPUT_BYTES (the kernel checks its range).
+ * `backprop.output.maxBytesPerCell` BACKPROP_MAX_OUTPUT_BYTES (the kernel checks its range), and
+ * `backprop.detectAnomaly` BACKPROP_DETECT_ANOMALY=1.
  */
 export function kernelEnv(notebook: vscode.NotebookDocument): Record<string, string> {
   const c = vscode.workspace.getConfiguration('backprop', notebook.uri);
@@ -16,6 +17,7 @@ export function kernelEnv(notebook: vscode.NotebookDocument): Record<string, str
   if (memoryMB > 0) env[TENSOR_MEMORY_ENV] = String(Math.floor(memoryMB));
   const maxBytes = c.get<number>('output.maxBytesPerCell');
   if (typeof maxBytes === 'number') env[MAX_OUTPUT_ENV] = String(Math.floor(maxBytes));
+  if (c.get<boolean>('detectAnomaly', false)) env[DETECT_ANOMALY_ENV] = '1';
   return env;
 }
 

@@ -8,6 +8,7 @@ import { classifyGrad } from './gradScale';
 import { drawGraph } from './graphView';
 import { attachKeyboard, refocus } from './keyboard';
 import { legend } from './legend';
+import { NON_FINITE_CSS, nonFiniteWarning } from './nonFinite';
 import type { RenderedMessage } from './messages';
 import { parseSnapshotText } from './snapshot';
 import { CSS } from './styles';
@@ -152,6 +153,10 @@ export async function renderOutput(a: RenderArgs): Promise<void> {
   state.zoomPan?.dispose();
   const zp = attachZoomPan(viewport, drawn.svg, drawn.width, drawn.height, state.zoom);
   state.zoomPan = zp;
+  if (snapshot.nonFinite) {
+    root.appendChild(el('style', undefined, NON_FINITE_CSS));
+    root.insertBefore(nonFiniteWarning(snapshot.nonFinite, drawn.svg, (r) => zp.reveal(r)), viewport);
+  }
   toolbar.append(
     button('−', 'zoom out (or Ctrl + wheel)', () => zp.zoomBy(1 / 1.25)),
     button('+', 'zoom in (or Ctrl + wheel)', () => zp.zoomBy(1.25)),

@@ -1,5 +1,6 @@
 // Validates the untrusted GraphSnapshot JSON. Everything the renderer later shows comes through here, so a
 // malformed document becomes one clear message instead of a blank output or a half-drawn graph.
+import { readNonFinite } from './nonFinite';
 import type { GraphEdge, GraphNode, GraphSnapshot, TensorSummary } from './types';
 
 export class SnapshotError extends Error {}
@@ -148,6 +149,8 @@ export function parseSnapshot(raw: unknown): ParsedSnapshot {
       shownNodes: readNumber(raw.truncated.shownNodes, 'graph.truncated.shownNodes'),
     };
   }
+  const nonFinite = readNonFinite(raw.nonFinite);
+  if (nonFinite) snapshot.nonFinite = nonFinite;
   if (snapshot.root && !seen.has(snapshot.root)) warnings.push('the root (loss) node is not in the graph');
   return isObject(raw.display) ? { snapshot, warnings, display: raw.display } : { snapshot, warnings };
 }

@@ -1,6 +1,6 @@
 // `node scripts/screenshots.mjs`: the README's screenshots, taken in a real VS Code (code-server + chromium via
 // the test harness in test/vscode/) with the extension under development. Runs every example notebook and saves
-// small PNGs into media/screenshots/. Needs scripts/setupTools.mjs to have run (npm test or npm start do it).
+// small PNGs into media/screenshots/ (arguments ending in .png: only those shots). Needs scripts/setupTools.mjs to have run (npm test or npm start do it).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -30,14 +30,18 @@ const shots = [
     await page.waitForTimeout(3000);
     await scrollToRendered(page, 'svg.bp-graph', 30);
   } },
+  { file: 'nan-warning.png', notebook: 'nan.ipynb', cell: 1, offset: 8 },
 ];
+// `node scripts/screenshots.mjs nan-warning.png ...`: only those shots (each must name its notebook)
+const only = process.argv.slice(2).filter((a) => a.endsWith('.png'));
+const chosen = only.length ? shots.filter((s) => only.includes(s.file)) : shots;
 
 mkdirSync(outDir, { recursive: true });
 const wb = await openExamples({ viewport: { width: 1280, height: 800 }, settings: { 'workbench.colorTheme': 'Default Light Modern', 'editor.minimap.enabled': false } });
 let failed = 0;
 try {
   const { page } = wb;
-  for (const [k, shot] of shots.entries()) {
+  for (const [k, shot] of chosen.entries()) {
     const started = Date.now();
     if (shot.notebook) {
       // a notebook: (the previous one closed) open it, run it all

@@ -6,13 +6,16 @@
  *    names it renamed get their own back (see originalNames).
  * 2. acorn parses the JavaScript (a real parser: declarations, patterns and imports are read from the tree).
  * 3. The top-level statements are rewritten in place, as Node's REPL does for top-level await:
- *      const {a, b} = o;   →  void ({a, b} = o);        with `var a, b;` hoisted before the wrapper
+ *      const {a, b} = o;   →  void K.name(({a, b} = o), {a, b});   with `var a, b;` hoisted before the wrapper
+ *      h = h.relu()        →  K.name((h = h.relu()), {h})            (a top-level assignment to names)
  *      class C {}          →  C = class C {};
  *      function f() {}     →  stays (hoisted inside the wrapper); the prologue copies it to globalThis.f
  *      import {x} from 'm' →  void (({x} = __backpropKernel.load("m")));
  *      import('m')         →  __backpropKernel.dynamicImport('m')
  *      lastExpression      →  return (lastExpression);
  *    and the body is wrapped in `(async () => { ... })()`, so `await` works at the top level.
+ *    `K.name` (names.ts) gives each tensor a declaration or assignment binds the name it is bound to, unless it
+ *    has one, and returns the assigned value: graphs then read `w2`, not `t16`.
  *    `var` at a script's top level makes a global property, which later scripts may redeclare: re-running a
  *    cell that declares `const x` works. Replacements never add or remove line breaks, so only the first
  *    line (the wrapper's) shifts the script's lines, and a column map undoes the in-line edits.
@@ -107,13 +110,15 @@ function rewrite(program: acorn.Program, js: string): { edits: Edit[]; declared:
     switch (node.type) {
       case 'VariableDeclaration': {
         const decl = node as acorn.VariableDeclaration;
-        for (const d of decl.declarations) patternNames(d.id, declared);
-        edits.push({ start: decl.start, end: decl.declarations[0].start, text: 'void (' });
+        const bound = new Set<string>();
+        for (const d of decl.declarations) patternNames(d.id, bound);
+        for (const name of bound) declared.add(name);
+        edits.push({ start: decl.start, end: decl.declarations[0].start, text: `void ${KERNEL_GLOBAL}.name((` });
         for (const d of decl.declarations) {
           if (!d.init && decl.kind !== 'var') edits.push({ start: d.id.end, end: d.id.end, text: ' = undefined' });
         }
         const closeAt = js[decl.end - 1] === ';' ? decl.end - 1 : decl.end;
-        edits.push({ start: closeAt, end: closeAt, text: ')' });
+        edits.push({ start: closeAt, end: closeAt, text: `), ${bindings(bound)})` });
         break;
       }
       case 'FunctionDeclaration': {
@@ -133,14 +138,24 @@ function rewrite(program: acorn.Program, js: string): { edits: Edit[]; declared:
       case 'ImportDeclaration':
         edits.push({ start: node.start, end: node.end, text: importAsAssignments(node as acorn.ImportDeclaration, declared) });
         break;
-      case 'ExpressionStatement':
-        if (index === last && node === statement) {
-          // The statement's range, not the expression's: it includes parentheses around the expression.
-          const closeAt = js[node.end - 1] === ';' ? node.end - 1 : node.end;
-          edits.push({ start: node.start, end: node.start, text: 'return (' });
-          edits.push({ start: closeAt, end: closeAt, text: ')' });
+      case 'ExpressionStatement': {
+        const isLast = index === last && node === statement;
+        // The statement's range, not the expression's: it includes parentheses around the expression.
+        const closeAt = js[node.end - 1] === ';' ? node.end - 1 : node.end;
+        if (isLast) edits.push({ start: node.start, end: node.start, text: 'return (' });
+        // Edits at one position apply in the order pushed: `return (K.name((` ... `), {h}))`.
+        const expr = (node as acorn.ExpressionStatement).expression;
+        if (expr.type === 'AssignmentExpression' && expr.operator === '=' && expr.left.type !== 'MemberExpression') {
+          const bound = new Set<string>();
+          patternNames(expr.left, bound);
+          if (bound.size) {
+            edits.push({ start: expr.start, end: expr.start, text: `${KERNEL_GLOBAL}.name((` });
+            edits.push({ start: expr.end, end: expr.end, text: `), ${bindings(bound)})` });
+          }
         }
+        if (isLast) edits.push({ start: closeAt, end: closeAt, text: ')' });
         break;
+      }
     }
   });
   return { edits, declared: [...declared], functions };
@@ -201,6 +216,11 @@ function importAsAssignments(node: acorn.ImportDeclaration, declared: Set<string
   if (named.length) parts.push(`({${named.join(', ')}} = ${load})`);
   if (!parts.length) parts.push(load);
   return `void (${parts.join(', ')});`;
+}
+
+/** `{a, b}`: an object of the bound names' values, keyed by their names (what `K.name` reads). */
+function bindings(names: Set<string>): string {
+  return `{${[...names].join(', ')}}`;
 }
 
 /** Adds the names bound by a declaration's pattern (`a`, `{a, b: [c]}`, `...rest`, `x = 1`). */

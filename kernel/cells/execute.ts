@@ -16,6 +16,7 @@ import { runInThisContext } from 'node:vm';
 import { CellSyntaxError, compileCell } from './compile';
 import { compileErrorReport, ErrorReport, registerCell, runtimeErrorReport } from './errors';
 import { showLastGraph } from '../outputs/graphOutput';
+import { checkNonFinite, watchCell } from './nonFiniteWarning';
 import { setNotebookFolder } from './modules';
 import { closeCellOutput, openCellOutput, send, writeReport } from '../process/outbox';
 import { toMimeBundle, inspectValue } from '../outputs/display';
@@ -94,7 +95,7 @@ function pump(): void {
 function finish(r: CellRun, status: DoneStatus): void {
   if (r.finished) return;
   r.finished = true;
-  try { showLastGraph(r); } finally {
+  try { showLastGraph(r, status === 'interrupted' ? undefined : checkNonFinite(r)); } finally {
     endCell(r);
     closeCellOutput(r.requestId);
     const endTime = Date.now();
@@ -130,6 +131,7 @@ async function run(request: ExecuteRequest): Promise<void> {
   }
   if (r.finished) return;
   for (const name of compiled.declared) declaredNames.add(name);
+  watchCell(r, label, request.code, compiled.declared);
   const filename = `backprop-cell-${++scriptCount}.ts`;
   registerCell(filename, label, compiled);
   runsByScript.set(filename, r);

@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import * as engine from '../engine';
 import { KERNEL_GLOBAL } from './compile';
 import { cellRequire, dynamicImport, importDefault, load } from './modules';
+import { name } from './names';
 import { setGraphOptions } from '../outputs/graphOutput';
 import { toMimeBundle } from '../outputs/display';
 import { send } from '../process/outbox';
@@ -35,7 +36,7 @@ export function installGlobals(): void {
   g.display = display;
   g.setGraphOptions = setGraphOptions;
   g.require = cellRequire;
-  g[KERNEL_GLOBAL] = { load, importDefault, dynamicImport };
+  g[KERNEL_GLOBAL] = { load, importDefault, dynamicImport, name };
   // Tensors inside arrays and objects print as tensors, not as their fields.
   const proto = engine.Tensor.prototype as unknown as Record<symbol, unknown>;
   const custom = inspect.custom;

@@ -351,3 +351,6 @@ export const KERNEL_EXEC_ARGV: readonly string[] = ['--no-force-async-hooks-chec
  * memory of the machine or of the process's cgroup). See kernel/process/tensorMemory.ts.
  */
 export const TENSOR_MEMORY_ENV = 'BACKPROP_TENSOR_MEMORY_MB';
+
+/** Environment variable that starts the kernel in anomaly mode when '1' (the setting backprop.detectAnomaly). */
+export const DETECT_ANOMALY_ENV = 'BACKPROP_DETECT_ANOMALY';

@@ -134,6 +134,8 @@ export interface OpNode {
   edgeGrads: (Tensor | null)[] | null;
   /** After a backward(): dRoot/d(this tensor), the latest backward only. */
   grad: Tensor | null;
+  /** Where the op was called, captured only under detectAnomaly(true) (its stack is formatted when read). */
+  readonly site: Error | null;
 }
 
 let gradEnabled = true;
@@ -169,6 +171,36 @@ export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
 }
 
+let anomalyMode = false;
+
+/**
+ * Anomaly mode: every recorded op keeps its call site, so a NaN or ±Infinity in a graph (`findNonFinite`) is traced
+ * to the line that called the op that made it, in forward or backward. It costs a stack capture per op (the bench
+ * measures it); off, nothing is captured. Returns the mode now in force.
+ * @example detectAnomaly(true); const y = x.log(); findNonFinite(y)?.site // the stack of the log() call
+ */
+export function detectAnomaly(enabled = true): boolean {
+  anomalyMode = Boolean(enabled);
+  return anomalyMode;
+}
+
+/**
+ * Whether ops keep their call sites now (detectAnomaly).
+ * @example isAnomalyEnabled() // false
+ */
+export function isAnomalyEnabled(): boolean {
+  return anomalyMode;
+}
+
+/** The call stack of an op being recorded, deep enough to get past the engine's own frames. */
+function captureSite(): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 20;
+  const site = new Error('call site');
+  Error.stackTraceLimit = limit;
+  return site;
+}
+
 /** Attaches a node to `out` when recording is on and an input requires grad. Returns `out`. */
 export function record(op: string, inputs: readonly Tensor[], out: Tensor, args: OpArgs = EMPTY,
   vjp: CustomVjp | null = null, replay: ((inputs: Tensor[]) => Tensor) | null = null): Tensor {
@@ -177,7 +209,7 @@ export function record(op: string, inputs: readonly Tensor[], out: Tensor, args:
   for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad) { needs = true; break; }
   if (!needs) return out;
   out.requiresGrad = true;
-  out.node = { op, inputs, args, vjp, replay, edgeGrads: null, grad: null };
+  out.node = { op, inputs, args, vjp, replay, edgeGrads: null, grad: null, site: anomalyMode ? captureSite() : null };
   return out;
 }
 

@@ -64,3 +64,8 @@ export type { IndexLike } from './ops/indices';
 // --- normalisation ---
 export { dropout, layerNorm, batchNorm } from './ops/norm';
 export type { DropoutOptions, LayerNormOptions, BatchNormOptions } from './ops/norm';
+// --- non-finite values ---
+export { detectAnomaly, isAnomalyEnabled } from './graph';
+export { findNonFinite } from './nonFinite';
+export type { NonFiniteOrigin } from './nonFinite';
+export type { NonFiniteMark } from './trace';

@@ -90,6 +90,26 @@ export interface GraphSnapshot {
   edges: GraphEdge[];
   /** Set when nodes were left out (maxNodes): how many there are and how many are shown. */
   truncated?: { totalNodes: number; shownNodes: number };
+  /** Set by the kernel (never by traceGraph) when a value or gradient is NaN or ±Infinity: where the first came from. */
+  nonFinite?: NonFiniteMark;
+}
+
+/** The node that made a graph's first NaN or ±Infinity (findNonFinite), as the kernel marks it in a snapshot. */
+export interface NonFiniteMark {
+  /** The node's id: the op's result (forward, backward) or the leaf. */
+  node: string;
+  /** 'forward': the op made the value; 'backward': its gradient rule did; 'leaf': the value came in as data. */
+  phase: 'forward' | 'backward' | 'leaf';
+  /** The op, e.g. 'log'. */
+  op?: string;
+  /** The bad value. */
+  value: 'NaN' | 'Infinity' | '-Infinity';
+  /** One line that says it, e.g. `log(-1) = NaN`. */
+  message: string;
+  /** The cell that called the op, as errors name it ('cell[3]'). */
+  cell?: string;
+  /** The 1-based line in that cell. */
+  line?: number;
 }
 
 /** Options of traceGraph. @example traceGraph(loss, { maxNodes: 50 }) */

@@ -7,7 +7,7 @@
  * 50× the cost of the last trace). The last backward() of the cell is always traced when the cell ends. Only the
  * latest root is held between traces, so earlier steps' graphs are garbage as soon as the cell drops them.
  */
-import { onBackward, traceGraph, Tensor } from '../engine';
+import { onBackward, traceGraph, Tensor, type NonFiniteMark } from '../engine';
 import { send } from '../process/outbox';
 import { newOutputId, runningCell, type CellRun } from '../process/runContext';
 import { graphBundle } from './display';
@@ -63,18 +63,25 @@ export function installGraphOutput(): void {
   });
 }
 
-/** The run ends: show its last backward() if it is not shown yet, then let go of the graph. */
-export function showLastGraph(run: CellRun): void {
+/**
+ * The run ends: show its last backward() if it is not shown yet, then let go of the graph. With `nonFinite` (a
+ * NaN or ±Infinity in that graph), it is shown again with the node that made the first one marked.
+ */
+export function showLastGraph(run: CellRun, nonFinite?: { root: Tensor; mark: NonFiniteMark }): void {
   const graph = run.graph;
-  if (graph?.root && run.backwards !== graph.shownStep && options.enabled) show(run, graph);
+  if (graph && nonFinite && options.enabled) {
+    graph.root = nonFinite.root;
+    show(run, graph, nonFinite.mark);
+  } else if (graph?.root && run.backwards !== graph.shownStep && options.enabled) show(run, graph);
   if (graph) graph.root = null;
 }
 
-function show(run: CellRun, c: CellGraph): void {
+function show(run: CellRun, c: CellGraph, nonFinite?: NonFiniteMark): void {
   const started = performance.now();
   const { requestId } = run;
   try {
     const snapshot = traceGraph(c.root!, { maxNodes: options.maxNodes, step: run.backwards });
+    if (nonFinite) snapshot.nonFinite = nonFinite;
     const data = graphBundle(snapshot, run.request.graphDisplay);
     send(c.shownStep === 0
       ? { type: 'display', requestId, outputId: c.outputId, data }

@@ -10,7 +10,9 @@ import { ASYNC_STACK_RESET, watchInterrupts } from './interrupt';
 import { runTool, stopTool } from './runContext';
 import { ClientToKernel, INTERRUPT_FD_ENV, MAX_OUTPUT_ENV, PROTOCOL_VERSION } from '../client/protocol';
 import { installBackwardLog } from '../outputs/backwardLog';
-import { resetGradMode } from '../engine/graph';
+import { installNonFiniteWarning } from '../cells/nonFiniteWarning';
+import { DETECT_ANOMALY_ENV } from '../client/protocol';
+import { detectAnomaly, resetGradMode } from '../engine/graph';
 import { answerGradientCheck, answerGraph, answerInspect, answerVariables } from '../tools/answers';
 import { installTensorMemoryLimit } from './tensorMemory';
 
@@ -25,6 +27,8 @@ if (maxOutput) {
 installGlobals();
 installGraphOutput();
 installBackwardLog();
+installNonFiniteWarning();
+if (process.env[DETECT_ANOMALY_ENV] === '1') detectAnomaly(true);
 installTensorMemoryLimit();
 
 /**

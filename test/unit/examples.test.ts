@@ -51,9 +51,9 @@ function numberAfter(nb: Notebook, label: RegExp): number {
 before(() => { outDir = mkdtempSync(join(tmpdir(), 'bp-examples-')); });
 after(() => { rmSync(outDir, { recursive: true, force: true }); });
 
-test('the five examples are there, as nbformat 4 notebooks for the backprop-ts kernel, without outputs', () => {
+test('the examples are there, as nbformat 4 notebooks for the backprop-ts kernel, without outputs', () => {
   const names = readdirSync(examples).filter((n) => n.endsWith('.ipynb')).sort();
-  assert.deepEqual(names, ['chain-rule.ipynb', 'gradcheck.ipynb', 'layers.ipynb', 'one-neuron.ipynb', 'training.ipynb']);
+  assert.deepEqual(names, ['chain-rule.ipynb', 'gradcheck.ipynb', 'layers.ipynb', 'nan.ipynb', 'one-neuron.ipynb', 'training.ipynb']);
   for (const name of names) {
     const nb = JSON.parse(readFileSync(join(examples, name), 'utf8')) as Notebook;
     assert.equal(nb.nbformat, 4, name);
@@ -63,7 +63,7 @@ test('the five examples are there, as nbformat 4 notebooks for the backprop-ts k
   }
 });
 
-for (const name of ['one-neuron.ipynb', 'chain-rule.ipynb', 'layers.ipynb', 'training.ipynb', 'gradcheck.ipynb']) {
+for (const name of ['one-neuron.ipynb', 'chain-rule.ipynb', 'layers.ipynb', 'training.ipynb', 'gradcheck.ipynb', 'nan.ipynb']) {
   test(`${name} runs top to bottom without an error and shows a graph`, { timeout: 150_000 }, () => {
     const nb = run(name);
     for (const [i, c] of codeCells(nb).entries()) {
@@ -178,4 +178,16 @@ test('gradcheck: the wrong custom gradient fails the check, the fixed one passes
   assert.ok(numberAfter(nb, /correct softplus: ok = true, max abs error =/) < 1e-6);
   const graphs = outputsWith(nb, GRAPH_MIME).map((o) => o.data![GRAPH_MIME] as { nodes: { op?: string }[] });
   assert.ok(graphs.at(-1)!.nodes.some((n) => n.op === 'softplus'), 'the custom op shows in the graph under its own name');
+});
+
+// --- non-finite values ---
+test('nan: each NaN or infinity is traced to the op and the line that made it, forward and backward', { timeout: 150_000 }, () => {
+  const nb = run('nan.ipynb');
+  const warnings = printed(nb).split('Warning: ').slice(1);
+  assert.equal(warnings.length, 3, 'the clamped loss has no warning');
+  assert.match(warnings[0], /^NaN in this cell's graph: it was first made by log, called at cell\[1\] line 3\.\n {2}log\(-2\) = NaN/);
+  assert.match(warnings[1], /^Infinity .* in backward\(\) by the gradient of sqrt, called at cell\[3\] line 2\./);
+  assert.match(warnings[2], /^-Infinity .* by log, called at cell\[4\] line 2\.\n {2}log\(0\) = -Infinity\n {2}2 \| return p\.mul\(p\.log\(\)\)/);
+  const marks = outputsWith(nb, GRAPH_MIME).map((o) => (o.data![GRAPH_MIME] as { nonFinite?: { op?: string } }).nonFinite?.op);
+  assert.deepEqual(marks, ['log', undefined, 'sqrt', 'log']);
 });

@@ -172,6 +172,15 @@ const bnState: [Tensor | null, Tensor | null, Tensor | null, Tensor | null, numb
 
 export { u, made, fns, methods, fields, values, chained, inNoGrad, dx, rule, args, again, recorded, forward, worst, df, dfa,
   both, vg, sp, node, edge, mean0, activation, modules, out, named, children, layerInfo, hyper, digitData, normed, normModules, bnState };
+
+// --- non-finite values ---
+import { detectAnomaly, isAnomalyEnabled, findNonFinite } from 'backprop-notebook/engine';
+import type { NonFiniteOrigin, NonFiniteMark } from 'backprop-notebook/engine';
+const anomaly: boolean = detectAnomaly(isAnomalyEnabled());
+const origin: NonFiniteOrigin | undefined = findNonFinite([x.log()]);
+const originSite: Error | null | undefined = origin?.site;
+const mark: NonFiniteMark | undefined = snapshot.nonFinite;
+export { anomaly, originSite, mark };
 `;
 
 /** Wrong calls, one a line: each must give a type error on its own line. */
