@@ -9,7 +9,8 @@ export type StepInput = BackwardStep['inputs'][number];
 export type LocalDerivative = StepInput['local'];
 
 const KINDS = new Set(['elementwise', 'scalar', 'matmul', 'linear', 'other']);
-/** The most Jacobian entries read (the kernel sends at most 64). */
+const MATMUL = new Set(['ȳ·M', 'M·ȳ', 'M·ȳᵀ', 'ȳᵀ·M']);
+/** The most Jacobian entries read (the kernel sends at most 256). */
 const JACOBIAN_READ_MAX = 1024;
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -25,6 +26,7 @@ function readLocal(v: unknown, path: string): LocalDerivative {
   const kind = typeof v.kind === 'string' && KINDS.has(v.kind) ? v.kind as LocalDerivative['kind'] : 'other';
   const local: LocalDerivative = { kind };
   if (typeof v.formula === 'string') local.formula = v.formula.slice(0, 200);
+  if (typeof v.matmul === 'string' && MATMUL.has(v.matmul)) local.matmul = v.matmul as LocalDerivative['matmul'];
   if (v.values !== undefined && v.values !== null) local.values = readSummary(v.values, `${path}.values`);
   if (isObject(v.jacobian)) {
     const j = v.jacobian, rows = readNumber(j.rows, `${path}.jacobian.rows`), cols = readNumber(j.cols, `${path}.jacobian.cols`);

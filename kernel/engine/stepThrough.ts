@@ -8,7 +8,7 @@
 // Everything is derived from the gradient table, never restated: a Jacobian row is the rule applied to a unit
 // vector (exact, not finite differences), and an elementwise derivative is the rule applied to ones. The table
 // below only says how to present an op; an op missing from it still gets its Jacobian when small.
-import type { CustomVjp, OpArgs } from './graph';
+import type { OpArgs } from './graph';
 import { gradients } from './gradients';
 import { noGrad } from './graph';
 import { inputsFirst } from './graphWalk';
@@ -28,6 +28,9 @@ import type { JsonNumber, TensorSummary } from './trace';
  */
 export type LocalKind = 'elementwise' | 'scalar' | 'matmul' | 'linear' | 'other';
 
+/** How matmul's share is formed from ȳ and the matrix M. */
+export type MatmulProduct = 'ȳ·M' | 'M·ȳ' | 'M·ȳᵀ' | 'ȳᵀ·M';
+
 /** The Jacobian ∂out/∂input as a matrix: one row per output element, one column per input element (row-major). */
 export interface JacobianMatrix {
   rows: number;
@@ -43,7 +46,9 @@ export interface LocalDerivative {
   formula?: string;
   /** Its values, summarised ('elementwise', 'scalar': the derivative; 'matmul': the transposed operand). */
   values?: TensorSummary;
-  /** The Jacobian, where output and input are small (at most JACOBIAN_MAX entries); not for 'scalar' (= values). */
+  /** matmul: how the share is formed from ȳ and the matrix M in `values` (M·ȳᵀ, ȳᵀ·M: the input is stored transposed). */
+  matmul?: MatmulProduct;
+  /** The Jacobian, where output and input are small (JACOBIAN_MAX, JACOBIAN_BUDGET); not for 'scalar' (= values). */
   jacobian?: JacobianMatrix;
 }
 
@@ -65,8 +70,10 @@ export interface BackwardStep {
   inputs: StepInput[];
 }
 
-/** Largest Jacobian sent (output elements × input elements). */
-export const JACOBIAN_MAX = 64;
+/** Largest Jacobian sent (output elements × input elements): a 16-element output by a 16-element input. */
+export const JACOBIAN_MAX = 256;
+/** Most Jacobian entries in one snapshot, given to the steps nearest the loss first (bounds the JSON). */
+export const JACOBIAN_BUDGET = 4096;
 /** Largest output whose elementwise derivative is computed (beyond it, the formula alone: it would cost a pass). */
 export const VALUES_MAX = 1 << 16;
 
@@ -113,7 +120,7 @@ export const presentations: Record<string, Presentation> = {
   max: linear(() => 'ȳ to the first largest element, 0 elsewhere'),
   min: linear(() => 'ȳ to the first smallest element, 0 elsewhere'),
   logSumExp: linear(() => 'ȳ·softmax($0), copied back over the reduced axes'),
-  matmul: { kind: 'matmul', formula: (i) => (i === 0 ? '$1ᵀ' : '$0ᵀ') },
+  matmul: { kind: 'matmul', formula: (i) => (i === 0 ? '$1ᵀ' : '$0ᵀ') }, // (see matmulFactor)
   reshape: linear(() => 'ȳ reshaped back to the shape of $0'),
   flatten: linear(() => 'ȳ reshaped back to the shape of $0'),
   squeeze: linear(() => 'ȳ reshaped back to the shape of $0'),
@@ -138,7 +145,7 @@ function vjp(t: Tensor, g: Tensor, i: number): Tensor | null {
   const node = t.node!, x = node.inputs[i];
   let raw: Tensor | null | undefined;
   if (node.vjp) {
-    const all = (node.vjp as CustomVjp)(g, node.inputs, t);
+    const all = node.vjp(g, node.inputs, t);
     raw = all instanceof Tensor ? all : all[i];
   } else {
     const rule = gradients[node.op];
@@ -166,9 +173,10 @@ function jsonNumber(x: number): JsonNumber {
 }
 
 /** ∂t/∂input i by VJPs with unit vectors (row k: the gradient of output element k). */
-function jacobian(t: Tensor, i: number): JacobianMatrix | undefined {
+function jacobian(t: Tensor, i: number, budget: { left: number }): JacobianMatrix | undefined {
   const x = t.node!.inputs[i];
-  if (t.size * x.size > JACOBIAN_MAX || t.size === 0 || x.size === 0) return undefined;
+  if (t.size * x.size > Math.min(JACOBIAN_MAX, budget.left) || t.size === 0 || x.size === 0) return undefined;
+  budget.left -= t.size * x.size;
   const values: JsonNumber[] = [];
   for (let k = 0; k < t.size; k++) {
     const row = vjp(t, unit(t, k), i);
@@ -178,20 +186,27 @@ function jacobian(t: Tensor, i: number): JacobianMatrix | undefined {
   return { rows: t.size, cols: x.size, values };
 }
 
-/** The other operand of a matmul as the product uses it, transposed (the last two dims of ≥ 2-D operands). */
-function transposedOperand(t: Tensor, i: number): Tensor {
+/**
+ * How matmul's share for input i is formed from ȳ and a matrix M, and M: ȳ·op(b)ᵀ and op(a)ᵀ·ȳ, or, for an
+ * operand stored transposed (transA/transB, as nn.Linear's weight), op(b)·ȳᵀ and ȳᵀ·op(a).
+ */
+function matmulFactor(t: Tensor, i: number): { M: Tensor; product: MatmulProduct; formula: string } {
   const { inputs, args } = t.node!;
-  const other = inputs[1 - i], stored = i === 0 ? args.transB : args.transA;
-  if (other.ndim < 2) return other;
-  // stored transposed: the operand's transpose is what storage holds
-  return stored ? other : transpose(other, other.ndim - 2, other.ndim - 1);
+  const T = (x: Tensor) => (x.ndim < 2 ? x : transpose(x, x.ndim - 2, x.ndim - 1));
+  const opA = () => (args.transA ? T(inputs[0]) : inputs[0]), opB = () => (args.transB ? T(inputs[1]) : inputs[1]);
+  if (i === 0) return args.transA ? { M: opB(), product: 'M·ȳᵀ', formula: '$1' } : { M: T(opB()), product: 'ȳ·M', formula: '$1ᵀ' };
+  return args.transB ? { M: opA(), product: 'ȳᵀ·M', formula: '$0' } : { M: T(opA()), product: 'M·ȳ', formula: '$0ᵀ' };
 }
 
-function local(t: Tensor, i: number, summarize: (t: Tensor) => TensorSummary): LocalDerivative {
+function local(t: Tensor, i: number, summarize: (t: Tensor) => TensorSummary, budget: { left: number }): LocalDerivative {
   const node = t.node!, shown = node.vjp ? undefined : presentations[node.op];
   const out: LocalDerivative = { kind: t.size === 1 && shown?.kind !== 'matmul' ? 'scalar' : shown?.kind ?? 'other' };
-  if (shown) out.formula = shown.formula(i, node.args);
-  if (out.kind === 'matmul') out.values = summarize(transposedOperand(t, i));
+  // a formula of how ȳ is moved says nothing once the output is one number: ∂out/∂x is then its values
+  if (shown && !(out.kind === 'scalar' && shown.kind === 'linear')) out.formula = shown.formula(i, node.args);
+  if (out.kind === 'matmul') {
+    const { M, product, formula } = matmulFactor(t, i);
+    Object.assign(out, { values: summarize(M), matmul: product, formula });
+  }
   else if (out.kind === 'scalar') {
     const d = vjp(t, ones(t), i);
     if (d) out.values = summarize(d);
@@ -202,7 +217,7 @@ function local(t: Tensor, i: number, summarize: (t: Tensor) => TensorSummary): L
     if (d instanceof Tensor && d.size === t.size) out.values = summarize(d);
   }
   // a one-element output's Jacobian is one row: `values` already
-  const J = out.kind === 'scalar' ? undefined : jacobian(t, i);
+  const J = out.kind === 'scalar' ? undefined : jacobian(t, i, budget);
   if (J) out.jacobian = J;
   return out;
 }
@@ -216,7 +231,7 @@ export function backwardSteps(root: Tensor, shown: (t: Tensor) => boolean, summa
   nodeId: (t: Tensor) => string): BackwardStep[] {
   if (!root.node?.grad) return [];
   const order = inputsFirst([root], (x) => x.node !== null && x.requiresGrad);
-  const steps: BackwardStep[] = [];
+  const steps: BackwardStep[] = [], budget = { left: JACOBIAN_BUDGET };
   noGrad(() => {
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k], node = t.node!;
@@ -224,7 +239,7 @@ export function backwardSteps(root: Tensor, shown: (t: Tensor) => boolean, summa
       const inputs: StepInput[] = [];
       node.inputs.forEach((x, i) => {
         if (!node.edgeGrads![i] || !shown(x)) return;
-        inputs.push({ argIndex: i, from: nodeId(x), local: local(t, i, summarize) });
+        inputs.push({ argIndex: i, from: nodeId(x), local: local(t, i, summarize, budget) });
       });
       steps.push({ node: nodeId(t), inputs });
     }
