@@ -22,6 +22,8 @@ export interface StepTerm {
   formula: string;
   /** ∂L/∂input = … = …: the VJP with this run's numbers. */
   equation: string;
+  /** The op's local derivative in words and numbers: ∂o/∂add = 1 − o² = 0.5 (elementwise). */
+  localText: string;
   /** The product computed from ȳ and the local derivative (flat, row-major), where the numbers allow it. */
   product?: number[];
   /** Set at the step that gives the input its last share, when it has several: their sum. */
@@ -144,6 +146,23 @@ export function vjpProduct(gradIn: TensorSummary | undefined, local: LocalDeriva
   return undefined;
 }
 
+/** What the op's local derivative is, in one line (the Jacobian itself, when there is one, is drawn apart). */
+function localText(local: LocalDerivative, formula: string, out: string, input: string): string {
+  const d = `∂${out}/∂${input}`, values = tensorText(local.values);
+  switch (local.kind) {
+    case 'elementwise': return `${d} = ${formula} = ${values} (elementwise: ȳ is multiplied entry by entry${local.values ? '' : '; too large to list'})`;
+    case 'scalar': return `${d} = ${formula ? `${formula} = ` : ''}${values}`;
+    case 'matmul': return `matmul multiplies ȳ by ${formula} = ${values}`;
+    case 'linear': return `no multiplication by numbers: ${formula}`;
+    default: return local.jacobian ? `${d}: the Jacobian below (from the op's own vector-Jacobian product)` : `${d}: not listed (the op is large; the share is the engine's)`;
+  }
+}
+
+/** A factor of a product in brackets when it has several terms: 1 − o² becomes (1 − o²). */
+function grouped(formula: string, kind: LocalDerivative['kind']): string {
+  return kind !== 'linear' && kind !== 'other' && / [−+] |\?/.test(formula) && !/^\(.*\)$/.test(formula) ? `(${formula})` : formula;
+}
+
 /** The formula with `$0`, `$1`, `$out` replaced by the nodes' names. */
 function named(formula: string, step: BackwardStep, s: GraphSnapshot, names: Map<string, string>): string {
   const argNames = new Map<number, string>();
@@ -195,9 +214,9 @@ export function buildSteps(s: GraphSnapshot): StepView[] {
     if (!node) return;
     const terms = step.inputs.map((input): StepTerm => {
       const from = byId.get(input.from)!, edge = edgeOf(step, input);
-      const formula = input.local.formula ? named(input.local.formula, step, s, names) : '';
+      const formula = input.local.formula ? grouped(named(input.local.formula, step, s, names), input.local.kind) : '';
       const product = vjpProduct(node.grad, input.local, node.shape, from.shape);
-      const term: StepTerm = { input, from, edge, formula, equation: '', product };
+      const term: StepTerm = { input, from, edge, formula, equation: '', localText: localText(input.local, formula, names.get(node.id) ?? node.id, names.get(from.id) ?? from.id), product };
       term.equation = equationOf(term, dL, (id) => names.get(id) ?? id, node, from.shape, product, edge?.grad);
       if (last.get(input.from) === k && (shares.get(input.from) ?? 0) > 1 && step.inputs.at(-1) === input) {
         const parts = steps.flatMap((st) => st.inputs.filter((x) => x.from === input.from).map((x) => edgeOf(st, x)?.grad))

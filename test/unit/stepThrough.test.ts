@@ -103,7 +103,7 @@ describe('the equation of each step, on a scalar neuron', () => {
     assert.equal(mulW.terms.length, 1, 'x does not require grad: one term');
     // ∂L/∂(x·w) = ∂L/∂o · (1 − o²) = 1.414 · 0.5 = 0.7071; then ∂L/∂w = ∂L/∂mul · x
     assert.equal(mulW.terms[0].equation, '∂L/∂w = ∂L/∂mul · x = 0.7071 · 2 = 1.414');
-    assert.equal(steps[1].terms[0].equation, '∂L/∂add = ∂L/∂o · 1 − o² = 1.414 · 0.5 = 0.7071');
+    assert.equal(steps[1].terms[0].equation, '∂L/∂add = ∂L/∂o · (1 − o²) = 1.414 · 0.5 = 0.7071');
   });
   it('sums the shares of a tensor used twice at the step that completes it', () => {
     const first = steps[0];
