@@ -44,6 +44,3 @@ export type { GraphSnapshot, GraphNode, GraphEdge, TensorSummary, JsonNumber, Tr
 export * as nn from './nn';
 /** Optimisers with PyTorch's update rules: SGD and Adam. */
 export * as optim from './optim';
-// --- backward, step by step ---
-export { presentations } from './stepThrough';
-export type { BackwardStep, StepInput, LocalDerivative, LocalKind, JacobianMatrix } from './stepThrough';

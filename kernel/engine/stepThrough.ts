@@ -33,8 +33,11 @@ export type MatmulProduct = 'ȳ·M' | 'M·ȳ' | 'M·ȳᵀ' | 'ȳᵀ·M';
 
 /** The Jacobian ∂out/∂input as a matrix: one row per output element, one column per input element (row-major). */
 export interface JacobianMatrix {
+  /** Output elements. */
   rows: number;
+  /** Input elements. */
   cols: number;
+  /** rows × cols entries, row-major. */
   values: JsonNumber[];
 }
 
@@ -168,7 +171,7 @@ function ones(t: Tensor): Tensor {
 }
 
 function jsonNumber(x: number): JsonNumber {
-  if (Number.isFinite(x)) return x;
+  if (Number.isFinite(x)) return x === 0 ? 0 : x; // no -0: JSON has none
   return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
 }
 
