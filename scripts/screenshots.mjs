@@ -30,14 +30,27 @@ const shots = [
     await page.waitForTimeout(3000);
     await scrollToRendered(page, 'svg.bp-graph', 30);
   } },
+  // --- backward, step by step ---
+  { file: 'step-through.png', notebook: 'chain-rule.ipynb', cell: 1, offset: -60, after: async (page) => {
+    // the fourth step: x's second share arrives, and the panel writes the sum of both
+    for (const f of page.frames()) {
+      if (!await f.locator('.bp-stepper').count().catch(() => 0)) continue;
+      for (let k = 0; k < 3; k++) await f.locator('.bp-stepper .bp-step-next').first().click();
+      break;
+    }
+    await scrollToRendered(page, 'svg.bp-graph', 4);
+  } },
 ];
 
+// `node scripts/screenshots.mjs step-through.png ...` takes only the shots named
+const only = process.argv.slice(2).filter((a) => a.endsWith('.png'));
+const wanted = only.length ? shots.filter((s) => only.includes(s.file)) : shots;
 mkdirSync(outDir, { recursive: true });
 const wb = await openExamples({ viewport: { width: 1280, height: 800 }, settings: { 'workbench.colorTheme': 'Default Light Modern', 'editor.minimap.enabled': false } });
 let failed = 0;
 try {
   const { page } = wb;
-  for (const [k, shot] of shots.entries()) {
+  for (const [k, shot] of wanted.entries()) {
     const started = Date.now();
     if (shot.notebook) {
       // a notebook: (the previous one closed) open it, run it all
