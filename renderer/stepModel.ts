@@ -164,9 +164,9 @@ function grouped(formula: string, kind: LocalDerivative['kind']): string {
 }
 
 /** The formula with `$0`, `$1`, `$out` replaced by the nodes' names. */
-function named(formula: string, step: BackwardStep, s: GraphSnapshot, names: Map<string, string>): string {
+function named(formula: string, step: BackwardStep, into: readonly GraphEdge[], names: Map<string, string>): string {
   const argNames = new Map<number, string>();
-  for (const e of s.edges) if (e.to === step.node) argNames.set(e.argIndex, names.get(e.from) ?? e.from);
+  for (const e of into) argNames.set(e.argIndex, names.get(e.from) ?? e.from);
   return formula.replace(/\$(out|\d+)/g, (_m, k: string) => (k === 'out' ? names.get(step.node) ?? 'out' : argNames.get(Number(k)) ?? `x${k}`));
 }
 
@@ -204,23 +204,26 @@ export function buildSteps(s: GraphSnapshot): StepView[] {
   const root = byId.get(s.root);
   const L = root?.name ?? 'L';
   const dL = (id: string) => (id === s.root ? `∂${L}/∂${L}` : `∂${L}/∂${names.get(id) ?? id}`);
-  const edgeOf = (step: BackwardStep, x: StepInput) => s.edges.find((e) => e.to === step.node && e.from === x.from && e.argIndex === x.argIndex);
+  const edgesInto = new Map<string, GraphEdge[]>();
+  for (const e of s.edges) { const list = edgesInto.get(e.to); if (list) list.push(e); else edgesInto.set(e.to, [e]); }
+  const edgeOf = (step: BackwardStep, x: StepInput) => edgesInto.get(step.node)?.find((e) => e.from === x.from && e.argIndex === x.argIndex);
   // the last step giving each tensor a share, and how many shares it gets
-  const last = new Map<string, number>(), shares = new Map<string, number>();
-  steps.forEach((st, k) => { for (const x of st.inputs) { last.set(x.from, k); shares.set(x.from, (shares.get(x.from) ?? 0) + 1); } });
+  const last = new Map<string, number>(), sharesOf = new Map<string, Array<[BackwardStep, StepInput]>>();
+  steps.forEach((st, k) => {
+    for (const x of st.inputs) { last.set(x.from, k); const l = sharesOf.get(x.from); if (l) l.push([st, x]); else sharesOf.set(x.from, [[st, x]]); }
+  });
   const views: StepView[] = [];
   steps.forEach((step, k) => {
     const node = byId.get(step.node);
     if (!node) return;
     const terms = step.inputs.map((input): StepTerm => {
       const from = byId.get(input.from)!, edge = edgeOf(step, input);
-      const formula = input.local.formula ? grouped(named(input.local.formula, step, s, names), input.local.kind) : '';
+      const formula = input.local.formula ? grouped(named(input.local.formula, step, edgesInto.get(step.node) ?? [], names), input.local.kind) : '';
       const product = vjpProduct(node.grad, input.local, node.shape, from.shape);
       const term: StepTerm = { input, from, edge, formula, equation: '', localText: localText(input.local, formula, names.get(node.id) ?? node.id, names.get(from.id) ?? from.id), product };
       term.equation = equationOf(term, dL, (id) => names.get(id) ?? id, node, from.shape, product, edge?.grad);
-      if (last.get(input.from) === k && (shares.get(input.from) ?? 0) > 1 && step.inputs.at(-1) === input) {
-        const parts = steps.flatMap((st) => st.inputs.filter((x) => x.from === input.from).map((x) => edgeOf(st, x)?.grad))
-          .filter((g): g is TensorSummary => g !== undefined);
+      if (last.get(input.from) === k && (sharesOf.get(input.from)?.length ?? 0) > 1 && step.inputs.at(-1) === input) {
+        const parts = (sharesOf.get(input.from) ?? []).map(([st, x]) => edgeOf(st, x)?.grad).filter((g): g is TensorSummary => g !== undefined);
         term.sum = {
           parts, total: from.grad,
           equation: `${dL(input.from)} = ${parts.map(tensorText).join(' + ')} = ${tensorText(from.grad)}`,

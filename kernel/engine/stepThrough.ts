@@ -51,7 +51,10 @@ export interface LocalDerivative {
   values?: TensorSummary;
   /** matmul: how the share is formed from ȳ and the matrix M in `values` (M·ȳᵀ, ȳᵀ·M: the input is stored transposed). */
   matmul?: MatmulProduct;
-  /** The Jacobian, where output and input are small (JACOBIAN_MAX, JACOBIAN_BUDGET); not for 'scalar' (= values). */
+  /**
+   * The Jacobian, where output and input are small (JACOBIAN_MAX, JACOBIAN_BUDGET); not where `values` say it all
+   * ('scalar', and 'elementwise' on an input of the output's shape: diagonal).
+   */
   jacobian?: JacobianMatrix;
 }
 
@@ -76,7 +79,7 @@ export interface BackwardStep {
 /** Largest Jacobian sent (output elements × input elements): a 16-element output by a 16-element input. */
 export const JACOBIAN_MAX = 256;
 /** Most Jacobian entries in one snapshot, given to the steps nearest the loss first (bounds the JSON). */
-export const JACOBIAN_BUDGET = 4096;
+export const JACOBIAN_BUDGET = 2048;
 /** Largest output whose elementwise derivative is computed (beyond it, the formula alone: it would cost a pass). */
 export const VALUES_MAX = 1 << 16;
 
@@ -219,8 +222,10 @@ function local(t: Tensor, i: number, summarize: (t: Tensor) => TensorSummary, bu
     const d = rule ? rule(ones(t), i, node.inputs, t, node.args) : null;
     if (d instanceof Tensor && d.size === t.size) out.values = summarize(d);
   }
-  // a one-element output's Jacobian is one row: `values` already
-  const J = out.kind === 'scalar' ? undefined : jacobian(t, i, budget);
+  // not sent where `values` say it all: a one-element output's Jacobian is one row, and an elementwise op's on an
+  // input of the output's shape is diagonal
+  const redundant = out.kind === 'scalar' || (out.kind === 'elementwise' && out.values !== undefined && sameShape(node.inputs[i].shape, t.shape));
+  const J = redundant ? undefined : jacobian(t, i, budget);
   if (J) out.jacobian = J;
   return out;
 }

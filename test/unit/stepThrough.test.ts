@@ -138,7 +138,7 @@ describe('steps of larger tensors', () => {
     const relu = steps[1].inputs[0].local;
     assert.equal(relu.kind, 'elementwise');
     assert.deepEqual(relu.values?.values, [1, 1, 1, 1, 1, 1]);
-    assert.equal(relu.jacobian?.values.filter((v) => v !== 0).length, 6, 'a diagonal Jacobian');
+    assert.equal(relu.jacobian, undefined, 'diagonal: its values say it all');
     const text = buildSteps(read(bp.traceGraph(L)))[2].terms[0].equation;
     assert.equal(text, '∂L/∂a = ∂L/∂matmul · Bᵀ = [[1, 1, 1], [1, 1, 1]] · [[5, 8], [6, 9], [7, 10]] = [[18, 27], [18, 27]]');
   });
@@ -154,14 +154,16 @@ describe('steps of larger tensors', () => {
   });
   it('keep the Jacobians of one snapshot within a budget, nearest the loss first', () => {
     let h = bp.randn([4, 4], { requiresGrad: true, seed: 3 });
-    for (let k = 0; k < 60; k++) h = h.mul(0.9).tanh();
+    const M = bp.randn([4, 4], { seed: 4 });
+    for (let k = 0; k < 30; k++) h = h.matmul(M).tanh();
     const L = h.sum();
     L.backward();
-    const steps = bp.traceGraph(L).backwardSteps!;
+    const steps = bp.traceGraph(L).backwardSteps!.filter((st) => st.inputs[0].local.kind === 'matmul');
     const sizes = steps.map((st) => st.inputs.reduce((a, x) => a + (x.local.jacobian?.values.length ?? 0), 0));
+    assert.equal(sizes.length, 30);
     assert.ok(sizes.reduce((a, b) => a + b, 0) <= JACOBIAN_BUDGET);
     assert.ok(sizes.every((n) => n <= JACOBIAN_MAX));
-    assert.ok(sizes[1] > 0 && sizes.at(-1) === 0, 'the first steps have theirs, the last do not');
+    assert.ok(sizes[0] === 256 && sizes.at(-1) === 0, 'the first steps have theirs, the last do not');
   });
   it('are left out before backward() and with steps: false', () => {
     const w = bp.tensor([1, 2], { requiresGrad: true });
