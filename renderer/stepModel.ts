@@ -222,7 +222,7 @@ export function buildSteps(s: GraphSnapshot): StepView[] {
       const product = vjpProduct(node.grad, input.local, node.shape, from.shape);
       const term: StepTerm = { input, from, edge, formula, equation: '', localText: localText(input.local, formula, names.get(node.id) ?? node.id, names.get(from.id) ?? from.id), product };
       term.equation = equationOf(term, dL, (id) => names.get(id) ?? id, node, from.shape, product, edge?.grad);
-      if (last.get(input.from) === k && (sharesOf.get(input.from)?.length ?? 0) > 1 && step.inputs.at(-1) === input) {
+      if (last.get(input.from) === k && (sharesOf.get(input.from)?.length ?? 0) > 1 && step.inputs.filter((x) => x.from === input.from).at(-1) === input) {
         const parts = (sharesOf.get(input.from) ?? []).map(([st, x]) => edgeOf(st, x)?.grad).filter((g): g is TensorSummary => g !== undefined);
         term.sum = {
           parts, total: from.grad,

@@ -112,6 +112,17 @@ describe('the equation of each step, on a scalar neuron', () => {
     assert.equal(first.terms[1].sum?.equation, '∂L/∂o = 0.7071 + 0.7071 = 1.414');
     assert.equal(first.terms[0].equation, '∂L/∂o = ∂L/∂L · o = 1 · 0.7071 = 0.7071');
   });
+  it('writes the sum on the term of the input whose last share this step gives, wherever it sits', () => {
+    const a = bp.scalar(0.5, { requiresGrad: true, name: 'a' }), b = bp.scalar(-1.5, { requiresGrad: true, name: 'b' });
+    const f = a.mul(b).add(a.square()).tanh();
+    f.backward();
+    const views = buildSteps(read(bp.traceGraph(f)));
+    const sums = views.flatMap((v) => v.terms.filter((t) => t.sum).map((t) => ({ step: v.node.op, to: t.from.name, eq: t.sum!.equation })));
+    assert.equal(sums.length, 1);
+    assert.equal(sums[0].to, 'a');
+    assert.equal(sums[0].step, views.at(-1)!.node.op, 'the last step that gives a a share');
+    assert.match(sums[0].eq, new RegExp(`^∂L/∂a = -?[\\d.]+ \\+ -?[\\d.]+ = ${a.grad!.item().toPrecision(4).replace('.', '\\.').replace('-', '\\-')}`));
+  });
   it('the chain rule along every path from the loss to a leaf adds up to its gradient', () => {
     const wId = s.nodes.find((n) => n.name === 'w')!.id;
     const chain = chainPaths(s, wId)!;
