@@ -151,6 +151,7 @@ export function stepperPanel(s: GraphSnapshot, svg: SVGSVGElement, key: object):
 
   // the chain rule along paths, where every tensor is one number
   const leaves = s.nodes.filter((n) => n.kind === 'leaf' && n.grad);
+  const lossName = s.nodes.find((n) => n.id === s.root)?.name ?? 'L';
   let chainBox: HTMLElement | undefined;
   if (leaves.length && chainPaths(s, leaves[0].id)) {
     chainBox = el('div', 'bp-chain');
@@ -166,7 +167,7 @@ export function stepperPanel(s: GraphSnapshot, svg: SVGSVGElement, key: object):
       if (!c) return;
       const list = el('ol');
       for (const p of c.paths) {
-        const route = p.nodes.map((id) => names.get(id) ?? id).join(' ← ');
+        const route = p.nodes.map((id) => (id === s.root ? lossName : names.get(id) ?? id)).join(' ← ');
         list.appendChild(el('li', 'bp-eq', `${route}:  ${p.factors.map((f) => formatNumber(f, 4)).join(' · ')} = ${formatNumber(p.product, 4)}`));
       }
       out.append(el('div', 'bp-local', `${c.paths.length} path${c.paths.length === 1 ? '' : 's'} from the loss; each is the product of the local derivatives along it${c.more ? ' (the first ones only)' : ''}:`),
