@@ -231,6 +231,14 @@ function local(t: Tensor, i: number, summarize: (t: Tensor) => TensorSummary, bu
 }
 
 /**
+ * A rule that cannot take a unit vector or ones (a custom VJP that expects its own shapes, say) costs only the
+ * description: the step still shows ȳ and the share, and the graph output is never lost to it.
+ */
+function safely(describe: () => LocalDerivative): LocalDerivative {
+  try { return describe(); } catch { return { kind: 'other' }; }
+}
+
+/**
  * The steps of the latest backward() from `root`, in the order it ran them (reverse topological), for the
  * nodes `shown` accepts: each with ∂out/∂input per input edge that received a share. Empty before backward().
  * @example backwardSteps(loss, () => true, summarize)[0].node // the loss's node id
@@ -247,7 +255,7 @@ export function backwardSteps(root: Tensor, shown: (t: Tensor) => boolean, summa
       const inputs: StepInput[] = [];
       node.inputs.forEach((x, i) => {
         if (!node.edgeGrads![i] || !shown(x)) return;
-        inputs.push({ argIndex: i, from: nodeId(x), local: local(t, i, summarize, budget) });
+        inputs.push({ argIndex: i, from: nodeId(x), local: safely(() => local(t, i, summarize, budget)) });
       });
       steps.push({ node: nodeId(t), inputs });
     }

@@ -197,6 +197,22 @@ describe('steps of larger tensors', () => {
   });
 });
 
+describe('a custom VJP that fails on a unit vector', () => {
+  it('costs only its description: the graph and its other steps are kept', () => {
+    const picky = bp.customGrad((x: Tensor) => ({
+      value: x.mul(2),
+      gradFunc: (dy: Tensor) => { if (dy.data.some((v) => v === 0)) throw new Error('picky: no zeros'); return dy.mul(2); },
+    }));
+    const x = bp.tensor([1, 2], { requiresGrad: true });
+    const L = picky(x).square().sum();
+    L.backward();
+    const steps = bp.traceGraph(L).backwardSteps!;
+    assert.equal(steps.length, 3);
+    assert.deepEqual(steps[2].inputs[0].local, { kind: 'other' });
+    assert.equal(steps[1].inputs[0].local.kind, 'elementwise');
+  });
+});
+
 describe('reading steps from untrusted JSON', () => {
   const base = { version: 1, id: 'g', step: 1, root: 't2', nodes: [
     { id: 't1', kind: 'leaf', shape: [], requiresGrad: true, value: { shape: [], mean: 1, std: 0, min: 1, max: 1, norm: 1, nan: 0, inf: 0 } },
