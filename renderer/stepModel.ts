@@ -89,6 +89,9 @@ export function matrixText(j: NonNullable<LocalDerivative['jacobian']>): string 
   return nested(j.values, [j.rows, j.cols]);
 }
 
+/** A negative number after an operator, in brackets: 1 · (-1.5), 0.79 + (-1.18). */
+const operand = (text: string) => (text.startsWith('-') ? `(${text})` : text);
+
 /** Full values of a summary, when it lists them all. */
 function valuesOf(s: TensorSummary | undefined): number[] | undefined {
   return s?.values && s.values.length === sizeOf(s.shape) ? s.values : undefined;
@@ -175,12 +178,12 @@ function equationOf(t: { input: StepInput; formula: string }, dL: (id: string) =
   const { local } = t.input;
   const lhs = dL(t.input.from), yBar = dL(node.id), y = tensorText(node.grad);
   const result = product ? valuesText(product, inShape) : tensorText(share);
-  const factor = local.jacobian && local.kind !== 'elementwise' && local.kind !== 'matmul' ? matrixText(local.jacobian) : tensorText(local.values);
+  const factor = operand(local.jacobian && local.kind !== 'elementwise' && local.kind !== 'matmul' ? matrixText(local.jacobian) : tensorText(local.values));
   switch (local.kind) {
     case 'elementwise': return `${lhs} = ${yBar} ⊙ ${t.formula} = ${y} ⊙ ${factor} = ${result}`;
     case 'scalar': return `${lhs} = ${yBar} · ${t.formula || `∂${name(node.id)}/∂${name(t.input.from)}`} = ${y} · ${factor} = ${result}`;
     case 'matmul': {
-      const M = tensorText(local.values), yT = `(${yBar})ᵀ`;
+      const M = operand(tensorText(local.values)), yT = `(${yBar})ᵀ`;
       switch (local.matmul) {
         case 'M·ȳ': return `${lhs} = ${t.formula} · ${yBar} = ${M} · ${y} = ${result}`;
         case 'M·ȳᵀ': return `${lhs} = ${t.formula} · ${yT} = ${M} · ${y}ᵀ = ${result}`;
@@ -226,7 +229,7 @@ export function buildSteps(s: GraphSnapshot): StepView[] {
         const parts = (sharesOf.get(input.from) ?? []).map(([st, x]) => edgeOf(st, x)?.grad).filter((g): g is TensorSummary => g !== undefined);
         term.sum = {
           parts, total: from.grad,
-          equation: `${dL(input.from)} = ${parts.map(tensorText).join(' + ')} = ${tensorText(from.grad)}`,
+          equation: `${dL(input.from)} = ${parts.map((p, i) => (i ? operand(tensorText(p)) : tensorText(p))).join(' + ')} = ${tensorText(from.grad)}`,
         };
       }
       return term;
@@ -283,7 +286,7 @@ export function chainPaths(s: GraphSnapshot, leaf: string): { paths: ChainPath[]
   if (missing && !paths.length) return undefined;
   const names = symbolNames(s), L = s.nodes.find((n) => n.id === s.root)?.name ?? 'L';
   const total = paths.reduce((a, p) => a + p.product, 0);
-  const terms = paths.map((p) => p.factors.map(num).join(' · '));
+  const terms = paths.map((p) => p.factors.map((f, i) => (i ? operand(num(f)) : num(f))).join(' · '));
   const text = `∂${L}/∂${names.get(leaf) ?? leaf} = ${terms.length ? terms.join(' + ') : '0'}${more ? ' + …' : ''} = ${num(total)}`;
   return { paths, total, more, text };
 }

@@ -168,7 +168,7 @@ export function stepperPanel(s: GraphSnapshot, svg: SVGSVGElement, key: object):
       const list = el('ol');
       for (const p of c.paths) {
         const route = p.nodes.map((id) => (id === s.root ? lossName : names.get(id) ?? id)).join(' ← ');
-        list.appendChild(el('li', 'bp-eq', `${route}:  ${p.factors.map((f) => formatNumber(f, 4)).join(' · ')} = ${formatNumber(p.product, 4)}`));
+        list.appendChild(el('li', 'bp-eq', `${route}:  ${p.factors.map((f, i) => (i && f < 0 ? `(${formatNumber(f, 4)})` : formatNumber(f, 4))).join(' · ')} = ${formatNumber(p.product, 4)}`));
       }
       out.append(el('div', 'bp-local', `${c.paths.length} path${c.paths.length === 1 ? '' : 's'} from the loss; each is the product of the local derivatives along it${c.more ? ' (the first ones only)' : ''}:`),
         list, el('div', 'bp-eq bp-eq-main bp-chain-sum', `sum over paths: ${c.text}`));

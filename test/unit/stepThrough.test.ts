@@ -121,7 +121,7 @@ describe('the equation of each step, on a scalar neuron', () => {
     assert.equal(sums.length, 1);
     assert.equal(sums[0].to, 'a');
     assert.equal(sums[0].step, views.at(-1)!.node.op, 'the last step that gives a a share');
-    assert.match(sums[0].eq, new RegExp(`^∂L/∂a = -?[\\d.]+ \\+ -?[\\d.]+ = ${a.grad!.item().toPrecision(4).replace('.', '\\.').replace('-', '\\-')}`));
+    assert.equal(sums[0].eq, `∂L/∂a = 0.7864 + (-1.18) = ${a.grad!.item().toPrecision(4)}`, 'negative shares in brackets');
   });
   it('the chain rule along every path from the loss to a leaf adds up to its gradient', () => {
     const wId = s.nodes.find((n) => n.name === 'w')!.id;
