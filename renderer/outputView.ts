@@ -9,6 +9,7 @@ import { drawGraph } from './graphView';
 import { attachKeyboard, refocus } from './keyboard';
 import { legend } from './legend';
 import { NON_FINITE_CSS, nonFiniteWarning } from './nonFinite';
+import { stepperPanel } from './stepper';
 import type { RenderedMessage } from './messages';
 import { parseSnapshotText } from './snapshot';
 import { CSS } from './styles';
@@ -287,6 +288,8 @@ export async function renderOutput(a: RenderArgs): Promise<void> {
     refocus(drawn.svg, key);
   }
   drawPins();
+  const stepper = stepperPanel(snapshot, drawn.svg, state);
+  if (stepper) root.insertBefore(stepper, pins);
 
   root.appendChild(flowChart(bars, options, (i, how, at) => {
     if (how === 'leave') { tip.hidden = true; return; }

@@ -2,6 +2,7 @@
 // malformed document becomes one clear message instead of a blank output or a half-drawn graph.
 import { readNonFinite } from './nonFinite';
 import type { GraphEdge, GraphNode, GraphSnapshot, TensorSummary } from './types';
+import { readBackwardSteps } from './stepSnapshot';
 
 export class SnapshotError extends Error {}
 
@@ -56,7 +57,7 @@ function readShape(v: unknown, path: string): number[] {
   });
 }
 
-function readSummary(v: unknown, path: string): TensorSummary {
+export function readSummary(v: unknown, path: string): TensorSummary {
   if (!isObject(v)) fail(path, `expected a tensor summary, got ${describe(v)}`);
   const s: TensorSummary = {
     shape: readShape(v.shape, `${path}.shape`),
@@ -151,6 +152,8 @@ export function parseSnapshot(raw: unknown): ParsedSnapshot {
   }
   const nonFinite = readNonFinite(raw.nonFinite);
   if (nonFinite) snapshot.nonFinite = nonFinite;
+  const steps = readBackwardSteps(raw.backwardSteps, seen, warnings);
+  if (steps) snapshot.backwardSteps = steps;
   if (snapshot.root && !seen.has(snapshot.root)) warnings.push('the root (loss) node is not in the graph');
   return isObject(raw.display) ? { snapshot, warnings, display: raw.display } : { snapshot, warnings };
 }

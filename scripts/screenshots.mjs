@@ -31,6 +31,16 @@ const shots = [
     await scrollToRendered(page, 'svg.bp-graph', 30);
   } },
   { file: 'nan-warning.png', notebook: 'nan.ipynb', cell: 1, offset: 8 },
+  // --- backward, step by step ---
+  { file: 'step-through.png', notebook: 'chain-rule.ipynb', cell: 1, offset: -60, after: async (page) => {
+    // the fourth step: x's second share arrives, and the panel writes the sum of both
+    for (const f of page.frames()) {
+      if (!await f.locator('.bp-stepper').count().catch(() => 0)) continue;
+      for (let k = 0; k < 3; k++) await f.locator('.bp-stepper .bp-step-next').first().click();
+      break;
+    }
+    await scrollToRendered(page, 'svg.bp-graph', 4);
+  } },
 ];
 // `node scripts/screenshots.mjs nan-warning.png ...`: only those shots (each must name its notebook)
 const only = process.argv.slice(2).filter((a) => a.endsWith('.png'));

@@ -2,6 +2,7 @@
 // every value and gradient reduced to a TensorSummary. The walk is iterative (breadth first from the root), so
 // chains of any length are fine, and truncation keeps the nodes nearest the root.
 import { leafShares, tensorsBehind } from './graphWalk';
+import { backwardSteps, type BackwardStep } from './stepThrough';
 import { checkOptions } from './options';
 import { Tensor } from './tensor';
 
@@ -90,6 +91,11 @@ export interface GraphSnapshot {
   edges: GraphEdge[];
   /** Set when nodes were left out (maxNodes): how many there are and how many are shown. */
   truncated?: { totalNodes: number; shownNodes: number };
+  /**
+   * After backward(): its steps in the order it ran them, each node's local derivatives per input edge, for
+   * watching the gradient flow node by node (see stepThrough.ts).
+   */
+  backwardSteps?: BackwardStep[];
   /** Set by the kernel (never by traceGraph) when a value or gradient is NaN or ±Infinity: where the first came from. */
   nonFinite?: NonFiniteMark;
 }
@@ -118,6 +124,8 @@ export interface TraceOptions {
   maxNodes?: number;
   /** The 1-based count of backward() calls this snapshot belongs to (default 1; the kernel sets it). */
   step?: number;
+  /** Include the steps of the latest backward() (`backwardSteps`; default true). */
+  steps?: boolean;
 }
 
 /** How many values a summary lists. */
@@ -201,7 +209,7 @@ export function nodeId(t: Tensor): string {
  */
 export function traceGraph(root: Tensor, opts: TraceOptions = {}): GraphSnapshot {
   if (!(root instanceof Tensor)) throw new Error('traceGraph: root must be a tensor');
-  checkOptions('traceGraph', opts, ['maxNodes', 'step']);
+  checkOptions('traceGraph', opts, ['maxNodes', 'step', 'steps']);
   const maxNodes = opts.maxNodes ?? 500;
   if (!Number.isInteger(maxNodes) || maxNodes < 1) throw new Error(`traceGraph: maxNodes must be a positive integer, got ${maxNodes}`);
   const step = opts.step ?? 1;
@@ -247,5 +255,9 @@ export function traceGraph(root: Tensor, opts: TraceOptions = {}): GraphSnapshot
     version: 1, id: `g-${sessionTag}-${++snapshotCount}`, step, root: nodeId(root), nodes, edges,
   };
   if (shown.length < order.length) snapshot.truncated = { totalNodes: order.length, shownNodes: shown.length };
+  if (opts.steps !== false) {
+    const steps = backwardSteps(root, (t) => kept.has(t), summarize, nodeId);
+    if (steps.length) snapshot.backwardSteps = steps;
+  }
   return snapshot;
 }

@@ -106,7 +106,7 @@ describe('traceGraph', () => {
     assert.ok(snap.edges.every((e) => ids.has(e.from) && ids.has(e.to)));
     assert.equal(traceGraph(root).truncated, undefined);
     assert.throws(() => traceGraph(root, { maxNodes: 0 }), /traceGraph: maxNodes must be a positive integer, got 0/);
-    assert.throws(() => traceGraph(root, { max: 3 } as object), /traceGraph: unknown option 'max' \(supported: maxNodes, step\)/);
+    assert.throws(() => traceGraph(root, { max: 3 } as object), /traceGraph: unknown option 'max' \(supported: maxNodes, step, steps\)/);
   });
 
   it('walks a chain of 100,000 ops without recursion', () => {
