@@ -44,3 +44,5 @@ export type { GraphSnapshot, GraphNode, GraphEdge, TensorSummary, JsonNumber, Tr
 export * as nn from './nn';
 /** Optimisers with PyTorch's update rules: SGD and Adam. */
 export * as optim from './optim';
+// --- jacobian and hessian ---
+export { jacobian, hessian } from './jacobianHessian';

@@ -121,6 +121,10 @@ const hyper: [number, number, number, readonly [number, number], number, number,
 
 export { u, made, fns, methods, fields, values, chained, inNoGrad, dx, rule, args, again, recorded, forward, worst, df, dfa,
   both, vg, sp, node, edge, mean0, activation, modules, out, named, children, layerInfo, hyper };
+
+// --- jacobian and hessian ---
+import { jacobian, hessian } from 'backprop-notebook/engine';
+export const jacobians: Tensor[] = [jacobian((v: Tensor) => v.tanh(), x), hessian((v: Tensor) => v.square().sum(), x)];
 `;
 
 /** Wrong calls, one a line: each must give a type error on its own line. */
