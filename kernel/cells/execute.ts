@@ -16,6 +16,7 @@ import { runInThisContext } from 'node:vm';
 import { CellSyntaxError, compileCell } from './compile';
 import { compileErrorReport, ErrorReport, registerCell, runtimeErrorReport } from './errors';
 import { showLastGraph } from '../outputs/graphOutput';
+import { showLastPlots } from '../outputs/plotOutput';
 import { setNotebookFolder } from './modules';
 import { closeCellOutput, openCellOutput, send, writeReport } from '../process/outbox';
 import { toMimeBundle, inspectValue } from '../outputs/display';
@@ -94,7 +95,7 @@ function pump(): void {
 function finish(r: CellRun, status: DoneStatus): void {
   if (r.finished) return;
   r.finished = true;
-  try { showLastGraph(r); } finally {
+  try { showLastPlots(r); showLastGraph(r); } finally {
     endCell(r);
     closeCellOutput(r.requestId);
     const endTime = Date.now();

@@ -1,12 +1,13 @@
 /*
  * The names a cell sees besides its own: every export of the engine (and the whole module as `bp`),
- * `display`, `setGraphOptions`, `require`, and the hook compiled cells use for imports.
+ * `display`, `setGraphOptions`, `plot`, `require`, and the hook compiled cells use for imports.
  */
 import { inspect } from 'node:util';
 import * as engine from '../engine';
 import { KERNEL_GLOBAL } from './compile';
 import { cellRequire, dynamicImport, importDefault, load } from './modules';
 import { setGraphOptions } from '../outputs/graphOutput';
+import { plot } from '../outputs/plotOutput';
 import { toMimeBundle } from '../outputs/display';
 import { send } from '../process/outbox';
 import { newOutputId, outputRequestId, runningCell } from '../process/runContext';
@@ -34,6 +35,7 @@ export function installGlobals(): void {
   g.bp = engine;
   g.display = display;
   g.setGraphOptions = setGraphOptions;
+  g.plot = plot;
   g.require = cellRequire;
   g[KERNEL_GLOBAL] = { load, importDefault, dynamicImport };
   // Tensors inside arrays and objects print as tensors, not as their fields.

@@ -351,3 +351,8 @@ export const KERNEL_EXEC_ARGV: readonly string[] = ['--no-force-async-hooks-chec
  * memory of the machine or of the process's cgroup). See kernel/process/tensorMemory.ts.
  */
 export const TENSOR_MEMORY_ENV = 'BACKPROP_TENSOR_MEMORY_MB';
+
+// --- plots ---
+/** Mime type of a plot output (a `PlotSpec`, see kernel/client/plotSpec.ts and docs/plots.md). */
+export const PLOT_MIME = 'application/vnd.backprop.plot+json';
+export type { PlotSpec, PlotLayer, PlotAxis, LineLayer, DotLayer, BinsLayer, GridLayer } from './plotSpec';
