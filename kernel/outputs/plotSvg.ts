@@ -44,7 +44,7 @@ export function logTicks(lo: number, hi: number): number[] {
   const every = Math.max(1, Math.ceil((b - a) / 8));
   const out: number[] = [];
   for (let e = a; e <= b; e += every) {
-    for (const m of b - a <= 2 ? [1, 2, 5] : [1]) {
+    for (const m of b - a <= 3 ? [1, 2, 5] : [1]) {
       const v = m * 10 ** e;
       if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
     }

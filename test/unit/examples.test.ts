@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { GRAPH_MIME } from '../../kernel/client/protocol';
+import { GRAPH_MIME, PLOT_MIME, type LineLayer, type PlotSpec } from '../../kernel/client/protocol';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -142,9 +142,13 @@ test('training: the loss falls below 0.05 and the decision boundary is drawn', {
   assert.ok(first > 0.5, `an untrained network is near chance (loss ${first})`);
   assert.ok(last < 0.05, `the trained network's loss is small (${last})`);
   assert.ok(numberAfter(nb, /accuracy/) >= 95, 'it separates the moons');
-  const pictures = outputsWith(nb, 'image/svg+xml');
-  assert.equal(pictures.length, 1);
-  const svg = text(pictures[0].data!['image/svg+xml'] as Lines);
+  // two plots: the loss curve (one output, updated in place by the loop) and the decision boundary
+  const pictures = outputsWith(nb, PLOT_MIME);
+  assert.deepEqual(pictures.map((o) => (o.data![PLOT_MIME] as PlotSpec).kind), ['line', 'scatter']);
+  const curve = (pictures[0].data![PLOT_MIME] as PlotSpec).layers[0] as LineLayer;
+  assert.equal(curve.y.length, 300, 'the curve shows every step');
+  assert.ok(Math.abs(curve.y[299]! - last) < 1e-3, 'its last point is the final loss');
+  const svg = text(pictures[1].data!['image/svg+xml'] as Lines);
   assert.equal((svg.match(/<circle /g) ?? []).length, 200, 'every data point is drawn');
   assert.ok(svg.length < 400_000, `the picture stays small (${svg.length} bytes)`);
 });
