@@ -273,7 +273,7 @@ export function plotSpec(data: PlotData, options?: PlotOptions): PlotSpec {
   return {
     version: 1, ...body,
     ...(o.title !== undefined ? { title: String(o.title) } : {}),
-    width: o.width ?? (heat ? Math.min(900, Math.max(360, 140 + 28 * heat.columns)) : 560),
+    width: o.width ?? (heat ? Math.min(900, Math.max(480, 140 + 28 * heat.columns)) : 560),
     height: o.height ?? (heat ? Math.min(900, Math.max(200, 90 + 22 * heat.rows)) : 320),
   };
 }

@@ -51,9 +51,9 @@ function numberAfter(nb: Notebook, label: RegExp): number {
 before(() => { outDir = mkdtempSync(join(tmpdir(), 'bp-examples-')); });
 after(() => { rmSync(outDir, { recursive: true, force: true }); });
 
-test('the five examples are there, as nbformat 4 notebooks for the backprop-ts kernel, without outputs', () => {
+test('the six examples are there, as nbformat 4 notebooks for the backprop-ts kernel, without outputs', () => {
   const names = readdirSync(examples).filter((n) => n.endsWith('.ipynb')).sort();
-  assert.deepEqual(names, ['chain-rule.ipynb', 'gradcheck.ipynb', 'layers.ipynb', 'one-neuron.ipynb', 'training.ipynb']);
+  assert.deepEqual(names, ['backward-step-by-step.ipynb', 'chain-rule.ipynb', 'gradcheck.ipynb', 'layers.ipynb', 'one-neuron.ipynb', 'training.ipynb']);
   for (const name of names) {
     const nb = JSON.parse(readFileSync(join(examples, name), 'utf8')) as Notebook;
     assert.equal(nb.nbformat, 4, name);
@@ -63,7 +63,7 @@ test('the five examples are there, as nbformat 4 notebooks for the backprop-ts k
   }
 });
 
-for (const name of ['one-neuron.ipynb', 'chain-rule.ipynb', 'layers.ipynb', 'training.ipynb', 'gradcheck.ipynb']) {
+for (const name of ['one-neuron.ipynb', 'chain-rule.ipynb', 'layers.ipynb', 'training.ipynb', 'gradcheck.ipynb', 'backward-step-by-step.ipynb']) {
   test(`${name} runs top to bottom without an error and shows a graph`, { timeout: 150_000 }, () => {
     const nb = run(name);
     for (const [i, c] of codeCells(nb).entries()) {
@@ -161,4 +161,19 @@ test('gradcheck: the wrong custom gradient fails the check, the fixed one passes
   assert.ok(numberAfter(nb, /correct softplus: ok = true, max abs error =/) < 1e-6);
   const graphs = outputsWith(nb, GRAPH_MIME).map((o) => o.data![GRAPH_MIME] as { nodes: { op?: string }[] });
   assert.ok(graphs.at(-1)!.nodes.some((n) => n.op === 'softplus'), 'the custom op shows in the graph under its own name');
+});
+
+// --- backward-step-by-step ---
+test('backward-step-by-step: hand steps equal backward(), the Jacobian is W2 diag(1 - a1²), the NaN is found and fixed', { timeout: 150_000 }, () => {
+  const nb = run('backward-step-by-step.ipynb');
+  const differences = [...printed(nb).matchAll(/max \|[^|]+\| = (\S+)/g)].map((m) => Number(m[1]));
+  assert.equal(differences.length, 7, 'the neuron, δ2, δ1, both weight gradients, J and δ2·J are each compared');
+  for (const d of differences) assert.ok(d <= 1e-12, `hand and engine agree (${d})`);
+  assert.ok(numberAfter(nb, /NaN from step/) > 1, 'the wrong formula trains a few steps before it breaks');
+  assert.ok(numberAfter(nb, /where min p =/) < 0, 'the NaN is a log of a negative p');
+  assert.match(printed(nb), /p = σ\(z\): [^\n]*NaN: none/);
+  const plots = outputsWith(nb, PLOT_MIME).map((o) => o.data![PLOT_MIME] as PlotSpec);
+  assert.deepEqual(plots.map((p) => p.kind), ['heatmap', 'histogram', 'heatmap', 'line']);
+  const [wrong, right] = plots[3].layers as LineLayer[];
+  assert.ok(wrong.y.includes(null) && !right.y.includes(null), 'the NaN steps are gaps in the first line only');
 });
