@@ -93,8 +93,9 @@ export function drawPlot(spec: PlotSpec): HTMLElement {
     options.x = { label: spec.x.label, domain: grid.columnLabels, tickRotate: -60 };
     options.y = { label: spec.y.label, domain: grid.rowLabels };
   } else {
-    options.x = { label: spec.x.label, type: spec.x.log ? 'log' : 'linear', domain: spec.x.domain, grid: false };
-    options.y = { label: spec.y.label, type: spec.y.log ? 'log' : 'linear', domain: spec.y.domain, grid: true, ...(spec.kind === 'histogram' ? { zero: true } : { nice: !spec.y.domain }) };
+    // '~g': 0.01 rather than d3's SI '10m' on log axes
+    options.x = { label: spec.x.label, type: spec.x.log ? 'log' : 'linear', domain: spec.x.domain, grid: false, ...(spec.x.log ? { tickFormat: '~g' } : {}) };
+    options.y = { label: spec.y.label, type: spec.y.log ? 'log' : 'linear', domain: spec.y.domain, grid: true, ...(spec.y.log ? { tickFormat: '~g' } : {}), ...(spec.kind === 'histogram' ? { zero: true } : { nice: !spec.y.domain }) };
   }
   const figure = document.createElement('div');
   figure.className = 'bp-plot';
