@@ -1,9 +1,11 @@
-// jacobian and hessian against central finite differences in float64, for several shapes; their shapes, dtypes,
-// untouched .grad, nesting in noGrad, and the errors.
+// jacobian and hessian against central finite differences in float64, for several shapes, and against PyTorch's
+// torch.autograd.functional (scripts/torchFixturesJacobian.py); their shapes, dtypes, untouched .grad, nesting in
+// noGrad, and the errors.
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { hessian, jacobian, noGrad, randn, tensor, Tensor } from '../../kernel/engine';
 import { centralDifference } from '../../kernel/engine/finiteDifferences';
+import { assertClose as assertCloseToTorch, fromStored, loadFixture, type Stored } from './fixtures/torch/compare';
 
 const EPS = 1e-6;
 
@@ -133,4 +135,28 @@ describe('hessian', () => {
     assert.throws(() => hessian('f' as unknown as (x: Tensor) => Tensor, tensor([1])), /hessian: expected a function as the first argument, got string/);
     assert.throws(() => hessian((x) => x.sum(), null as unknown as Tensor), /hessian: x must be a tensor, got null/);
   });
+});
+
+describe('jacobian and hessian against PyTorch', () => {
+  interface Case { name: string; kind: 'jacobian' | 'hessian'; x: Stored; result: Stored }
+  const fx = loadFixture<{ W: Stored; b: Stored; A: Stored; cases: Case[] }>('jacobian');
+  const [W, b, A] = [fromStored(fx.W), fromStored(fx.b), fromStored(fx.A)];
+  // the functions of scripts/torchFixturesJacobian.py, written with the engine
+  const fns: Record<string, (x: Tensor) => Tensor> = {
+    tanhLayer: (x) => x.matmul(W.transpose()).add(b).tanh(),
+    sigmoidLayerBatch: (x) => x.matmul(W.transpose()).add(b).sigmoid(),
+    softmaxRows: (x) => x.softmax(-1),
+    logSumExpRows: (x) => x.logSumExp(-1),
+    cubicSum: (x) => x.pow(3).sum(),
+    quadraticForm: (x) => x.matmul(A).mul(x).sum().mul(0.5),
+    tanhNeuronSquaredError: (x) => x.matmul(W.transpose()).add(b).tanh().sub(0.3).square().sum(),
+    logSumExpAll: (x) => x.logSumExp([0, 1]),
+  };
+  for (const c of fx.cases) {
+    it(`${c.kind} of ${c.name}`, () => {
+      const f = fns[c.name];
+      assert.ok(f, `the test has the function ${c.name}`);
+      assertCloseToTorch((c.kind === 'jacobian' ? jacobian : hessian)(f, fromStored(c.x)), c.result, `${c.kind} of ${c.name}`);
+    });
+  }
 });
