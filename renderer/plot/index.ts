@@ -22,6 +22,9 @@ export function readSpec(json: unknown): PlotSpec {
     throw new Error('a plot output whose layers are not line, dot, bins or grid');
   }
   if (!(s.width > 0 && s.height > 0) || typeof s.x !== 'object' || typeof s.y !== 'object') throw new Error('a plot output without its size or axes');
+  // colours become SVG and CSS values: only #rrggbb, never url(...) or anything else a page could be made to load
+  const colours = s.layers.flatMap((l) => ('color' in l ? [l.color] : 'colors' in l ? [...(l.colors as unknown[])] : []));
+  if (!colours.every((c) => typeof c === 'string' && /^#[0-9a-f]{6}$/i.test(c))) throw new Error('a plot output with a colour that is not #rrggbb');
   return s;
 }
 

@@ -109,10 +109,18 @@ describe('plot renderer in Chromium', () => {
     await p.close();
   });
 
-  it('shows an error, not a broken chart, for a malformed spec', async () => {
+  it('shows an error, not a broken chart, for a malformed spec or a hostile colour; titles stay text', async () => {
     const p = await open();
     await render(p, 'bad', { version: 1, layers: [{ type: 'pie' }] });
     assert.match((await p.textContent('#out .bp-plot-error')) ?? '', /could not be drawn: a plot output whose layers are not line, dot, bins or grid/);
+    const hostile = plotSpec({ a: [1, 2] }, { title: '<img src=x onerror=alert(1)>' });
+    (hostile.layers[0] as { color: string }).color = 'url(http://example.com/x)';
+    await render(p, 'bad', hostile);
+    assert.match((await p.textContent('#out .bp-plot-error')) ?? '', /a colour that is not #rrggbb/);
+    (hostile.layers[0] as { color: string }).color = '#4269d0';
+    await render(p, 'bad', hostile);
+    assert.equal(await p.textContent('#out .bp-plot-title'), '<img src=x onerror=alert(1)>', 'the title is text');
+    assert.equal(await p.locator('#out img').count(), 0);
     await p.close();
   });
 
