@@ -25,7 +25,11 @@ const node = [
   { in: 'extension/language/tsserverPlugin.ts', out: 'dist/tsserverPlugin.js' },
 ];
 /** ES modules for the notebook renderer's webview. */
-const browser = [{ in: 'renderer/index.ts', out: 'dist/renderer.js' }];
+const browser = [
+  { in: 'renderer/index.ts', out: 'dist/renderer.js' },
+  // --- plots --- (a renderer of its own: Observable Plot is loaded only where a plot is shown)
+  { in: 'renderer/plot/index.ts', out: 'dist/plotRenderer.js' },
+];
 
 /** The mocha suite that runs inside VS Code's extension host: one CommonJS file per test file, next to index.js. */
 const suite = r('test/vscode/suite');

@@ -18,6 +18,9 @@ const ENGINE = 'kernel/engine/index.ts';
 const KERNEL_GLOBALS = [
   { file: 'kernel/cells/globals.ts', names: ['display'] },
   { file: 'kernel/outputs/graphOutput.ts', names: ['GraphOptions', 'setGraphOptions'] },
+  // --- plots ---
+  { file: 'kernel/outputs/plotData.ts', names: ['Series', 'ScatterData', 'HistogramData', 'HeatmapData', 'PlotData', 'PlotOptions'] },
+  { file: 'kernel/outputs/plotOutput.ts', names: ['plot'] },
 ];
 const TYPES_DIR = r('out/declarations');
 const OUT_ENGINE = r('dist/engine.d.ts');

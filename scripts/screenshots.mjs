@@ -1,6 +1,7 @@
 // `node scripts/screenshots.mjs`: the README's screenshots, taken in a real VS Code (code-server + chromium via
 // the test harness in test/vscode/) with the extension under development. Runs every example notebook and saves
-// small PNGs into media/screenshots/ (arguments ending in .png: only those shots). Needs scripts/setupTools.mjs to have run (npm test or npm start do it).
+// small PNGs into media/screenshots/. Needs scripts/setupTools.mjs to have run (npm test or npm start do it).
+// Arguments pick shots by file name (`node scripts/screenshots.mjs training loss-plot.png`); none takes them all.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,6 +25,8 @@ const shots = [
   { file: 'layers-flow.png', notebook: 'layers.ipynb', cell: 6, offset: -60, rendered: '.bp-flow', renderedOffset: 200 },
   { file: 'layers-chart.png', notebook: null, cell: 10, offset: 8, output: 0 },
   { file: 'training.png', notebook: 'training.ipynb', cell: 6, offset: 8, output: 0 },
+  // --- plots --- the live loss curve of the training loop (cell 4: outputs graph, plot, text)
+  { file: 'loss-plot.png', notebook: 'training.ipynb', cell: 4, offset: 8, output: 1 },
   { file: 'gradcheck.png', notebook: 'gradcheck.ipynb', cell: 7, offset: -20, after: async (page) => {
     await palette(page, 'Backprop: Check Gradients');
     await page.locator('.notifications-toasts', { hasText: 'checking gradients' }).waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
@@ -42,16 +45,16 @@ const shots = [
     await scrollToRendered(page, 'svg.bp-graph', 4);
   } },
 ];
-// `node scripts/screenshots.mjs nan-warning.png ...`: only those shots (each must name its notebook)
-const only = process.argv.slice(2).filter((a) => a.endsWith('.png'));
-const chosen = only.length ? shots.filter((s) => only.includes(s.file)) : shots;
-
+const picked = process.argv.slice(2);
+const wanted = picked.length ? shots.filter((s, k) => picked.some((p) => s.file.includes(p))
+  // a shot of the notebook already open needs the shot before it
+  || (shots[k + 1]?.notebook === null && picked.some((p) => shots[k + 1].file.includes(p)))) : shots;
 mkdirSync(outDir, { recursive: true });
 const wb = await openExamples({ viewport: { width: 1280, height: 800 }, settings: { 'workbench.colorTheme': 'Default Light Modern', 'editor.minimap.enabled': false } });
 let failed = 0;
 try {
   const { page } = wb;
-  for (const [k, shot] of chosen.entries()) {
+  for (const [k, shot] of wanted.entries()) {
     const started = Date.now();
     if (shot.notebook) {
       // a notebook: (the previous one closed) open it, run it all

@@ -17,6 +17,7 @@ import { CellSyntaxError, compileCell } from './compile';
 import { compileErrorReport, ErrorReport, registerCell, runtimeErrorReport } from './errors';
 import { showLastGraph } from '../outputs/graphOutput';
 import { checkNonFinite, watchCell } from './nonFiniteWarning';
+import { showLastPlots } from '../outputs/plotOutput';
 import { setNotebookFolder } from './modules';
 import { closeCellOutput, openCellOutput, send, writeReport } from '../process/outbox';
 import { toMimeBundle, inspectValue } from '../outputs/display';
@@ -95,7 +96,7 @@ function pump(): void {
 function finish(r: CellRun, status: DoneStatus): void {
   if (r.finished) return;
   r.finished = true;
-  try { showLastGraph(r, status === 'interrupted' ? undefined : checkNonFinite(r)); } finally {
+  try { showLastPlots(r); showLastGraph(r, status === 'interrupted' ? undefined : checkNonFinite(r)); } finally {
     endCell(r);
     closeCellOutput(r.requestId);
     const endTime = Date.now();

@@ -1,6 +1,6 @@
 /*
  * The names a cell sees besides its own: every export of the engine (and the whole module as `bp`),
- * `display`, `setGraphOptions`, `require`, and the hook compiled cells use for imports.
+ * `display`, `setGraphOptions`, `plot`, `require`, and the hook compiled cells use for imports.
  */
 import { inspect } from 'node:util';
 import * as engine from '../engine';
@@ -8,6 +8,7 @@ import { KERNEL_GLOBAL } from './compile';
 import { cellRequire, dynamicImport, importDefault, load } from './modules';
 import { name } from './names';
 import { setGraphOptions } from '../outputs/graphOutput';
+import { plot } from '../outputs/plotOutput';
 import { toMimeBundle } from '../outputs/display';
 import { send } from '../process/outbox';
 import { newOutputId, outputRequestId, runningCell } from '../process/runContext';
@@ -35,6 +36,7 @@ export function installGlobals(): void {
   g.bp = engine;
   g.display = display;
   g.setGraphOptions = setGraphOptions;
+  g.plot = plot;
   g.require = cellRequire;
   g[KERNEL_GLOBAL] = { load, importDefault, dynamicImport, name };
   // Tensors inside arrays and objects print as tensors, not as their fields.

@@ -354,3 +354,8 @@ export const TENSOR_MEMORY_ENV = 'BACKPROP_TENSOR_MEMORY_MB';
 
 /** Environment variable that starts the kernel in anomaly mode when '1' (the setting backprop.detectAnomaly). */
 export const DETECT_ANOMALY_ENV = 'BACKPROP_DETECT_ANOMALY';
+
+// --- plots ---
+/** Mime type of a plot output (a `PlotSpec`, see kernel/client/plotSpec.ts and docs/plots.md). */
+export const PLOT_MIME = 'application/vnd.backprop.plot+json';
+export type { PlotSpec, PlotLayer, PlotAxis, LineLayer, DotLayer, BinsLayer, GridLayer } from './plotSpec';

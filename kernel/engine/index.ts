@@ -69,3 +69,5 @@ export { detectAnomaly, isAnomalyEnabled } from './graph';
 export { findNonFinite } from './nonFinite';
 export type { NonFiniteOrigin } from './nonFinite';
 export type { NonFiniteMark } from './trace';
+// --- jacobian and hessian ---
+export { jacobian, hessian } from './jacobianHessian';

@@ -61,7 +61,7 @@ const layers: { dir: string; runs: string; mayImport: string[]; packages?: strin
   { dir: 'kernel/process', runs: 'the kernel process', mayImport: ['kernel/process', 'kernel/cells', 'kernel/outputs', 'kernel/tools', 'kernel/engine', 'kernel/client/protocol'] },
   { dir: 'extension', runs: 'the VS Code extension host', mayImport: ['extension', 'kernel/client'], packages: ['vscode', 'typescript'] },
   // kernel/engine/gradScale: the colour rule shared with the graph export, a file that imports nothing (checked below)
-  { dir: 'renderer', runs: 'the notebook output webview', mayImport: ['renderer', 'kernel/engine/gradScale'], packages: ['mermaid'] },
+  { dir: 'renderer', runs: 'the notebook output webview', mayImport: ['renderer', 'kernel/engine/gradScale'], packages: ['mermaid', '@observablehq/plot'] },
   { dir: 'cli', runs: 'a terminal', mayImport: ['cli', 'kernel/client', 'package.json'], packages: ['marked', 'katex'] },
 ];
 

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { GRAPH_MIME } from '../../kernel/client/protocol';
+import { GRAPH_MIME, PLOT_MIME, type LineLayer, type PlotSpec } from '../../kernel/client/protocol';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -53,7 +53,7 @@ after(() => { rmSync(outDir, { recursive: true, force: true }); });
 
 test('the examples are there, as nbformat 4 notebooks for the backprop-ts kernel, without outputs', () => {
   const names = readdirSync(examples).filter((n) => n.endsWith('.ipynb')).sort();
-  assert.deepEqual(names, ['chain-rule.ipynb', 'gradcheck.ipynb', 'layers.ipynb', 'nan.ipynb', 'one-neuron.ipynb', 'training.ipynb']);
+  assert.deepEqual(names, ['backward-step-by-step.ipynb', 'chain-rule.ipynb', 'gradcheck.ipynb', 'layers.ipynb', 'nan.ipynb', 'one-neuron.ipynb', 'training.ipynb']);
   for (const name of names) {
     const nb = JSON.parse(readFileSync(join(examples, name), 'utf8')) as Notebook;
     assert.equal(nb.nbformat, 4, name);
@@ -63,7 +63,7 @@ test('the examples are there, as nbformat 4 notebooks for the backprop-ts kernel
   }
 });
 
-for (const name of ['one-neuron.ipynb', 'chain-rule.ipynb', 'layers.ipynb', 'training.ipynb', 'gradcheck.ipynb', 'nan.ipynb']) {
+for (const name of ['one-neuron.ipynb', 'chain-rule.ipynb', 'layers.ipynb', 'training.ipynb', 'gradcheck.ipynb', 'nan.ipynb', 'backward-step-by-step.ipynb']) {
   test(`${name} runs top to bottom without an error and shows a graph`, { timeout: 150_000 }, () => {
     const nb = run(name);
     for (const [i, c] of codeCells(nb).entries()) {
@@ -163,9 +163,13 @@ test('training: the loss falls below 0.05 and the decision boundary is drawn', {
   assert.ok(first > 0.5, `an untrained network is near chance (loss ${first})`);
   assert.ok(last < 0.05, `the trained network's loss is small (${last})`);
   assert.ok(numberAfter(nb, /accuracy/) >= 95, 'it separates the moons');
-  const pictures = outputsWith(nb, 'image/svg+xml');
-  assert.equal(pictures.length, 1);
-  const svg = text(pictures[0].data!['image/svg+xml'] as Lines);
+  // two plots: the loss curve (one output, updated in place by the loop) and the decision boundary
+  const pictures = outputsWith(nb, PLOT_MIME);
+  assert.deepEqual(pictures.map((o) => (o.data![PLOT_MIME] as PlotSpec).kind), ['line', 'scatter']);
+  const curve = (pictures[0].data![PLOT_MIME] as PlotSpec).layers[0] as LineLayer;
+  assert.equal(curve.y.length, 300, 'the curve shows every step');
+  assert.ok(Math.abs(curve.y[299]! - last) < 1e-3, 'its last point is the final loss');
+  const svg = text(pictures[1].data!['image/svg+xml'] as Lines);
   assert.equal((svg.match(/<circle /g) ?? []).length, 200, 'every data point is drawn');
   assert.ok(svg.length < 400_000, `the picture stays small (${svg.length} bytes)`);
 });
@@ -190,4 +194,18 @@ test('nan: each NaN or infinity is traced to the op and the line that made it, f
   assert.match(warnings[2], /^-Infinity .* by log, called at cell\[4\] line 2\.\n {2}log\(0\) = -Infinity\n {2}2 \| return p\.mul\(p\.log\(\)\)/);
   const marks = outputsWith(nb, GRAPH_MIME).map((o) => (o.data![GRAPH_MIME] as { nonFinite?: { op?: string } }).nonFinite?.op);
   assert.deepEqual(marks, ['log', undefined, 'sqrt', 'log']);
+
+// --- backward-step-by-step ---
+test('backward-step-by-step: hand steps equal backward(), the Jacobian is W2 diag(1 - a1²), the NaN is found and fixed', { timeout: 150_000 }, () => {
+  const nb = run('backward-step-by-step.ipynb');
+  const differences = [...printed(nb).matchAll(/max \|[^|]+\| = (\S+)/g)].map((m) => Number(m[1]));
+  assert.equal(differences.length, 7, 'the neuron, δ2, δ1, both weight gradients, J and δ2·J are each compared');
+  for (const d of differences) assert.ok(d <= 1e-12, `hand and engine agree (${d})`);
+  assert.ok(numberAfter(nb, /NaN from step/) > 1, 'the wrong formula trains a few steps before it breaks');
+  assert.ok(numberAfter(nb, /where min p =/) < 0, 'the NaN is a log of a negative p');
+  assert.match(printed(nb), /p = σ\(z\): [^\n]*NaN: none/);
+  const plots = outputsWith(nb, PLOT_MIME).map((o) => o.data![PLOT_MIME] as PlotSpec);
+  assert.deepEqual(plots.map((p) => p.kind), ['heatmap', 'histogram', 'heatmap', 'line']);
+  const [wrong, right] = plots[3].layers as LineLayer[];
+  assert.ok(wrong.y.includes(null) && !right.y.includes(null), 'the NaN steps are gaps in the first line only');
 });

@@ -29,7 +29,7 @@ test('vsce packages the bundles only, into a small .vsix', { timeout: 120_000 },
   const ls = spawnSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: repoRoot, encoding: 'utf8' });
   assert.equal(ls.status, 0, ls.stderr);
   const files = ls.stdout.trim().split('\n').map((l) => l.trim()).filter(Boolean);
-  for (const f of ['package.json', 'README.md', 'LICENSE', 'media/icon.png', 'dist/extension.js', 'dist/kernel.js', 'dist/renderer.js']) {
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'media/icon.png', 'dist/extension.js', 'dist/kernel.js', 'dist/renderer.js', 'dist/plotRenderer.js']) {
     assert.ok(files.includes(f), `${f} is packaged`);
   }
   // declarations: the engine's, TypeScript's lib files and @types/node, for type-aware cells

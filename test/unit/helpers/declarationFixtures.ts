@@ -181,6 +181,10 @@ const origin: NonFiniteOrigin | undefined = findNonFinite([x.log()]);
 const originSite: Error | null | undefined = origin?.site;
 const mark: NonFiniteMark | undefined = snapshot.nonFinite;
 export { anomaly, originSite, mark };
+
+// --- jacobian and hessian ---
+import { jacobian, hessian } from 'backprop-notebook/engine';
+export const jacobians: Tensor[] = [jacobian((v: Tensor) => v.tanh(), x), hessian((v: Tensor) => v.square().sum(), x)];
 `;
 
 /** Wrong calls, one a line: each must give a type error on its own line. */
@@ -216,4 +220,11 @@ display(w, traceGraph(loss), { 'text/plain': 'done' });
 class Affine extends nn.Module { forward(x: Tensor): Tensor { return x.mul(2); } }
 const g = new Generator(1);
 console.log(performance.now(), Buffer.from('node globals stay Node\\'s'), require('node:path').sep, g.uniform(), layer, b, shown);
+// --- plots ---
+plot([1, 0.5], { title: 'loss', logY: true });
+plot({ train: w, test: [1, 2] });
+plot({ scatter: [[0, 1]], labels: [0], boundary: (grid: Tensor) => grid.sum(1) });
+plot({ histogram: { 'W.grad': w.grad }, bins: 10 });
+const shownData: PlotData = { heatmap: jacobian((v: Tensor) => v.tanh(), w), rows: 'y', columns: 'x' };
+plot(shownData, { key: 'J' } satisfies PlotOptions);
 `;
