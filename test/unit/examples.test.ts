@@ -194,6 +194,7 @@ test('nan: each NaN or infinity is traced to the op and the line that made it, f
   assert.match(warnings[2], /^-Infinity .* by log, called at cell\[4\] line 2\.\n {2}log\(0\) = -Infinity\n {2}2 \| return p\.mul\(p\.log\(\)\)/);
   const marks = outputsWith(nb, GRAPH_MIME).map((o) => (o.data![GRAPH_MIME] as { nonFinite?: { op?: string } }).nonFinite?.op);
   assert.deepEqual(marks, ['log', undefined, 'sqrt', 'log']);
+});
 
 // --- backward-step-by-step ---
 test('backward-step-by-step: hand steps equal backward(), the Jacobian is W2 diag(1 - a1²), the NaN is found and fixed', { timeout: 150_000 }, () => {
