@@ -18,7 +18,7 @@ const EDITS = process.argv.includes('--quick') ? 10 : 40;
 const outfile = join(tmpdir(), `backprop-bench-cells-${process.pid}.cjs`);
 await esbuild.build({
   stdin: {
-    contents: "export * from './extension/language/virtualNotebook'; export * from './extension/language/cellLanguageService'; export * from './extension/language/languageFiles';",
+    contents: "export * from './kernel/language/virtualNotebook'; export * from './kernel/language/cellLanguageService'; export * from './kernel/language/languageFiles';",
     resolveDir: root, loader: 'ts',
   },
   bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'error', external: ['typescript'],
