@@ -351,3 +351,12 @@ export const KERNEL_EXEC_ARGV: readonly string[] = ['--no-force-async-hooks-chec
  * memory of the machine or of the process's cgroup). See kernel/process/tensorMemory.ts.
  */
 export const TENSOR_MEMORY_ENV = 'BACKPROP_TENSOR_MEMORY_MB';
+
+// --- jupyter ---
+
+/**
+ * Environment variable: `1` makes every graph output also carry `image/svg+xml`, a drawing made in the kernel
+ * (kernel/tools/graphExport.ts), so front ends without this project's renderer (Jupyter) show the graph. VS Code
+ * does not set it: its renderer draws the graph.
+ */
+export const GRAPH_SVG_ENV = 'BACKPROP_GRAPH_SVG';

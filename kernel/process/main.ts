@@ -8,11 +8,13 @@ import { installGraphOutput } from '../outputs/graphOutput';
 import { enqueue, interruptRunning, reportStrayError, declaredNames } from '../cells/execute';
 import { ASYNC_STACK_RESET, watchInterrupts } from './interrupt';
 import { runTool, stopTool } from './runContext';
-import { ClientToKernel, INTERRUPT_FD_ENV, MAX_OUTPUT_ENV, PROTOCOL_VERSION } from '../client/protocol';
+import { ClientToKernel, GRAPH_SVG_ENV, INTERRUPT_FD_ENV, MAX_OUTPUT_ENV, PROTOCOL_VERSION } from '../client/protocol';
 import { installBackwardLog } from '../outputs/backwardLog';
 import { resetGradMode } from '../engine/graph';
 import { answerGradientCheck, answerGraph, answerInspect, answerVariables } from '../tools/answers';
 import { installTensorMemoryLimit } from './tensorMemory';
+import { drawGraphsWith } from '../outputs/display';
+import { toSvg } from '../tools/graphExport';
 
 // Deep call chains in cells keep their frames (kernel frames are dropped from tracebacks anyway).
 Error.stackTraceLimit = 50;
@@ -26,6 +28,8 @@ installGlobals();
 installGraphOutput();
 installBackwardLog();
 installTensorMemoryLimit();
+// Jupyter front ends without this project's renderer show the graph as a picture drawn here.
+if (process.env[GRAPH_SVG_ENV] === '1') drawGraphsWith((g, display) => toSvg(g, display?.edgeLabel));
 
 /**
  * The watcher stopped `requestId` (or asked an idle thread to): a tool request is answered, a cell ends. Code
