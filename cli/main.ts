@@ -59,7 +59,10 @@ async function main(argv: string[]): Promise<number> {
 
 // Kernels lead their own process groups, out of reach of the terminal's Ctrl+C: exiting ends them (see
 // kernel/client/processGroup.ts), so a signal that stops the CLI exits it properly.
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(signal, () => process.exit(code));
+// (The Jupyter kernel handles its own signals: Jupyter stops it by message, or with SIGTERM once it has shut down.)
+if (!JUPYTER_COMMANDS.includes(process.argv[2])) {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(signal, () => process.exit(code));
+}
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
   if (e instanceof UsageError || e instanceof NotebookError || e instanceof OutputError) {

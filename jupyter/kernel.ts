@@ -177,17 +177,11 @@ export class JupyterKernel {
       this.client.interrupt();
       await this.reply(message, channel, 'interrupt_reply', { status: 'ok' });
     } else if (type === 'shutdown_request') {
+      // with restart too: the kernel manager starts a new kernel once this one has exited
       const restart = Boolean((message.content as Requests['shutdown_request']).restart);
-      if (restart) {
-        this.abortQueued();
-        await this.client.restart();
-        this.executionCount = 0;
-        this.language.reset();
-        await this.reply(message, channel, 'shutdown_reply', { status: 'ok', restart: true });
-      } else {
-        await this.reply(message, channel, 'shutdown_reply', { status: 'ok', restart: false });
-        await this.close();
-      }
+      this.abortQueued();
+      await this.reply(message, channel, 'shutdown_reply', { status: 'ok', restart });
+      await this.close();
     } else if (type === 'kernel_info_request') {
       await this.reply(message, channel, 'kernel_info_reply', this.kernelInfo());
     } else {

@@ -46,11 +46,6 @@ export class CellLanguage {
     this.history.push({ key: `h${this.history.length + 1}`, text: code, language: 'typescript' });
   }
 
-  /** Forgets the cells run so far (the kernel restarted). */
-  reset(): void {
-    this.history.length = 0;
-  }
-
   complete(code: string, cursorPos: number): Reply<'complete_reply'> {
     const at = toUnits(code, cursorPos);
     const prefix = /[\w$]*$/.exec(code.slice(0, at))![0];

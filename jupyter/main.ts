@@ -41,7 +41,8 @@ export async function main(argv: string[], root: string): Promise<number> {
     process.on('SIGINT', () => undefined);
     await kernel.start();
     await kernel.closed;
-    return 0;
+    // the kernel process and its group have ended; nothing else may keep Jupyter waiting for this one
+    process.exit(0);
   }
   throw new JupyterUsageError(`unknown command '${command}'`);
 }
