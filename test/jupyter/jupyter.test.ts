@@ -8,7 +8,11 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import { bundle, repoRoot, requireArtefacts } from '../artefacts';
+import { CellLanguageService } from '../../kernel/language/cellLanguageService';
+import { languageFiles } from '../../kernel/language/languageFiles';
+import { VirtualNotebook } from '../../kernel/language/virtualNotebook';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
@@ -20,6 +24,14 @@ const cli = join(repoRoot, 'dist', 'cli.js');
 const SLOW: Record<string, string> = {
   'cnn-mnist.ipynb': 'trains a convolutional network on MNIST for one to two minutes',
 };
+
+/** The cells protocol.py runs before it asks for completions at `w.ma`. */
+const CELLS_BEFORE_COMPLETE = [
+  'const w = tensor([[1, 2], [3, 4]], { requiresGrad: true, name: "w" });\nconsole.log("hello");\n1 + 1',
+  'const loss = w.mul(w).sum();\nloss.backward();',
+  'const a = 1;\nthrow new Error("boom");',
+  '41 + 1',
+];
 
 let tmp = '';
 let env: NodeJS.ProcessEnv = {};
@@ -63,6 +75,7 @@ interface ProtocolRun {
   complete_global: { matches: string[]; cursor_start: number; cursor_end: number };
   inspect: { found: boolean; data: Record<string, string> };
   is_complete: Record<string, { status: string; indent?: string }>;
+  execute_update: Executed; abort: { first: string; second: string }; abort_ran: Executed;
   interrupt: Executed & { seconds: number }; after_interrupt: Executed; after_restart: Executed;
   history: { history: [number, number, string][] }; comm_info: { status: string; comms: object };
   bad_signature: string; good_signature_after: string; alive_before_shutdown: boolean; alive_after_shutdown: boolean;
@@ -105,6 +118,24 @@ test('a graph output carries its own mime, an SVG drawn in the kernel and text/p
   assert.ok(content.transient.display_id);
 });
 
+test('a graph redrawn by later backward() calls is updated in place: update_display_data with its display_id', async () => {
+  const { execute_update: e } = await protocol();
+  const shown = e.iopub.filter((m) => m.msg_type === 'display_data');
+  const updates = e.iopub.filter((m) => m.msg_type === 'update_display_data');
+  assert.equal(shown.length, 1, kinds(e).join(', '));
+  assert.ok(updates.length >= 1, kinds(e).join(', '));
+  const id = (m: Broadcast) => (m.content.transient as { display_id?: string }).display_id;
+  for (const u of updates) assert.equal(id(u), id(shown[0]));
+  assert.ok(Object.keys(updates[updates.length - 1].content.data as object).includes('image/svg+xml'));
+});
+
+test('stop_on_error: the cell queued behind a failing one is aborted, not run', async () => {
+  const { abort, abort_ran } = await protocol();
+  assert.deepEqual(abort, { first: 'error', second: 'aborted' });
+  const result = abort_ran.iopub.find((m) => m.msg_type === 'execute_result');
+  assert.deepEqual((result?.content as { data: unknown } | undefined)?.data, { 'text/plain': 'false' });
+});
+
 test('an error names the cell line it happened on, and the reply says error', async () => {
   const { execute_error: e } = await protocol();
   assert.equal(e.reply.status, 'error');
@@ -123,6 +154,17 @@ test('complete: the same TypeScript completions as in VS Code, members and globa
   assert.deepEqual([member.cursor_start, member.cursor_end], [2, 4]);
   assert.ok(global.matches.includes('tensor'), global.matches.join(', '));
   assert.deepEqual([global.cursor_start, global.cursor_end], [0, 4]);
+});
+
+test("complete offers exactly what VS Code's language service offers at that point", async () => {
+  const { complete_member: member } = await protocol();
+  const nb = new VirtualNotebook(ts, repoRoot, 'parity');
+  nb.update([...CELLS_BEFORE_COMPLETE, 'w.ma'].map((text, i) => ({ key: `c${i}`, text, language: 'typescript' as const })));
+  const service = new CellLanguageService(ts, nb, languageFiles(repoRoot));
+  const entries = service.completions(`c${CELLS_BEFORE_COMPLETE.length}`, 4, '.')?.entries ?? [];
+  const expected = entries.map((e) => e.name).filter((n) => n.toLowerCase().startsWith('ma'));
+  service.dispose();
+  assert.deepEqual([...member.matches].sort(), expected.sort());
 });
 
 test("inspect: the hover's content, the static type and the kernel's value and gradient", async () => {

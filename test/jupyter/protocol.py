@@ -59,6 +59,16 @@ out['execute_silent'] = execute(kc, '41 + 1', silent=True)
 out['complete_member'] = reply_to(kc, kc.complete('w.ma', 4))['content']
 out['complete_global'] = reply_to(kc, kc.complete('tens', 4))['content']
 
+# a graph redrawn in place by later backward() calls: update_display_data with the first output's display_id
+out['execute_update'] = execute(kc, 'const q = tensor([1, 2], { requiresGrad: true });\n'
+                                    'for (let i = 0; i < 3; i++) { q.mul(q).sum().backward(); await new Promise((r) => setTimeout(r, 400)); }')
+
+# stop_on_error: an execute queued behind a failing one is aborted, not run
+first = kc.execute('throw new Error("first")')
+second = kc.execute('globalThis.ranAfterError = true')
+out['abort'] = {'first': reply_to(kc, first)['content']['status'], 'second': reply_to(kc, second)['content']['status']}
+out['abort_ran'] = execute(kc, 'globalThis.ranAfterError === true')
+
 out['inspect'] = reply_to(kc, kc.inspect('w', 1))['content']
 
 out['is_complete'] = {}
