@@ -22,7 +22,7 @@ import {
 } from './messages';
 import { errorContent, toBroadcast } from './outputs';
 import { decode, encode, newHeader, SignatureError, Signer } from './wire';
-import { version } from '../package.json';
+import { devDependencies, version } from '../package.json';
 
 /** How long inspect waits for the kernel's value (a cell awaiting something still answers). */
 const INSPECT_TIMEOUT_MS = 3000;
@@ -111,7 +111,7 @@ export class JupyterKernel {
           this.options.log(`${channel}: ${e instanceof SignatureError ? 'rejected' : 'dropped'} a message: ${(e as Error).message}`);
           continue;
         }
-        if (channel === 'control') void this.handleControl(message);
+        if (channel === 'control') this.handleControl(message).catch((e: unknown) => this.options.log(`control: ${(e as Error).stack ?? String(e)}`));
         else { this.pending.push({ message, aborted: false }); void this.work(); }
       }
     } catch (e) {
@@ -193,7 +193,7 @@ export class JupyterKernel {
     return {
       status: 'ok', protocol_version: PROTOCOL_VERSION, implementation: 'backprop-nb', implementation_version: version,
       language_info: {
-        name: 'typescript', version: '5.9', mimetype: 'text/typescript', file_extension: '.ts', pygments_lexer: 'typescript',
+        name: 'typescript', version: devDependencies.typescript, mimetype: 'text/typescript', file_extension: '.ts', pygments_lexer: 'typescript',
         codemirror_mode: { name: 'javascript', typescript: true },
       },
       banner: `Backprop (TypeScript) ${version}: TypeScript cells on a reverse-mode autodiff engine, Node ${process.version}`,
