@@ -1,6 +1,6 @@
 // Type-aware cells on a 50-cell notebook: how long completions and hovers take right after an edit (the program
 // is rebuilt, then the request answered), median and p95, and the language service's memory. The extension's
-// own code (extension/language/, bundled here with esbuild) on the TypeScript the .vsix ships (dist/typescript.js).
+// own code (kernel/language/, shared with the Jupyter kernel, bundled here with esbuild) on the TypeScript the .vsix ships (dist/typescript.js).
 // Run by bench/run.mjs in its own process (node --expose-gc), or alone: node --expose-gc bench/cellLanguage.mjs
 // Prints one JSON line on stdout.
 import * as esbuild from 'esbuild';
@@ -18,7 +18,7 @@ const EDITS = process.argv.includes('--quick') ? 10 : 40;
 const outfile = join(tmpdir(), `backprop-bench-cells-${process.pid}.cjs`);
 await esbuild.build({
   stdin: {
-    contents: "export * from './extension/language/virtualNotebook'; export * from './extension/language/cellLanguageService'; export * from './extension/language/languageFiles';",
+    contents: "export * from './kernel/language/virtualNotebook'; export * from './kernel/language/cellLanguageService'; export * from './kernel/language/languageFiles';",
     resolveDir: root, loader: 'ts',
   },
   bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'error', external: ['typescript'],

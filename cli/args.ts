@@ -49,7 +49,11 @@ Options:
                       most memory the kernel's tensors may hold at once; an op over it fails
                       with an error (default: half of the machine's memory)
   -h, --help          show this help
-  --version           show the version`;
+  --version           show the version
+
+Jupyter (see the README's "Use it in Jupyter"):
+  backprop-nb install-kernel [--user | --sys-prefix | --prefix DIR]   install the kernelspec backprop-ts
+  backprop-nb kernel -f CONNECTION_FILE                               what that kernelspec runs`;
 
 export function parseArgs(argv: string[]): Command {
   if (argv.length === 0 || argv.includes('-h') || argv.includes('--help')) return { command: 'help' };

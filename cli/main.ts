@@ -9,8 +9,26 @@ import { NotebookError } from './notebook';
 import { writeHtml } from './html';
 import { OutputError } from './writeFileAtomic';
 import { version } from '../package.json';
+import { join } from 'node:path';
+import type * as Jupyter from '../jupyter/main';
+
+/** The Jupyter commands, from dist/jupyter.js (ZeroMQ and all): loaded only for them, never bundled here. */
+const JUPYTER_COMMANDS = ['kernel', 'install-kernel'];
+
+async function jupyter(argv: string[]): Promise<number> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known at run time, kept out of this bundle
+  const bundle = require(join(__dirname, 'jupyter.js')) as typeof Jupyter;
+  try {
+    return await bundle.main(argv, join(__dirname, '..'));
+  } catch (e) {
+    if (!(e instanceof bundle.JupyterUsageError)) throw e;
+    process.stderr.write(`backprop-nb: ${e.message}\n${bundle.JUPYTER_USAGE}\n`);
+    return 2;
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
+  if (JUPYTER_COMMANDS.includes(argv[0])) return jupyter(argv);
   const cmd = parseArgs(argv);
   if (cmd.command === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
   if (cmd.command === 'version') {
@@ -41,7 +59,10 @@ async function main(argv: string[]): Promise<number> {
 
 // Kernels lead their own process groups, out of reach of the terminal's Ctrl+C: exiting ends them (see
 // kernel/client/processGroup.ts), so a signal that stops the CLI exits it properly.
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(signal, () => process.exit(code));
+// (The Jupyter kernel handles its own signals: Jupyter stops it by message, or with SIGTERM once it has shut down.)
+if (!JUPYTER_COMMANDS.includes(process.argv[2])) {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(signal, () => process.exit(code));
+}
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
   if (e instanceof UsageError || e instanceof NotebookError || e instanceof OutputError) {

@@ -20,6 +20,8 @@ const node = [
   { in: 'kernel/process/interruptWatcher.ts', out: 'dist/interruptWatcher.js' },
   { in: 'kernel/process/outputRescuer.ts', out: 'dist/outputRescuer.js' },
   { in: 'cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
+  // the Jupyter kernel, loaded by dist/cli.js for its Jupyter commands; ZeroMQ's native addon stays in node_modules
+  { in: 'jupyter/main.ts', out: 'dist/jupyter.js', external: ['zeromq'] },
   { in: 'extension/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
   // Runs inside tsserver; buildLanguageFiles.mjs also puts it where tsserver looks (node_modules/<its name>/).
   { in: 'extension/language/tsserverPlugin.ts', out: 'dist/tsserverPlugin.js' },

@@ -1,5 +1,5 @@
-// Installs what the VS Code tests need outside npm: Debian's chromium, libkrb5-dev and ripgrep, and code-server
-// (a real VS Code: server + web workbench) into the git-ignored tools/code-server/. Idempotent; fast when done.
+// Installs what the VS Code and Jupyter tests need outside npm: Debian's chromium, libkrb5-dev, ripgrep and Jupyter's clients
+// (python3-jupyter-client, -nbclient, -nbformat), and code-server (a real VS Code: server + web workbench) into the git-ignored tools/code-server/. Idempotent; fast when done.
 // Usage: node scripts/setupTools.mjs        (npm test calls it before the build)
 //        node scripts/setupTools.mjs --no-browser   (npm start: code-server only, chromium is for the tests)
 //
@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 export const codeServerVersion = '4.100.3';
 const debianPackages = ['chromium', 'libkrb5-dev', 'ripgrep'].filter((p) => p !== 'chromium' || !process.argv.includes('--no-browser'));
+// The Jupyter tests' clients (test/jupyter/): not needed to start VS Code (`npm start` passes --no-browser).
+if (!process.argv.includes('--no-browser')) debianPackages.push('python3-jupyter-client', 'python3-nbclient', 'python3-nbformat');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const toolDir = join(root, 'tools', 'code-server');

@@ -62,7 +62,7 @@ if (!unitOnly && run(process.execPath, [join(root, 'scripts/setupTools.mjs')]) !
 // The wasm gate has just compiled the WebAssembly and found the committed modules current.
 if (run(process.execPath, [join(root, 'scripts/build.mjs'), '--skip-wasm']) !== 0) process.exit(1);
 
-const dirs = unitOnly ? ['test/unit'] : ['test/unit', 'test/e2e', 'test/vscode'];
+const dirs = unitOnly ? ['test/unit'] : ['test/unit', 'test/e2e', 'test/vscode', 'test/jupyter'];
 let files = dirs.flatMap((d) => testFiles(join(root, d)));
 if (filters.length) files = files.filter((f) => filters.some((s) => relative(root, f).includes(s)));
 if (!files.length) { console.error('no test files found'); process.exit(1); }

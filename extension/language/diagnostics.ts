@@ -4,7 +4,7 @@
  * inform, they never block a run (the kernel runs what the user wrote).
  */
 import * as vscode from 'vscode';
-import type { CellDiagnostic } from './cellLanguageService';
+import type { CellDiagnostic } from '../../kernel/language/cellLanguageService';
 import { codeCells, type NotebookLanguage } from './notebookLanguage';
 
 /** How long after the last edit the cells are checked again. */

@@ -9,9 +9,9 @@ import { dirname, basename, join } from 'node:path';
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type * as TS from 'typescript';
-import { CellLanguageService } from './cellLanguageService';
-import { languageFiles, missingLanguageFile } from './languageFiles';
-import { VirtualNotebook, type CellInput } from './virtualNotebook';
+import { CellLanguageService } from '../../kernel/language/cellLanguageService';
+import { languageFiles, missingLanguageFile } from '../../kernel/language/languageFiles';
+import { VirtualNotebook, type CellInput } from '../../kernel/language/virtualNotebook';
 import type { Log } from '../log';
 
 /** The languages whose cells the kernel runs. */

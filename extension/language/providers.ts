@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type * as TS from 'typescript';
-import type { Location } from './cellLanguageService';
+import type { Location } from '../../kernel/language/cellLanguageService';
 import { cellSelector, type NotebookLanguage } from './notebookLanguage';
-import { positionOf } from './virtualNotebook';
+import { positionOf } from '../../kernel/language/virtualNotebook';
 
 /** TypeScript's element kinds (ts.ScriptElementKind) as VS Code's completion kinds. */
 const KINDS: Record<string, vscode.CompletionItemKind> = {

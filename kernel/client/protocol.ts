@@ -359,3 +359,12 @@ export const DETECT_ANOMALY_ENV = 'BACKPROP_DETECT_ANOMALY';
 /** Mime type of a plot output (a `PlotSpec`, see kernel/client/plotSpec.ts and docs/plots.md). */
 export const PLOT_MIME = 'application/vnd.backprop.plot+json';
 export type { PlotSpec, PlotLayer, PlotAxis, LineLayer, DotLayer, BinsLayer, GridLayer } from './plotSpec';
+
+// --- jupyter ---
+
+/**
+ * Environment variable: `1` makes every graph output also carry `image/svg+xml`, a drawing made in the kernel
+ * (kernel/tools/graphExport.ts), so front ends without this project's renderer (Jupyter) show the graph. VS Code
+ * does not set it: its renderer draws the graph.
+ */
+export const GRAPH_SVG_ENV = 'BACKPROP_GRAPH_SVG';

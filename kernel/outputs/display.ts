@@ -31,7 +31,16 @@ export function toMimeBundle(value: unknown, asResult = false, graphDisplay?: Gr
 /** A graph output: the snapshot, with the settings to draw it with (when there are any), and its plain-text fallback. */
 export function graphBundle(snapshot: GraphSnapshot, display?: GraphDisplay): MimeBundle {
   const json: GraphOutput = display ? { ...snapshot, display } : snapshot;
-  return { [GRAPH_MIME]: json, 'text/plain': graphText(snapshot) };
+  const svg = drawGraph?.(snapshot, display);
+  return { [GRAPH_MIME]: json, ...svg === undefined ? {} : { 'image/svg+xml': svg }, 'text/plain': graphText(snapshot) };
+}
+
+/** Draws a graph as SVG for front ends without the renderer; unset unless the kernel process sets it (GRAPH_SVG_ENV). */
+let drawGraph: ((snapshot: GraphSnapshot, display?: GraphDisplay) => string) | undefined;
+
+/** Every graph bundle from now on also carries `image/svg+xml` made by `draw` (the drawing lives in tools/, above this layer). */
+export function drawGraphsWith(draw: (snapshot: GraphSnapshot, display?: GraphDisplay) => string): void {
+  drawGraph = draw;
 }
 
 /** One line describing a value, for the variables view and hovers. */

@@ -8,13 +8,15 @@ import { installGraphOutput } from '../outputs/graphOutput';
 import { enqueue, interruptRunning, reportStrayError, declaredNames } from '../cells/execute';
 import { ASYNC_STACK_RESET, watchInterrupts } from './interrupt';
 import { runTool, stopTool } from './runContext';
-import { ClientToKernel, INTERRUPT_FD_ENV, MAX_OUTPUT_ENV, PROTOCOL_VERSION } from '../client/protocol';
+import { ClientToKernel, GRAPH_SVG_ENV, INTERRUPT_FD_ENV, MAX_OUTPUT_ENV, PROTOCOL_VERSION } from '../client/protocol';
 import { installBackwardLog } from '../outputs/backwardLog';
 import { installNonFiniteWarning } from '../cells/nonFiniteWarning';
 import { DETECT_ANOMALY_ENV } from '../client/protocol';
 import { detectAnomaly, resetGradMode } from '../engine/graph';
 import { answerGradientCheck, answerGraph, answerInspect, answerVariables } from '../tools/answers';
 import { installTensorMemoryLimit } from './tensorMemory';
+import { drawGraphsWith } from '../outputs/display';
+import { toSvg } from '../tools/graphExport';
 
 // Deep call chains in cells keep their frames (kernel frames are dropped from tracebacks anyway).
 Error.stackTraceLimit = 50;
@@ -30,6 +32,8 @@ installBackwardLog();
 installNonFiniteWarning();
 if (process.env[DETECT_ANOMALY_ENV] === '1') detectAnomaly(true);
 installTensorMemoryLimit();
+// Jupyter front ends without this project's renderer show the graph as a picture drawn here.
+if (process.env[GRAPH_SVG_ENV] === '1') drawGraphsWith((g, display) => toSvg(g, display?.edgeLabel));
 
 /**
  * The watcher stopped `requestId` (or asked an idle thread to): a tool request is answered, a cell ends. Code

@@ -48,7 +48,7 @@ const isBuiltin = (spec: string) => spec.startsWith('node:') || builtinModules.i
 const target = (i: Import) => relative(root, resolve(root, dirname(i.file), i.spec));
 const inside = (i: Import, dir: string) => i.spec.startsWith('.') && (target(i) + '/').startsWith(dir + '/');
 
-const all = ['kernel', 'extension', 'renderer', 'cli'].flatMap((d) => sources(d).flatMap(importsOf));
+const all = ['kernel', 'extension', 'renderer', 'cli', 'jupyter'].flatMap((d) => sources(d).flatMap(importsOf));
 const bad = (pred: (i: Import) => boolean) => all.filter(pred).map((i) => `${i.file} imports '${i.spec}'`);
 
 /** Where code runs, and so what it may import (besides Node built-ins and type-only imports, which cost nothing at run time). */
@@ -59,10 +59,13 @@ const layers: { dir: string; runs: string; mayImport: string[]; packages?: strin
   { dir: 'kernel/outputs', runs: 'the kernel process', mayImport: ['kernel/outputs', 'kernel/process', 'kernel/engine', 'kernel/client/protocol'] },
   { dir: 'kernel/tools', runs: 'the kernel process', mayImport: ['kernel/tools', 'kernel/outputs', 'kernel/engine', 'kernel/client/protocol'] },
   { dir: 'kernel/process', runs: 'the kernel process', mayImport: ['kernel/process', 'kernel/cells', 'kernel/outputs', 'kernel/tools', 'kernel/engine', 'kernel/client/protocol'] },
-  { dir: 'extension', runs: 'the VS Code extension host', mayImport: ['extension', 'kernel/client'], packages: ['vscode', 'typescript'] },
+  { dir: 'extension', runs: 'the VS Code extension host', mayImport: ['extension', 'kernel/client', 'kernel/language'], packages: ['vscode', 'typescript'] },
   // kernel/engine/gradScale: the colour rule shared with the graph export, a file that imports nothing (checked below)
   { dir: 'renderer', runs: 'the notebook output webview', mayImport: ['renderer', 'kernel/engine/gradScale'], packages: ['mermaid', '@observablehq/plot'] },
   { dir: 'cli', runs: 'a terminal', mayImport: ['cli', 'kernel/client', 'package.json'], packages: ['marked', 'katex'] },
+  // --- jupyter ---
+  { dir: 'kernel/language', runs: 'the extension host and the Jupyter kernel (type-aware cells)', mayImport: ['kernel/language'] },
+  { dir: 'jupyter', runs: "the Jupyter kernel's front process (ZeroMQ), never the extension", mayImport: ['jupyter', 'kernel/client', 'kernel/language', 'package.json'], packages: ['zeromq'] },
 ];
 
 for (const layer of layers) {
@@ -80,6 +83,10 @@ test('kernel/engine/gradScale.ts, which the renderer bundles, imports nothing', 
 test('every source file belongs to a layer', () => {
   const files = [...new Set(all.map((i) => i.file))];
   assert.deepEqual(files.filter((f) => !layers.some((l) => f.startsWith(`${l.dir}/`))), []);
+});
+
+test('only jupyter/ imports zeromq (the .vsix ships without it)', () => {
+  assert.deepEqual(bad((i) => i.spec === 'zeromq' && !i.file.startsWith('jupyter/')), []);
 });
 
 test('only extension/ imports vscode, even for types', () => {

@@ -1,4 +1,4 @@
-// Type-aware cells: the cells as TypeScript modules (extension/language/virtualNotebook.ts) and the language
+// Type-aware cells: the cells as TypeScript modules (kernel/language/virtualNotebook.ts) and the language
 // service over them (cellLanguageService.ts), against the engine's declarations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
-import { CellLanguageService } from '../../extension/language/cellLanguageService';
-import { languageFiles } from '../../extension/language/languageFiles';
-import { offsetOf, positionOf, VirtualNotebook, type CellInput } from '../../extension/language/virtualNotebook';
+import { CellLanguageService } from '../../kernel/language/cellLanguageService';
+import { languageFiles } from '../../kernel/language/languageFiles';
+import { offsetOf, positionOf, VirtualNotebook, type CellInput } from '../../kernel/language/virtualNotebook';
 
 const root = resolve(__dirname, '../..');
 

@@ -35,6 +35,8 @@ test('vsce packages the bundles only, into a small .vsix', { timeout: 120_000 },
   // declarations: the engine's, TypeScript's lib files and @types/node, for type-aware cells
   const stray = files.filter((f) => !/^(dist\/[^/]+\.(js|wasm)|dist\/.+\.d\.ts|media\/(icon\.png|examples\/[^/]+)|package\.json|README\.md|LICENSE)$/.test(f));
   assert.deepEqual(stray, [], 'nothing but bundles, declarations, the icon, the examples and the package files');
+  // the Jupyter kernel, and ZeroMQ with it, are the CLI's: never in the extension
+  assert.deepEqual(files.filter((f) => f === 'dist/jupyter.js' || f.includes('zeromq')), [], 'no Jupyter kernel, no ZeroMQ');
   const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--no-build', '--out', vsix], { cwd: repoRoot, encoding: 'utf8' });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   assert.ok(statSync(vsix).size < 5 * 1024 * 1024, `the .vsix is small (${statSync(vsix).size} bytes)`);
