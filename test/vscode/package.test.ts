@@ -39,7 +39,7 @@ test('vsce packages the bundles only, into a small .vsix', { timeout: 120_000 },
   assert.deepEqual(files.filter((f) => f === 'dist/jupyter.js' || f.includes('zeromq')), [], 'no Jupyter kernel, no ZeroMQ');
   const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--no-build', '--out', vsix], { cwd: repoRoot, encoding: 'utf8' });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-  assert.ok(statSync(vsix).size < 5 * 1024 * 1024, `the .vsix is small (${statSync(vsix).size} bytes)`);
+  assert.ok(statSync(vsix).size < 10 * 1024 * 1024, `the .vsix stays under 10 MB (${statSync(vsix).size} bytes)`);
 });
 
 test('the .vsix installs into a fresh code-server and runs a notebook there', { timeout: 300_000 }, async () => {
