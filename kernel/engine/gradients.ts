@@ -12,6 +12,9 @@ import { softmax } from './ops/neural';
 import { anyZero, inRange, isZero, leakySlope, oneHot, passPositive, positive, sign, winnerShare, zeroBaseNonNegExponent } from './ops/masks';
 import { sameShape, sizeOf } from './shape';
 import { isGradEnabled, Rule } from './graph';
+import { convInputGrad, convWeightGrad, convWith } from './ops/conv';
+import { averagingWindow } from './ops/pool';
+import type { ConvWindow } from './ops/convGeometry';
 
 /** Whether an op on g would be recorded (a createGraph backward): fused rules must then use recorded ops. */
 const recording = (g: Tensor): boolean => g.requiresGrad && isGradEnabled();
@@ -152,7 +155,34 @@ export const gradients: Record<string, Rule> = {
     const diff = sub(p, t), r = mul(g, div(mul(diff, 2), diff.size));
     return i === 0 ? r : neg(r);
   },
+
+  // --- convolution ---
+  // d conv(x,w,b)/dx = convᵀ(g, w), d/dw = g ⋆ x summed over the batch, d/db = Σ g over N and space
+  conv1d: (g, i, [x, w], _o, { window }) => convRule(g, i, x, w, window as ConvWindow),
+  conv2d: (g, i, [x, w], _o, { window }) => convRule(g, i, x, w, window as ConvWindow),
+  // d convInputGrad(g,w)/dg = conv(G, w), d/dw = convWeightGrad(G, g)   (G: this rule's incoming gradient)
+  convInputGrad: (G, i, [g, w], _o, { window }) =>
+    (i === 0 ? convWith(G, w, null, window as ConvWindow) : convWeightGrad(G, g, window as ConvWindow, w.shape)),
+  // d convWeightGrad(x,g)/dx = convInputGrad(g, G), d/dg = conv(x, G)
+  convWeightGrad: (G, i, [x, g], _o, { window }) =>
+    (i === 0 ? convInputGrad(g, G, window as ConvWindow, x.shape) : convWith(x, G, null, window as ConvWindow)),
+  // d maxPool2d(a)/da = g added at each window's first maximum
+  maxPool2d: (g, _i, [a], _o, { indices, indexShape }) =>
+    reshape(scatterAdd(reshape(g, [-1]), indices as Int32Array, indexShape as number[], 0, [a.size]), a.shape),
+  // d avgPool2d(a)/da = g/(kH·kW) spread back over each window: the transposed convolution by that constant
+  avgPool2d: (g, _i, [a], _o, { window }) => {
+    const [N, C, H, W] = a.shape, win = window as ConvWindow;
+    const gi = reshape(g, [N * C, 1, g.shape[2], g.shape[3]]);
+    return reshape(convInputGrad(gi, averagingWindow(win, g.dtype), win, [N * C, 1, H, W]), a.shape);
+  },
 };
+
+/** A conv's gradient in its input (0), weight (1) or bias (2). */
+function convRule(g: Tensor, i: number, x: Tensor, w: Tensor, win: ConvWindow): Tensor {
+  if (i === 0) return convInputGrad(g, w, win, x.shape);
+  if (i === 1) return convWeightGrad(x, g, win, w.shape);
+  return sum(g, g.ndim === 4 ? [0, 2, 3] : [0, 2]);
+}
 
 function inverse(perm: readonly number[]): number[] {
   const inv = new Array<number>(perm.length);

@@ -44,3 +44,8 @@ export type { GraphSnapshot, GraphNode, GraphEdge, TensorSummary, JsonNumber, Tr
 export * as nn from './nn';
 /** Optimisers with PyTorch's update rules: SGD and Adam. */
 export * as optim from './optim';
+// --- convolution ---
+export { conv1d, conv2d } from './ops/conv';
+export type { ConvOptions } from './ops/conv';
+export { maxPool2d, avgPool2d } from './ops/pool';
+export type { PoolOptions } from './ops/pool';

@@ -117,7 +117,9 @@ describe('the fixture table', () => {
     const apiOps = ['add', 'sub', 'mul', 'div', 'pow', 'neg', 'exp', 'log', 'sqrt', 'abs', 'square', 'tanh',
       'sigmoid', 'relu', 'leakyRelu', 'sin', 'cos', 'clamp', 'maximum', 'minimum', 'sum', 'mean', 'max', 'min',
       'logSumExp', 'matmul', 'reshape', 'flatten', 'transpose', 'permute', 'squeeze', 'unsqueeze', 'broadcastTo',
-      'slice', 'gather', 'concat', 'stack', 'softmax', 'logSoftmax', 'crossEntropy', 'mseLoss'];
+      'slice', 'gather', 'concat', 'stack', 'softmax', 'logSoftmax', 'crossEntropy', 'mseLoss',
+      // --- convolution ---
+      'conv1d', 'conv2d', 'maxPool2d', 'avgPool2d'];
     for (const op of apiOps) {
       assert.ok(byOp.has(op), `no PyTorch case for ${op}`);
       assert.equal(typeof functions[op], 'function', `the engine exports no function ${op}`);

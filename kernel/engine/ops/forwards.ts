@@ -7,6 +7,9 @@ import * as red from './reductions';
 import * as sh from './shapeOps';
 import * as neural from './neural';
 import { matmulT } from './linalg';
+import * as conv from './conv';
+import * as pool from './pool';
+import type { ConvWindow } from './convGeometry';
 
 type Forward = (x: readonly Tensor[], a: OpArgs) => Tensor;
 
@@ -62,6 +65,13 @@ export const forwards: Record<string, Forward> = {
   logSoftmax: ([a], { axis }) => neural.logSoftmax(a, axis),
   crossEntropy: ([a], { targets }) => neural.crossEntropy(a, Array.from(targets as Int32Array)),
   mseLoss: ([p, t]) => neural.mseLoss(p, t),
+  // --- convolution ---
+  conv1d: ([x, w, b], { window }) => conv.convWith(x, w, b ?? null, window as ConvWindow),
+  conv2d: ([x, w, b], { window }) => conv.convWith(x, w, b ?? null, window as ConvWindow),
+  convInputGrad: ([g, w], { window, shape }) => conv.convInputGrad(g, w, window as ConvWindow, shape as number[]),
+  convWeightGrad: ([x, g], { window, shape }) => conv.convWeightGrad(x, g, window as ConvWindow, shape as number[]),
+  maxPool2d: ([a], { window }) => pool.maxPool2d(a, (window as ConvWindow).kernel, { stride: (window as ConvWindow).stride, padding: (window as ConvWindow).padding }),
+  avgPool2d: ([a], { window }) => pool.avgPool2d(a, (window as ConvWindow).kernel, { stride: (window as ConvWindow).stride, padding: (window as ConvWindow).padding }),
 };
 
 /**

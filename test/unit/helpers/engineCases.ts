@@ -5,6 +5,7 @@ import { Tensor } from '../../../kernel/engine';
 import { where, cast } from '../../../kernel/engine/ops/elementwise';
 import { pad, scatterAdd } from '../../../kernel/engine/ops/shapeOps';
 import { matmulT } from '../../../kernel/engine/ops/linalg';
+import { convCases } from './engineCasesConv';
 
 export interface GradCase {
   /** The gradient-table key this case exercises. */
@@ -156,4 +157,6 @@ export const gradCases: GradCase[] = [
   c('mseLoss', 'mseLoss [4,2]', () => [rnd([4, 2]), rnd([4, 2])], (a, b) => a.mseLoss(b)),
   c('mseLoss', 'mseLoss broadcast [2,3] and [3]', () => [rnd([2, 3]), rnd([3])], (a, b) => bp.mseLoss(a, b)),
   c('mseLoss', 'mseLoss against a number', () => [rnd([3])], (a) => bp.mseLoss(a, 0.5)),
+  // --- convolution ---
+  ...convCases,
 ];
