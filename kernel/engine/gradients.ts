@@ -156,9 +156,11 @@ export const gradients: Record<string, Rule> = {
     return i === 0 ? r : neg(r);
   },
 
-  // --- convolution ---
-  // d conv(x,w,b)/dx = convᵀ(g, w), d/dw = g ⋆ x summed over the batch, d/db = Σ g over N and space
+  /* --- convolution --- */
+  // d conv1d/dx = convᵀ(g, w) (convInputGrad), d/dw = g ⋆ x (convWeightGrad), d/db = Σ g over N, L
   conv1d: (g, i, [x, w], _o, { window }) => convRule(g, i, x, w, window as ConvWindow),
+  // d conv2d/dx = convᵀ(g, w) (convInputGrad), d/dw = g ⋆ x (convWeightGrad), d/db = Σ g over N, H, W
+  // (g ⋆ x: g's channels times x's windows, summed over the batch)
   conv2d: (g, i, [x, w], _o, { window }) => convRule(g, i, x, w, window as ConvWindow),
   // d convInputGrad(g,w)/dg = conv(G, w), d/dw = convWeightGrad(G, g)   (G: this rule's incoming gradient)
   convInputGrad: (G, i, [g, w], _o, { window }) =>
@@ -166,10 +168,11 @@ export const gradients: Record<string, Rule> = {
   // d convWeightGrad(x,g)/dx = convInputGrad(g, G), d/dg = conv(x, G)
   convWeightGrad: (G, i, [x, g], _o, { window }) =>
     (i === 0 ? convInputGrad(g, G, window as ConvWindow, x.shape) : convWith(x, G, null, window as ConvWindow)),
-  // d maxPool2d(a)/da = g added at each window's first maximum
+  // d maxPool2d/dx = g sent to the first maximal element of each window
   maxPool2d: (g, _i, [a], _o, { indices, indexShape }) =>
     reshape(scatterAdd(reshape(g, [-1]), indices as Int32Array, indexShape as number[], 0, [a.size]), a.shape),
-  // d avgPool2d(a)/da = g/(kH·kW) spread back over each window: the transposed convolution by that constant
+  // d avgPool2d/dx = g/(kH·kW) spread back over each window
+  // (the transposed convolution by that constant window)
   avgPool2d: (g, _i, [a], _o, { window }) => {
     const [N, C, H, W] = a.shape, win = window as ConvWindow;
     const gi = reshape(g, [N * C, 1, g.shape[2], g.shape[3]]);
