@@ -36,8 +36,8 @@ function checkPool(op: PoolOp, x: unknown, kernelSize: unknown, opts: PoolOption
   if (2 * win.padding[0] > kernel[0] || 2 * win.padding[1] > kernel[1]) {
     throw new Error(`${op}: padding ${fmt(win.padding)} must be at most half the kernel size ${fmt(kernel)}`);
   }
-  const [N, C, H, W] = x.shape;
-  return { win, geo: geometry(op, [N * C, 1, H, W], 1, win, 'kernel') };
+  const geo = geometry(op, x.shape, 1, win, 'kernel');
+  return { win, geo: { ...geo, N: geo.N * geo.C, C: 1 } };
 }
 
 /** Pooling's result shape: [N, C, oH, oW]. */
