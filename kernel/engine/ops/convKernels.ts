@@ -1,7 +1,13 @@
-// The arithmetic of convolutions on raw storage: im2col lays every window of a chunk of the batch out as a
-// column, so the forward and both gradients are each one large `gemm` per group and chunk (worker-threaded
-// WebAssembly), and the loops here only move data. Layout of a column block: [K = C/G·kH·kW, nb·L] with
-// L = oH·oW, column n·L + l holding the window of output position l of image n.
+// The arithmetic of convolutions on raw storage: the windows of a chunk of the batch are laid out as columns, so
+// the forward and both gradients are each one large `gemm` per group and chunk (worker-threaded WebAssembly), and
+// the code here only moves data. Layout of a column block: [K = C/G·kH·kW, nb·L], column n·L + l holding the
+// window of output position l of image n.
+//
+// Stride 1 (any padding and dilation), the common case, takes the "wide grid": outputs are computed for every
+// column of the padded input (oH × Wp positions per image, the last kW − 1 of each row discarded), so each row of
+// the column block is ONE contiguous range of the padded input: im2col is block copies (memcpy), never a loop per
+// element. The input gradient is then a forward convolution of g with the flipped kernel (same fast path), and
+// the weight gradient one gemm against g laid on the same wide grid. Other strides use the element loops below.
 import type { FloatArray } from '../dtype';
 import { gemm } from '../matmul/index';
 import type { Geometry } from './convGeometry';
@@ -77,6 +83,94 @@ export function col2im(cols: FloatArray, g: Geometry, n0: number, nb: number, gr
   }
 }
 
+let scratch32: Float32Array | null = null, scratch64: Float64Array | null = null;
+
+/**
+ * The wide path's work buffer, of a's element type and at least n elements, not zeroed: kept between calls (the
+ * padded images, the column block and the gemm rows of a LeNet step are megabytes; allocating them afresh each call
+ * cost more in zeroing and garbage collection than the copies themselves). One buffer holds all three regions so
+ * that im2col is copyWithin, a block move with no view object per block.
+ */
+function scratch(a: FloatArray, n: number): View {
+  if (a instanceof Float32Array) return scratch32 && scratch32.length >= n ? scratch32 : (scratch32 = new Float32Array(n));
+  return scratch64 && scratch64.length >= n ? scratch64 : (scratch64 = new Float64Array(n));
+}
+
+/** Whether the wide-grid path applies: stride 1 (padding and dilation are free). */
+const wideGrid = (g: Geometry): boolean => g.sH === 1 && g.sW === 1;
+
+/** The padded input's row length, and the wide grid's positions per image (oH rows of Wp). */
+const widths = (g: Geometry): { Wp: number; Lw: number; HWp: number } => {
+  const Wp = g.W + 2 * g.pW;
+  return { Wp, Lw: g.oH * Wp, HWp: (g.H + 2 * g.pH) * Wp };
+};
+
+/**
+ * xp ← images n0..n0+nb of x, all channels, zero-padded to [nb, C, Hp, Wp], plus a tail of slack: the last window's
+ * range runs up to kW − 1 elements past its image (into the discarded columns). Block copies, one per input row.
+ */
+function padImages(x: FloatArray, g: Geometry, n0: number, nb: number, buf: FloatArray, xpLen: number): void {
+  const { Wp, HWp } = widths(g), HW = g.H * g.W;
+  if (g.pH === 0 && g.pW === 0) {
+    buf.set(x.subarray(n0 * g.C * HW, (n0 + nb) * g.C * HW));
+    buf.fill(0, nb * g.C * HW, xpLen);
+    return;
+  }
+  buf.fill(0, 0, xpLen);
+  for (let i = 0; i < nb * g.C; i++) {
+    const src = (n0 * g.C + i) * HW, dst = i * HWp + g.pH * Wp + g.pW;
+    for (let h = 0; h < g.H; h++) buf.set(x.subarray(src + h * g.W, src + (h + 1) * g.W), dst + h * Wp);
+  }
+}
+
+/** cols[K, nb·Lw] ← the wide-grid windows of group `grp` from the padded images xp: one block copy per (tap, image). */
+function im2colWide(buf: FloatArray, g: Geometry, nb: number, grp: number, colsAt: number): void {
+  const Cg = g.C / g.G, { Wp, Lw, HWp } = widths(g), nbLw = nb * Lw;
+  for (let c = 0; c < Cg; c++) {
+    for (let ki = 0; ki < g.kH; ki++) {
+      for (let kj = 0; kj < g.kW; kj++) {
+        const row = colsAt + ((c * g.kH + ki) * g.kW + kj) * nbLw, shift = ki * g.dH * Wp + kj * g.dW;
+        for (let n = 0; n < nb; n++) {
+          const src = (n * g.C + grp * Cg + c) * HWp + shift;
+          buf.copyWithin(row + n * Lw, src, src + Lw);
+        }
+      }
+    }
+  }
+}
+
+/** y [N, O, oH, oW] ← the valid columns of the wide rows[Og, nb·Lw] (one block copy per output row). */
+function scatterWide(buf: FloatArray, rowsAt: number, g: Geometry, n0: number, nb: number, grp: number, y: FloatArray): void {
+  const Og = g.O / g.G, { Wp, Lw } = widths(g), L = g.oH * g.oW, rows = buf;
+  for (let o = 0; o < Og; o++) {
+    for (let n = 0; n < nb; n++) {
+      const src = rowsAt + (o * nb + n) * Lw, dst = ((n0 + n) * g.O + grp * Og + o) * L;
+      for (let oh = 0; oh < g.oH; oh++) y.set(rows.subarray(src + oh * Wp, src + oh * Wp + g.oW), dst + oh * g.oW);
+    }
+  }
+}
+
+/** rows[Og, nb·Lw] ← y's channels of group `grp` on the wide grid, zeros in the discarded columns. */
+function gatherWide(y: FloatArray, g: Geometry, n0: number, nb: number, grp: number, buf: FloatArray, rowsAt: number): void {
+  const Og = g.O / g.G, { Wp, Lw } = widths(g), L = g.oH * g.oW, rows = buf;
+  rows.fill(0, rowsAt, rowsAt + Og * nb * Lw);
+  for (let o = 0; o < Og; o++) {
+    for (let n = 0; n < nb; n++) {
+      const dst = rowsAt + (o * nb + n) * Lw, src = ((n0 + n) * g.O + grp * Og + o) * L;
+      for (let oh = 0; oh < g.oH; oh++) rows.set(y.subarray(src + oh * g.oW, src + (oh + 1) * g.oW), dst + oh * Wp);
+    }
+  }
+}
+
+/** The batch chunks of the wide grid, whose column blocks fit the budget. */
+function wideChunks(g: Geometry): [number, number][] {
+  const K = (g.C / g.G) * g.kH * g.kW, { Lw } = widths(g);
+  const per = Math.max(1, Math.floor(COLS_BUDGET / Math.max(1, K * Lw)));
+  const out: [number, number][] = [];
+  for (let n0 = 0; n0 < g.N; n0 += per) out.push([n0, Math.min(per, g.N - n0)]);
+  return out;
+}
+
 /** rows[Og, nb·L] ← the channels of group `grp` of y [N, O, L], images n0..n0+nb (channel-major, as gemm wants). */
 function gatherRows(y: FloatArray, g: Geometry, n0: number, nb: number, grp: number, rows: FloatArray): void {
   const Og = g.O / g.G, L = g.oH * g.oW;
@@ -102,7 +196,19 @@ function scatterRows(rows: FloatArray, g: Geometry, n0: number, nb: number, grp:
 /** out [N, O, oH, oW] ← x ⋆ w (+ b per output channel); all three arrays of one element type. */
 export function convForward(x: FloatArray, w: FloatArray, b: FloatArray | null, g: Geometry, out: FloatArray): void {
   const Og = g.O / g.G, K = (g.C / g.G) * g.kH * g.kW, L = g.oH * g.oW;
-  for (const [n0, nb] of chunks(g)) {
+  if (wideGrid(g)) {
+    const { Lw, HWp } = widths(g);
+    for (const [n0, nb] of wideChunks(g)) {
+      const xpLen = nb * g.C * HWp + g.kW * g.dW, colsAt = xpLen, rowsAt = colsAt + K * nb * Lw;
+      const buf = scratch(x, rowsAt + Og * nb * Lw);
+      padImages(x, g, n0, nb, buf, xpLen);
+      for (let grp = 0; grp < g.G; grp++) {
+        im2colWide(buf, g, nb, grp, colsAt);
+        gemm(false, false, Og, nb * Lw, K, w, grp * Og * K, buf, colsAt, buf, rowsAt);
+        scatterWide(buf, rowsAt, g, n0, nb, grp, out);
+      }
+    }
+  } else for (const [n0, nb] of chunks(g)) {
     const cols = like(x, K * nb * L), rows = like(x, Og * nb * L);
     for (let grp = 0; grp < g.G; grp++) {
       im2col(x, g, n0, nb, grp, cols);
@@ -123,6 +229,22 @@ export function convForward(x: FloatArray, w: FloatArray, b: FloatArray | null, 
 /** dx [N, C, H, W] ← the gradient of ⟨y, x ⋆ w⟩ in x, for y [N, O, oH, oW] (a transposed convolution of y by w). */
 export function convInputGradient(y: FloatArray, w: FloatArray, g: Geometry, dx: FloatArray): void {
   const Og = g.O / g.G, K = (g.C / g.G) * g.kH * g.kW, L = g.oH * g.oW;
+  const pH = g.dH * (g.kH - 1) - g.pH, pW = g.dW * (g.kW - 1) - g.pW;
+  if (wideGrid(g) && pH >= 0 && pW >= 0) {
+    // Stride 1: dx = y ⋆ w flipped in space with in and out channels swapped, padded by d·(k − 1) − p.
+    const Cg = g.C / g.G, kk = g.kH * g.kW, flipped = like(w, w.length);
+    for (let grp = 0; grp < g.G; grp++) {
+      for (let o = 0; o < Og; o++) {
+        for (let c = 0; c < Cg; c++) {
+          const src = ((grp * Og + o) * Cg + c) * kk, dst = ((grp * Cg + c) * Og + o) * kk;
+          for (let t = 0; t < kk; t++) flipped[dst + t] = w[src + kk - 1 - t];
+        }
+      }
+    }
+    const back: Geometry = { ...g, C: g.O, H: g.oH, W: g.oW, O: g.C, pH, pW, oH: g.H, oW: g.W };
+    convForward(y, flipped, null, back, dx);
+    return;
+  }
   dx.fill(0);
   for (const [n0, nb] of chunks(g)) {
     const cols = like(y, K * nb * L), rows = like(y, Og * nb * L);
@@ -137,8 +259,24 @@ export function convInputGradient(y: FloatArray, w: FloatArray, g: Geometry, dx:
 /** dw [O, C/G, kH, kW] ← the gradient of ⟨y, x ⋆ w⟩ in w: y's rows times x's windows, summed over the batch. */
 export function convWeightGradient(x: FloatArray, y: FloatArray, g: Geometry, dw: FloatArray): void {
   const Og = g.O / g.G, K = (g.C / g.G) * g.kH * g.kW, L = g.oH * g.oW;
-  const parts = chunks(g), part = parts.length > 1 ? like(x, Og * K) : null;
+  const wide = wideGrid(g), parts = wide ? wideChunks(g) : chunks(g), part = parts.length > 1 ? like(x, Og * K) : null;
   dw.fill(0);
+  if (wide) {
+    const { Lw, HWp } = widths(g);
+    for (const [n0, nb] of parts) {
+      const xpLen = nb * g.C * HWp + g.kW * g.dW, colsAt = xpLen, rowsAt = colsAt + K * nb * Lw;
+      const buf = scratch(x, rowsAt + Og * nb * Lw);
+      padImages(x, g, n0, nb, buf, xpLen);
+      for (let grp = 0; grp < g.G; grp++) {
+        im2colWide(buf, g, nb, grp, colsAt);
+        gatherWide(y, g, n0, nb, grp, buf, rowsAt);
+        if (!part) { gemm(false, true, Og, K, nb * Lw, buf, rowsAt, buf, colsAt, dw, grp * Og * K); continue; }
+        gemm(false, true, Og, K, nb * Lw, buf, rowsAt, buf, colsAt, part, 0);
+        for (let i = 0, off = grp * Og * K; i < Og * K; i++) dw[off + i] += part[i];
+      }
+    }
+    return;
+  }
   for (const [n0, nb] of parts) {
     const cols = like(x, K * nb * L), rows = like(x, Og * nb * L);
     for (let grp = 0; grp < g.G; grp++) {
