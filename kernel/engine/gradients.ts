@@ -184,7 +184,10 @@ export const gradients: Record<string, Rule> = {
 function convRule(g: Tensor, i: number, x: Tensor, w: Tensor, win: ConvWindow): Tensor {
   if (i === 0) return convInputGrad(g, w, win, x.shape);
   if (i === 1) return convWeightGrad(x, g, win, w.shape);
-  return sum(g, g.ndim === 4 ? [0, 2, 3] : [0, 2]);
+  // Σ over the positions, then over the batch: two reductions over contiguous runs (one over [0, 2, 3] takes
+  // the general strided path, several times slower on a LeNet step).
+  const [N, O] = g.shape;
+  return sum(sum(reshape(g, [N, O, -1]), 2), 0);
 }
 
 function inverse(perm: readonly number[]): number[] {
