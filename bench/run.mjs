@@ -436,7 +436,8 @@ async function benchLenet() {
   const helpers = { bp, tf, useTf, randomData, timeSteps, warmUp, bestRound, median, iters: ITERS };
   const steps = {};
   for (let round = 0; round < (quick ? 1 : 2); round++) {
-    for (const [peer, run] of [['engine', lenetEngine], ['tfjs-wasm', lenetTfjs]]) {
+    const oneThread = (h) => { bp.setNumThreads(1); try { return lenetEngine(h); } finally { bp.setNumThreads(CORES); } };
+    for (const [peer, run] of [['engine', lenetEngine], ['engine, 1 thread', oneThread], ['tfjs-wasm', lenetTfjs]]) {
       await settle();
       const r = run(helpers);
       if (!steps[peer] || r.stepMs < steps[peer].stepMs) steps[peer] = r;
@@ -451,7 +452,7 @@ async function benchLenet() {
   console.log([pad('', 18), pad('forward', 8), pad('backward', 9), pad('step', 7), pad('bwd/fwd', 8), pad('engine step is', 16)].join(' '));
   for (const [peer, r] of Object.entries(steps)) {
     console.log([pad(peer, 18), pad(fmt(r.forwardMs, 2), 8), pad(fmt(r.backwardMs, 2), 9), pad(fmt(r.stepMs, 2), 7),
-      pad(fmt(r.backwardMs / r.forwardMs, 2), 8), pad(peer === 'engine' ? '' : compare(e.stepMs, r.stepMs), 16)].join(' '));
+      pad(fmt(r.backwardMs / r.forwardMs, 2), 8), pad(peer.startsWith('engine') ? '' : compare(e.stepMs, r.stepMs), 16)].join(' '));
   }
   if (torch.skipped) console.log(`PyTorch: skipped (${torch.skipped})`);
   const goals = [
