@@ -44,6 +44,8 @@ export type { GraphSnapshot, GraphNode, GraphEdge, TensorSummary, JsonNumber, Tr
 export * as nn from './nn';
 /** Optimisers with PyTorch's update rules: SGD and Adam. */
 export * as optim from './optim';
+/** Real data that ships with the package, loaded with one call: `datasets.mnist()`. */
+export * as datasets from './datasets';
 // --- convolution ---
 export { conv1d, conv2d } from './ops/conv';
 export type { ConvOptions } from './ops/conv';
