@@ -25,12 +25,12 @@ let outDir = '';
 const executed = new Map<string, Notebook>();
 
 /** Runs an example through the CLI (once) and returns the executed notebook. */
-function run(name: string): Notebook {
+function run(name: string, timeoutMs = 120_000): Notebook {
   const cached = executed.get(name);
   if (cached) return cached;
   assert.ok(existsSync(cli), 'dist/cli.js is built (node scripts/build.mjs)');
   const out = join(outDir, name);
-  const r = spawnSync(process.execPath, [cli, 'run', join(examples, name), '--out', out], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [cli, 'run', join(examples, name), '--out', out], { encoding: 'utf8', timeout: timeoutMs });
   assert.equal(r.status, 0, `backprop-nb run ${name} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   const nb = JSON.parse(readFileSync(out, 'utf8')) as Notebook;
   executed.set(name, nb);
@@ -51,9 +51,9 @@ function numberAfter(nb: Notebook, label: RegExp): number {
 before(() => { outDir = mkdtempSync(join(tmpdir(), 'bp-examples-')); });
 after(() => { rmSync(outDir, { recursive: true, force: true }); });
 
-test('the five examples are there, as nbformat 4 notebooks for the backprop-ts kernel, without outputs', () => {
+test('the six examples are there, as nbformat 4 notebooks for the backprop-ts kernel, without outputs', () => {
   const names = readdirSync(examples).filter((n) => n.endsWith('.ipynb')).sort();
-  assert.deepEqual(names, ['chain-rule.ipynb', 'gradcheck.ipynb', 'layers.ipynb', 'one-neuron.ipynb', 'training.ipynb']);
+  assert.deepEqual(names, ['chain-rule.ipynb', 'cnn-mnist.ipynb', 'gradcheck.ipynb', 'layers.ipynb', 'one-neuron.ipynb', 'training.ipynb']);
   for (const name of names) {
     const nb = JSON.parse(readFileSync(join(examples, name), 'utf8')) as Notebook;
     assert.equal(nb.nbformat, 4, name);
@@ -157,4 +157,18 @@ test('gradcheck: the wrong custom gradient fails the check, the fixed one passes
   assert.ok(numberAfter(nb, /correct softplus: ok = true, max abs error =/) < 1e-6);
   const graphs = outputsWith(nb, GRAPH_MIME).map((o) => o.data![GRAPH_MIME] as { nodes: { op?: string }[] });
   assert.ok(graphs.at(-1)!.nodes.some((n) => n.op === 'softplus'), 'the custom op shows in the graph under its own name');
+});
+
+// --- convolution ---
+test('cnn-mnist: the CNN trained in the notebook reads at least 97% of the test digits; pictures and a graph shown', { timeout: 420_000 }, () => {
+  // Under 2 minutes on two idle cores; the margin is for a busy machine.
+  const nb = run('cnn-mnist.ipynb', 400_000);
+  for (const [i, c] of codeCells(nb).entries()) {
+    assert.deepEqual((c.outputs ?? []).filter((o) => o.output_type === 'error'), [], `code cell ${i + 1} raised`);
+  }
+  const accuracy = numberAfter(nb, /test accuracy/);
+  assert.ok(accuracy >= 0.97, `test accuracy ${accuracy} < 0.97`);
+  // Digits, loss curve, misclassified digits, filters, their gradients.
+  assert.equal(outputsWith(nb, 'image/svg+xml').length, 5);
+  assert.ok(outputsWith(nb, GRAPH_MIME).length > 0, 'the probe backward() shows its graph');
 });
