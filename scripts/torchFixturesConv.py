@@ -102,5 +102,5 @@ for title, xs, k, opts in AVG:
             lambda x, kt=kt, kw=kw: F.avg_pool2d(x, kt, **kw), args=[k, opts] if opts else [k])
 
 if __name__ == '__main__':
-    tf.write('ops-conv', {'cases': tf.OPS})
+    tf.write('ops-conv', {'generator': 'scripts/torchFixturesConv.py', 'cases': tf.OPS})
     print(f'{len(tf.OPS)} convolution and pooling cases')
