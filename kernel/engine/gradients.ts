@@ -4,13 +4,16 @@
 // ops, so with `createGraph: true` they are recorded and gradients are differentiable again. A rule may return
 // a gradient of the output's (broadcast) shape: backward() un-broadcasts it to the input's shape.
 import { Tensor } from './tensor';
-import { cos, div, exp, log, mul, neg, pow, sin, square, sub, where, cast } from './ops/elementwise';
+import { cos, div, exp, log, mul, neg, pow, sin, square, sub, where, cast, clamp, sigmoid } from './ops/elementwise';
 import { expandReduced, firstExtremeMask, sum, sumTo } from './ops/reductions';
 import { matmulT } from './ops/linalg';
-import { gatherIndices, pad, permute, reshape, scatterAdd, slice, transpose } from './ops/shapeOps';
+import { gatherIndices, permute, reshape, scatterAdd, slice, transpose } from './ops/shapeOps';
+import { pad } from './ops/shapeParts';
+import { nllGradient } from './ops/losses';
 import { softmax } from './ops/neural';
 import { anyZero, inRange, isZero, leakySlope, oneHot, passPositive, positive, sign, winnerShare, zeroBaseNonNegExponent } from './ops/masks';
 import { sameShape, sizeOf } from './shape';
+import { normVjp } from './ops/norm';
 import { isGradEnabled, Rule } from './graph';
 import { convInputGrad, convWeightGrad, convWith } from './ops/conv';
 import { averagingWindow } from './ops/pool';
@@ -123,9 +126,7 @@ export const gradients: Record<string, Rule> = {
   // d broadcastTo(a)/da = g summed over the broadcast dims
   broadcastTo: (g, _i, [a]) => sumTo(g, a.shape),
   // d slice(a)/da = g placed back at `begin` in zeros of a's shape
-  slice: (g, _i, [a], _o, { begin }) => pad(g, begin as number[], a.shape),
-  // d pad(a)/da = the box of g where a was placed
-  pad: (g, _i, [a], _o, { begin }) => slice(g, begin as number[], a.shape),
+  slice: (g, _i, [a], _o, { begin }) => pad(g, (begin as number[]).map((b, d) => [b, a.shape[d] - b - g.shape[d]])),
   // d gather(a)/da = g's slices added back at their indices
   gather: (g, _i, [a], _o, { indices, indexShape, axis }) => scatterAdd(g, indices as Int32Array, indexShape as number[], axis as number, a.shape),
   // d scatterAdd(a)/da = g's slices at the indices
@@ -156,6 +157,40 @@ export const gradients: Record<string, Rule> = {
     return i === 0 ? r : neg(r);
   },
 
+  /* --- shape ops, losses, embedding --- */
+  // d pad(a)/da = the box of g where a sits
+  pad: (g, _i, [a], _o, { pads }) => slice(g, (pads as [number, number][]).map((p) => p[0]), a.shape),
+  // d tile(a)/da = g summed over the copies
+  // (g seen as [r0, s0, r1, s1, ...], summed over the r axes)
+  tile: (g, _i, [a], _o, { reps }) => {
+    const r = reps as number[], s = [...new Array<number>(r.length - a.ndim).fill(1), ...a.shape];
+    return reshape(sum(reshape(g, s.flatMap((n, d) => [r[d], n])), r.map((_, d) => 2 * d)), a.shape);
+  },
+  // d bce(p, t)/dp = g·(p − t)/(max(p(1 − p), 1e-12)·n), d/dt = g·(ln(1 − p) − ln p)/n (logs clamped at −100)
+  binaryCrossEntropy: (g, i, [p, t]) => (i === 0
+    ? div(mul(g, sub(p, t)), mul(clamp(mul(p, sub(1, p)), 1e-12), p.size))
+    : div(mul(g, sub(clamp(log(sub(1, p)), -100), clamp(log(p), -100))), p.size)),
+  // d bceLogits(x, t)/dx = g·(σ(x) − t)/n, d/dt = −g·x/n
+  binaryCrossEntropyWithLogits: (g, i, [x, t]) => (i === 0 ? div(mul(g, sub(sigmoid(x), t)), x.size) : div(mul(g, neg(x)), x.size)),
+  // d nllLoss(a, t)/da = −g/M at each target's entry, 0 elsewhere (M targets)
+  nllLoss: (g, _i, [a], _o, { targets }) => mul(g, nllGradient(a, targets as Int32Array)),
+  // d huber(p, t)/dp = g·clamp(p − t, −δ, δ)/n, d/dt = −g·clamp(p − t, −δ, δ)/n
+  // (n = elements of the broadcast shape)
+  huberLoss: (g, i, [p, t], _o, { delta }) => {
+    const d = sub(p, t), r = div(mul(g, clamp(d, -(delta as number), delta)), d.size);
+    return i === 0 ? r : neg(r);
+  },
+  // d embedding(i, W)/dW = g's rows added into W's rows at the indices; the indices get none
+  embedding: (g, _i, [w], _o, { indices, indexShape }) => scatterAdd(g, indices as Int32Array, indexShape as number[], 0, w.shape),
+  /* --- normalisation --- */
+  // d dropout(a)/da = g·mask/(1 − p), the forward's mask
+  dropout: (g, _i, _x, _o, { mask }) => mul(g, mask as Tensor),
+  // d layerNorm(a, w, b)/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) over the normalised dims, d/dw = Σ g·â, d/db = Σ g (â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w)
+  // (μ, σ² over the normalised dims; w and b summed over the leading dims)
+  layerNorm: (g, i, x, _o, a) => normVjp('layerNorm', g, i, x, a),
+  // d batchNorm(a, w, b)/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) per channel in training, ĝ·r in evaluation; d/dw = Σ g·â, d/db = Σ g (â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w)
+  // (μ, σ² per channel over the batch, length, height, width; in evaluation the running statistics, constants)
+  batchNorm: (g, i, x, _o, a) => normVjp('batchNorm', g, i, x, a),
   /* --- convolution --- */
   // d conv1d/dx = convᵀ(g, w) (convInputGrad), d/dw = g ⋆ x (convWeightGrad), d/db = Σ g over N, L
   conv1d: (g, i, [x, w], _o, { window }) => convRule(g, i, x, w, window as ConvWindow),

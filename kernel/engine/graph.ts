@@ -34,7 +34,7 @@ export interface OpArgs {
   keepDims?: boolean;
   /** softmax, logSoftmax, gather, concat, stack, scatterAdd: the axis, normalised. */
   axis?: number;
-  /** reshape, broadcastTo, pad, scatterAdd: the result's shape. */
+  /** reshape, broadcastTo, scatterAdd: the result's shape. */
   shape?: number[];
   /** permute: result dim i is input dim dims[i]. */
   dims?: number[];
@@ -48,22 +48,56 @@ export interface OpArgs {
   min?: number;
   /** clamp: the upper bound (Infinity when absent). */
   max?: number;
-  /** slice, pad: where the box starts in the larger tensor. */
+  /** slice: where the box starts in the larger tensor. */
   begin?: number[];
   /** slice: the box's size. */
   size?: number[];
-  /** gather, scatterAdd: the checked indices, flat. */
+  /** gather, scatterAdd, embedding: the checked indices, flat. */
   indices?: Int32Array;
-  /** gather, scatterAdd: the shape of the indices. */
+  /** gather, scatterAdd, embedding: the shape of the indices. */
   indexShape?: number[];
   /** matmul: the first operand is read transposed (last two dims). */
   transA?: boolean;
   /** matmul: the second operand is read transposed (last two dims). */
   transB?: boolean;
-  /** crossEntropy: the class index of each row. */
+  /** crossEntropy, nllLoss: the class index of each row (of each target position). */
   targets?: Int32Array;
   /** cast: the result's dtype. */
   dtype?: Dtype;
+  // --- shape ops, losses, embedding ---
+  /** pad: [before, after] elements added on each side of each dim. */
+  pads?: [number, number][];
+  /** pad: the value of the border. */
+  value?: number;
+  /** tile: the repeats of each dim of the result (as many as its dims). */
+  reps?: number[];
+  /** flatten: the first of the merged dims, normalised. */
+  startDim?: number;
+  /** flatten: the last of the merged dims, normalised. */
+  endDim?: number;
+  /** huberLoss: where the loss turns from quadratic to linear. */
+  delta?: number;
+  // --- normalisation --- (layerNorm, batchNorm: `axes` are the dims the statistics are taken over)
+  /** layerNorm, batchNorm: added to the variance before the square root. */
+  eps?: number;
+  /** layerNorm, batchNorm: a weight is input 1. */
+  hasWeight?: boolean;
+  /** layerNorm, batchNorm: a bias is the input after the weight (or input 1 without one). */
+  hasBias?: boolean;
+  /** layerNorm: the normalised trailing shape. */
+  normalizedShape?: number[];
+  /** batchNorm: normalised with the batch's statistics (true) or with runningMean and runningVar (false). */
+  training?: boolean;
+  /** batchNorm: the running statistics' momentum. */
+  momentum?: number;
+  /** batchNorm in evaluation: the running mean it used (a copy, [C]). */
+  runningMean?: Tensor;
+  /** batchNorm in evaluation: the running variance it used (a copy, [C]). */
+  runningVar?: Tensor;
+  /** dropout: the probability of zeroing an element. */
+  p?: number;
+  /** dropout: 0 or 1/(1 − p) for each element, in the input's shape. */
+  mask?: Tensor;
   // --- convolution ---
   /** conv1d, conv2d, their gradient ops, maxPool2d, avgPool2d: the window (kernel, stride, padding, dilation, groups). */
   window?: ConvWindow;

@@ -46,6 +46,15 @@ export * as nn from './nn';
 export * as optim from './optim';
 /** Real data that ships with the package, loaded with one call: `datasets.mnist()`. */
 export * as datasets from './datasets';
+// --- shape ops, losses, embedding ---
+export { pad, tile, split, chunk } from './ops/shapeParts';
+export { binaryCrossEntropy, binaryCrossEntropyWithLogits, nllLoss, huberLoss } from './ops/losses';
+export type { HuberOptions } from './ops/losses';
+export { embedding } from './ops/embedding';
+export type { IndexLike } from './ops/indices';
+// --- normalisation ---
+export { dropout, layerNorm, batchNorm } from './ops/norm';
+export type { DropoutOptions, LayerNormOptions, BatchNormOptions } from './ops/norm';
 // --- convolution ---
 export { conv1d, conv2d } from './ops/conv';
 export type { ConvOptions } from './ops/conv';

@@ -10,6 +10,11 @@ import * as red from './ops/reductions';
 import * as sh from './ops/shapeOps';
 import * as neural from './ops/neural';
 import { matmul } from './ops/linalg';
+import * as parts from './ops/shapeParts';
+import * as losses from './ops/losses';
+import { embedding } from './ops/embedding';
+import type { IndexLike } from './ops/indices';
+import * as norm from './ops/norm';
 import * as conv from './ops/conv';
 import * as pool from './ops/pool';
 
@@ -332,11 +337,12 @@ export class Tensor {
    */
   reshape(shape: readonly number[]): Tensor { return sh.reshape(this, shape); }
   /**
-   * `flatten(this)`: The values as a 1-D tensor.
+   * `flatten(this, startDim, endDim)`: Dims `startDim` to `endDim` (both included; negative counts from the end) merged into one, as
+   * torch.flatten; with no arguments, all of them: the values as a 1-D tensor. Shares storage.
    * Gradient: d flatten(a)/da = g in a's shape
-   * @example x.flatten()
+   * @example x.flatten() ; x.flatten(1) // [N, C, H, W] → [N, C·H·W]
    */
-  flatten(): Tensor { return sh.flatten(this); }
+  flatten(startDim = 0, endDim = -1): Tensor { return sh.flatten(this, startDim, endDim); }
   /**
    * `transpose(this, dim0, dim1)`: Swaps two dims; with no arguments a 2-D tensor's two dims (0-D and 1-D tensors are returned as they are).
    * Gradient: d transpose(a)/da = transpose(g) with the same two dims
@@ -420,6 +426,95 @@ export class Tensor {
    */
   mseLoss(target: TensorLike): Tensor { return neural.mseLoss(this, target); }
 
+  // --- shape ops, losses, embedding ---
+  /**
+   * `pad(this, pads, value)`: x with a border of `value` around it: `pads[d] = [before, after]` elements added on each side of dim
+   * d, one pair per dim (numpy.pad's constant mode).
+   * Gradient: d pad(a)/da = the box of g where a sits
+   * @example x.pad([[1, 1], [0, 2]]) // [2,3] → [4,5]
+   */
+  pad(pads: readonly (readonly number[])[], value = 0): Tensor { return parts.pad(this, pads, value); }
+  /**
+   * `tile(this, reps)`: x repeated `reps[d]` times along each dim (torch.tile): fewer reps than dims are padded with leading 1s;
+   * more reps than dims treat x as having leading dims of size 1.
+   * Gradient: d tile(a)/da = g summed over the copies
+   * @example tensor([1, 2]).tile([2, 3]) // shape [2, 6]
+   */
+  tile(reps: number | readonly number[]): Tensor { return parts.tile(this, reps); }
+  /**
+   * `split(this, sizeOrSections, axis)`: x cut along `axis` (torch.split): a number is the size of every piece (the last may be
+   * smaller); an array lists the pieces' sizes, which must add up to that dim. Each piece is a `slice` node of x.
+   * Gradient: each piece's gradient lands where the piece was cut from (slice's rule)
+   * @example const [a, b] = x.split([1, 2], 1)
+   */
+  split(sizeOrSections: number | readonly number[], axis = 0): Tensor[] { return parts.split(this, sizeOrSections, axis); }
+  /**
+   * `chunk(this, chunks, axis)`: x cut into `chunks` pieces along `axis` (torch.chunk): each of ⌈n / chunks⌉ elements, the last
+   * smaller; fewer pieces when they run out. Each piece is a `slice` node of x.
+   * Gradient: each piece's gradient lands where the piece was cut from (slice's rule)
+   * @example const [q, k, v] = qkv.chunk(3, -1)
+   */
+  chunk(chunks: number, axis = 0): Tensor[] { return parts.chunk(this, chunks, axis); }
+  /**
+   * `binaryCrossEntropy(this, targets)`: Mean of −(t·ln p + (1 − t)·ln(1 − p)) over all elements: probabilities in [0, 1], targets
+   * of the same shape. Each log is clamped at −100, as PyTorch.
+   * Gradient: d bce(p, t)/dp = g·(p − t)/(max(p(1 − p), 1e-12)·n), d/dt = g·(ln(1 − p) − ln p)/n (logs clamped at −100)
+   * @example logits.sigmoid().binaryCrossEntropy([1, 0, 1])
+   */
+  binaryCrossEntropy(targets: TensorLike): Tensor { return losses.binaryCrossEntropy(this, targets); }
+  /**
+   * `binaryCrossEntropyWithLogits(this, targets)`: binaryCrossEntropy(sigmoid(logits), targets) in one stable step: the mean of
+   * max(x, 0) − x·t + ln(1 + e^−|x|), exact for logits of any size.
+   * Gradient: d bceLogits(x, t)/dx = g·(σ(x) − t)/n, d/dt = −g·x/n
+   * @example logits.binaryCrossEntropyWithLogits([1, 0, 1])
+   */
+  binaryCrossEntropyWithLogits(targets: TensorLike): Tensor { return losses.binaryCrossEntropyWithLogits(this, targets); }
+  /**
+   * `nllLoss(this, targets)`: Mean over the targets of −logProbs at each target class: logProbs [N, C] with targets [N] (or [C] with
+   * one target, or [N, C, d1, ...] with targets [N, d1, ...]); targets are class indices.
+   * Gradient: d nllLoss(a, t)/da = −g/M at each target's entry, 0 elsewhere (M targets)
+   * @example logits.logSoftmax().nllLoss([2, 0, 1])
+   */
+  nllLoss(targets: IndexLike): Tensor { return losses.nllLoss(this, targets); }
+  /**
+   * `huberLoss(this, target, { delta })`: Mean over all elements (shapes broadcast) of ½d² where |d| < δ and δ(|d| − ½δ) elsewhere,
+   * d = pred − target (delta defaults to 1).
+   * Gradient: d huber(p, t)/dp = g·clamp(p − t, −δ, δ)/n, d/dt = −g·clamp(p − t, −δ, δ)/n
+   * @example pred.huberLoss(target, { delta: 0.5 })
+   */
+  huberLoss(target: TensorLike, opts?: losses.HuberOptions): Tensor { return losses.huberLoss(this, target, opts); }
+  /**
+   * `embedding(this, weight)`: The rows of `weight` [num, dim] at the indices held by this tensor (integers, any shape): shape
+   * [...this.shape, dim], as PyTorch's F.embedding.
+   * Gradient: d embedding(i, W)/dW = g's rows added into W's rows at the indices; the indices get none
+   * @example tensor([[0, 2], [1, 1]]).embedding(weight) // weight [10, 3] → [2, 2, 3]
+   */
+  embedding(weight: TensorLike): Tensor { return embedding(this, weight); }
+  // --- normalisation ---
+  /**
+   * `dropout(this, opts)`: zeroes each element with probability p and scales the rest by 1/(1 − p); the input itself
+   * when `training` is false or p = 0.
+   * Gradient: d dropout(a)/da = g·mask/(1 − p), the forward's mask
+   * @example x.dropout({ p: 0.2, seed: 0 })
+   */
+  dropout(opts?: norm.DropoutOptions): Tensor { return norm.dropout(this, opts); }
+  /**
+   * `layerNorm(this, normalizedShape, weight, bias, opts)`: (x − μ)/√(σ² + ε)·w + b over the last dims (`normalizedShape`).
+   * Gradient: d layerNorm(a, w, b)/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) over the normalised dims, d/dw = Σ g·â, d/db = Σ g (â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w)
+   * @example x.layerNorm([4])
+   */
+  layerNorm(normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, opts?: norm.LayerNormOptions): Tensor {
+    return norm.layerNorm(this, normalizedShape, weight, bias, opts);
+  }
+  /**
+   * `batchNorm(this, runningMean, runningVar, weight, bias, opts)`: each channel of x [N, C, ...] normalised with the batch's
+   * statistics (training: true, which updates the running ones in place) or the running ones (the default).
+   * Gradient: d batchNorm(a, w, b)/da = r·(ĝ − mean ĝ − â·mean(ĝ·â)) per channel in training, ĝ·r in evaluation; d/dw = Σ g·â, d/db = Σ g (â = (a − μ)·r, r = 1/√(σ² + ε), ĝ = g·w)
+   * @example x.batchNorm(runningMean, runningVar, gamma, beta, { training: true })
+   */
+  batchNorm(runningMean: Tensor | null, runningVar: Tensor | null, weight?: Tensor | null, bias?: Tensor | null, opts?: norm.BatchNormOptions): Tensor {
+    return norm.batchNorm(this, runningMean, runningVar, weight, bias, opts);
+  }
   // --- convolution ---
   /**
    * `conv1d(this, w, b, opts)`: 1-D convolution of this [N, C, L] with w [O, C/groups, K] and an optional bias [O].

@@ -33,6 +33,14 @@ const OPS: [string, () => Tensor, unknown[]][] = [
   ['logSoftmax', () => ones([2, 3], { requiresGrad: true }), []],
   ['crossEntropy', () => ones([2, 3], { requiresGrad: true }), [[0, 2]]],
   ['mseLoss', () => ones([2, 3], { requiresGrad: true }), [zeros([2, 3])]],
+  // --- shape ops, losses, embedding ---
+  ['pad', () => ones([2, 3], { requiresGrad: true }), [[[1, 0], [0, 2]], 5]],
+  ['tile', () => ones([2], { requiresGrad: true }), [[2, 2]]],
+  ['flatten', () => ones([2, 3, 4], { requiresGrad: true }), [1, 2]],
+  ['binaryCrossEntropy', () => full([2, 3], 0.25, { requiresGrad: true }), [ones([2, 3])]],
+  ['binaryCrossEntropyWithLogits', () => ones([2, 3], { requiresGrad: true }), [zeros([2, 3])]],
+  ['nllLoss', () => ones([2, 3], { requiresGrad: true }), [[0, 2]]],
+  ['huberLoss', () => ones([2, 3], { requiresGrad: true }), [zeros([3]), { delta: 0.5 }]],
 ];
 
 describe('every op of docs/api.md', () => {

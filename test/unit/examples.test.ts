@@ -132,8 +132,29 @@ test('layers: the hand delta recurrence matches backward(); vanishing < healthy 
   const r = ratio(bias('relu-residual'));
   assert.ok(r > 0.1 && r < 10, `δ keeps its size through the residual network (${r})`);
   const charts = outputsWith(nb, 'image/svg+xml');
-  assert.equal(charts.length, 1, 'the comparison chart is displayed as SVG');
-  assert.match(text(charts[0].data!['image/svg+xml'] as Lines), /^<svg[\s\S]*<path[\s\S]*<\/svg>$/);
+  assert.equal(charts.length, 2, 'the comparison charts are displayed as SVG: the three networks, then the cures');
+  for (const chart of charts) assert.match(text(chart.data!['image/svg+xml'] as Lines), /^<svg[\s\S]*<path[\s\S]*<\/svg>$/);
+  assert.equal((text(charts[1].data!['image/svg+xml'] as Lines).match(/<path /g) ?? []).length, 4, 'one line per network: untreated and three cures');
+});
+
+test('layers: each cure (ReLU, residual connections, batch normalisation) keeps the first layer\'s gradient', { timeout: 150_000 }, () => {
+  const nb = run('layers.ipynb');
+  const weights = (cure: string) => {
+    const m = new RegExp(`cure ${cure}: [\\s\\S]*?‖∂L/∂W‖ first layer = (\\S+), last layer = (\\S+)`).exec(printed(nb));
+    assert.ok(m, `the ${cure} network prints its weight gradients`);
+    return Number(m[1]) / Number(m[2]);
+  };
+  assert.ok(weights('none') < 1e-9, `the untreated sigmoid network's first-layer gradient vanishes (${weights('none')} of the last's)`);
+  for (const cure of ['relu', 'residual', 'batchnorm']) {
+    const r = weights(cure);
+    assert.ok(r > 0.01 && r < 100, `${cure}: the first layer's gradient is within a small factor of the last's (${r})`);
+  }
+  // every cure's cell shows its graph (the gradient-flow chart comes with it)
+  const cells = codeCells(nb).filter((c) => /cured\('(relu|residual|batchnorm)'\)/.test(text(c.source)) && !/function/.test(text(c.source)));
+  assert.equal(cells.length, 3);
+  for (const c of cells) assert.equal((c.outputs ?? []).filter((o) => o.data && GRAPH_MIME in o.data).length, 1, text(c.source));
+  const graph = outputsWith(nb, GRAPH_MIME).map((o) => o.data![GRAPH_MIME] as { nodes: { op?: string }[] }).filter((g) => g.nodes.some((n) => n.op === 'batchNorm'));
+  assert.ok(graph.length >= 1, 'the batch-normalised network\'s graph has batchNorm nodes');
 });
 
 test('training: the loss falls below 0.05 and the decision boundary is drawn', { timeout: 150_000 }, () => {

@@ -20,9 +20,11 @@ interface OpCase {
   v: (Stored | null)[];
   gradGrads: (Stored | null)[];
   note?: string;
+  /** Where each input goes in the call when tensors and other arguments interleave (layerNorm); args fill the rest. */
+  inputPositions?: number[];
 }
 
-type AnyFn = (...args: unknown[]) => Tensor;
+type AnyFn = (...args: unknown[]) => Tensor | Tensor[];
 const functions = engine as unknown as Record<string, AnyFn>;
 
 /** A fixture argument: a plain value, or { tensor } for a tensor that does not require grad. */
@@ -33,6 +35,12 @@ function decodeArg(a: unknown): unknown {
 
 /** The op applied as a function (or as a method of the first input), the way the case says. */
 function apply(c: OpCase, xs: Tensor[], form: 'function' | 'method'): Tensor {
+  const out = applyOp(c, xs, form);
+  // Ops that give several tensors (split, chunk): their pieces flattened and joined, as the fixtures store them.
+  return Array.isArray(out) ? engine.concat(out.map((p) => p.flatten())) : out;
+}
+
+function applyOp(c: OpCase, xs: Tensor[], form: 'function' | 'method'): Tensor | Tensor[] {
   const args = c.args.map(decodeArg);
   if (c.op === 'composite') {
     const [x, W, b] = xs;
@@ -43,6 +51,11 @@ function apply(c: OpCase, xs: Tensor[], form: 'function' | 'method'): Tensor {
     return a.matmul(b).add(cc);
   }
   if (c.listInput) return functions[c.op](xs, ...args);
+  if (c.inputPositions) {
+    const call: unknown[] = [], rest = args.slice();
+    for (let k = 0; call.length < xs.length + args.length; k++) call.push(c.inputPositions.includes(k) ? xs[c.inputPositions.indexOf(k)] : rest.shift());
+    return form === 'method' ? (xs[0] as unknown as Record<string, AnyFn>)[c.op].call(xs[0], ...call.slice(1)) : functions[c.op](...call);
+  }
   if (form === 'method') {
     const method = (xs[0] as unknown as Record<string, AnyFn>)[c.op];
     return method.call(xs[0], ...xs.slice(1), ...args);
@@ -118,6 +131,10 @@ describe('the fixture table', () => {
       'sigmoid', 'relu', 'leakyRelu', 'sin', 'cos', 'clamp', 'maximum', 'minimum', 'sum', 'mean', 'max', 'min',
       'logSumExp', 'matmul', 'reshape', 'flatten', 'transpose', 'permute', 'squeeze', 'unsqueeze', 'broadcastTo',
       'slice', 'gather', 'concat', 'stack', 'softmax', 'logSoftmax', 'crossEntropy', 'mseLoss',
+      // --- shape ops, losses, embedding ---
+      'pad', 'tile', 'split', 'chunk', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits', 'nllLoss', 'huberLoss', 'embedding',
+      // --- normalisation ---
+      'layerNorm', 'batchNorm', 'dropout',
       // --- convolution ---
       'conv1d', 'conv2d', 'maxPool2d', 'avgPool2d'];
     for (const op of apiOps) {

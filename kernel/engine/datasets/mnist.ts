@@ -21,10 +21,20 @@ export interface MnistOptions {
 }
 
 /** One split: images [N, 1, 28, 28] scaled to [0, 1], labels [N] holding the digit (a class index, 0–9). */
-export interface MnistSplit { images: Tensor; labels: Tensor }
+export interface MnistSplit {
+  /** The images, [N, 1, 28, 28], each pixel in [0, 1] (0 is the background). */
+  images: Tensor;
+  /** The digit each image shows, [N], values 0–9 (float64 holding integers: usable as class indices). */
+  labels: Tensor;
+}
 
 /** Both splits of MNIST. */
-export interface Mnist { train: MnistSplit; test: MnistSplit }
+export interface Mnist {
+  /** The training images and their digits. */
+  train: MnistSplit;
+  /** The test images and their digits (never train on these). */
+  test: MnistSplit;
+}
 
 const FILES = { train: 'train', test: 't10k' } as const;
 const cache = new Map<string, IdxArray>();

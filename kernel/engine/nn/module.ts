@@ -18,6 +18,13 @@ import { Tensor } from '../tensor';
  */
 export abstract class Module {
   /**
+   * Whether the module is in training mode (true, the default) or evaluation mode: Dropout and BatchNorm behave
+   * differently in each. Set it with `train()` and `eval()`, which also set it on every submodule.
+   * @example model.eval(); model.training // false
+   */
+  training = true;
+
+  /**
    * Applies the module. Modules cannot be called as functions in TypeScript: write `model.forward(x)`. A subclass
    * may take more arguments (`forward(x, mask)`).
    */
@@ -87,6 +94,32 @@ export abstract class Module {
    */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, p]) => p);
+  }
+
+  /**
+   * Puts this module and every submodule in training mode (or evaluation mode with `train(false)`), as PyTorch's
+   * train(): Dropout drops, BatchNorm normalises with the batch's statistics and updates its running ones.
+   * Returns the module.
+   * @example model.train(); for (const [x, t] of batches) step(x, t);
+   */
+  train(mode = true): this {
+    if (typeof mode !== 'boolean') throw new Error(`train: mode must be a boolean, got ${typeof mode}`);
+    const stack: Module[] = [this];
+    while (stack.length > 0) {
+      const m = stack.pop() as Module;
+      m.training = mode;
+      for (const [, child] of m.namedChildren()) stack.push(child);
+    }
+    return this;
+  }
+
+  /**
+   * Puts this module and every submodule in evaluation mode (`train(false)`): Dropout passes its input through,
+   * BatchNorm normalises with its running statistics. Returns the module.
+   * @example const y = model.eval().forward(xTest);
+   */
+  eval(): this {
+    return this.train(false);
   }
 
   /**

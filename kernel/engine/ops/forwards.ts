@@ -6,7 +6,11 @@ import * as ew from './elementwise';
 import * as red from './reductions';
 import * as sh from './shapeOps';
 import * as neural from './neural';
+import * as parts from './shapeParts';
+import * as losses from './losses';
+import { embeddingAt } from './embedding';
 import { matmulT } from './linalg';
+import * as norm from './norm';
 import * as conv from './conv';
 import * as pool from './pool';
 import type { ConvWindow } from './convGeometry';
@@ -49,14 +53,13 @@ export const forwards: Record<string, Forward> = {
   logSumExp: ([a], { axes, keepDims }) => red.logSumExp(a, axes, keepDims),
   matmul: ([a, b], { transA, transB }) => matmulT(a, b, !!transA, !!transB),
   reshape: ([a], { shape }) => sh.reshape(a, shape as number[]),
-  flatten: ([a]) => sh.flatten(a),
+  flatten: ([a], { startDim, endDim }) => sh.flatten(a, startDim, endDim),
   squeeze: ([a], { axes }) => sh.squeeze(a, axes),
   unsqueeze: ([a], { axis }) => sh.unsqueeze(a, axis as number),
   permute: ([a], { dims }) => sh.permute(a, dims as number[]),
   transpose: ([a], { dim0, dim1 }) => (a.ndim === 0 ? sh.transpose(a) : sh.transpose(a, dim0, dim1)),
   broadcastTo: ([a], { shape }) => sh.broadcastTo(a, shape as number[]),
   slice: ([a], { begin, size }) => sh.slice(a, begin as number[], size),
-  pad: ([a], { begin, shape }) => sh.pad(a, begin as number[], shape as number[]),
   gather: ([a], { indices, indexShape, axis }) => sh.gatherIndices(a, indices as Int32Array, indexShape as number[], axis as number),
   scatterAdd: ([a], { indices, indexShape, axis, shape }) => sh.scatterAdd(a, indices as Int32Array, indexShape as number[], axis as number, shape as number[]),
   concat: (x, { axis }) => sh.concat(x, axis),
@@ -65,6 +68,18 @@ export const forwards: Record<string, Forward> = {
   logSoftmax: ([a], { axis }) => neural.logSoftmax(a, axis),
   crossEntropy: ([a], { targets }) => neural.crossEntropy(a, Array.from(targets as Int32Array)),
   mseLoss: ([p, t]) => neural.mseLoss(p, t),
+  // --- shape ops, losses, embedding ---
+  pad: ([a], { pads, value }) => parts.pad(a, pads as [number, number][], value),
+  tile: ([a], { reps }) => parts.tile(a, reps as number[]),
+  binaryCrossEntropy: ([p, t]) => losses.binaryCrossEntropy(p, t),
+  binaryCrossEntropyWithLogits: ([x, t]) => losses.binaryCrossEntropyWithLogits(x, t),
+  nllLoss: ([a], { targets }) => losses.nllLossAt(a, targets as Int32Array),
+  huberLoss: ([p, t], { delta }) => losses.huberLoss(p, t, { delta }),
+  embedding: ([w], { indices, indexShape }) => embeddingAt(w, indices as Int32Array, indexShape as number[]),
+  // --- normalisation ---
+  dropout: (x, a) => norm.replayDropout(x, a),
+  layerNorm: (x, a) => norm.replayLayerNorm(x, a),
+  batchNorm: (x, a) => norm.replayBatchNorm(x, a),
   // --- convolution ---
   conv1d: ([x, w, b], { window }) => conv.convWith(x, w, b ?? null, window as ConvWindow),
   conv2d: ([x, w, b], { window }) => conv.convWith(x, w, b ?? null, window as ConvWindow),

@@ -1,10 +1,11 @@
 // Shape ops: views (reshape, flatten, squeeze, unsqueeze share storage), copies (transpose, permute, slice,
-// gather, concat, stack, broadcastTo), and the two internal ops their gradients need (pad, scatterAdd).
+// gather, concat, stack, broadcastTo), and the internal op gather's gradient needs (scatterAdd); slice's gradient
+// is pad (shapeParts.ts).
 import { alloc, FloatArray, promote } from '../dtype';
 import { record, OpArgs } from '../graph';
 import { broadcastIndex, broadcastsTo, checkShape, fmt, normAxes, normAxis, sameShape, Shape, sizeOf, stridesOf } from '../shape';
-import { Axis, NestedArray, Tensor } from '../tensor';
-import { tensor } from '../creation';
+import { Axis, NestedArray, Tensor, TensorLike } from '../tensor';
+import { asTensor, tensor } from '../creation';
 import { isArray } from '../options';
 
 function need(op: string, x: unknown): asserts x is Tensor {
@@ -38,13 +39,19 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 /**
- * The values as a 1-D tensor.
+ * Dims `startDim` to `endDim` (both included; negative counts from the end) merged into one, as torch.flatten;
+ * with no arguments, all of them: the values as a 1-D tensor. Shares storage.
  * Gradient: d flatten(a)/da = g in a's shape
- * @example x.flatten()
+ * @example x.flatten() ; x.flatten(1) // [N, C, H, W] → [N, C·H·W]
  */
-export function flatten(x: Tensor): Tensor {
-  need('flatten', x);
-  return view('flatten', x, [x.size], {});
+export function flatten(x: TensorLike, startDim = 0, endDim = -1): Tensor {
+  const t = asTensor('flatten', x, 'float64');
+  // A 0-d tensor flattens to [1], and takes dims 0 and -1, as PyTorch.
+  const nd = Math.max(t.ndim, 1), shape = t.ndim === 0 ? [1] : t.shape;
+  const a = normAxis('flatten', startDim, nd, t.shape), b = normAxis('flatten', endDim, nd, t.shape);
+  if (a > b) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim} for shape ${fmt(t.shape)}`);
+  const s = [...shape.slice(0, a), sizeOf(shape.slice(a, b + 1)), ...shape.slice(b + 1)];
+  return view('flatten', t, s, { startDim: a, endDim: b });
 }
 
 /**
@@ -182,16 +189,6 @@ export function slice(x: Tensor, begin: number | readonly number[], size?: numbe
   const out = alloc('slice', x.dtype, s);
   copyBox(x.data, x.shape, out, b, s, true);
   return record('slice', [x], new Tensor(out, s), { begin: b, size: s });
-}
-
-/**
- * Internal (the gradient of slice): x placed at `begin` inside zeros of `shape`.
- * Gradient: d pad(a)/da = the box of g where a was placed
- */
-export function pad(x: Tensor, begin: readonly number[], shape: readonly number[]): Tensor {
-  const out = alloc('pad', x.dtype, shape);
-  copyBox(out, shape, x.data, begin, x.shape, false);
-  return record('pad', [x], new Tensor(out, shape.slice()), { begin: begin.slice(), shape: shape.slice() });
 }
 
 function indexList(op: string, indices: readonly number[] | readonly NestedArray[] | Tensor, n: number, xShape: Shape): { idx: Int32Array; shape: number[] } {

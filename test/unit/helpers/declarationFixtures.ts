@@ -9,13 +9,18 @@ import {
   sum, mean, max, min, logSumExp, matmul,
   reshape, flatten, transpose, permute, squeeze, unsqueeze, broadcastTo, slice, gather, concat, stack,
   softmax, logSoftmax, crossEntropy, mseLoss,
+  dropout, layerNorm, batchNorm,
   noGrad, isGradEnabled, onBackward, computeGrads, gradients, replay, recordOp, forwards, gradcheck,
   setNumThreads, getNumThreads, setTensorMemoryLimit, getTensorMemoryLimit, tensorMemoryInUse, grad, valueAndGrad, customGrad, traceGraph, summarize, nn, optim,
+  datasets,
+  pad, tile, split, chunk, binaryCrossEntropy, binaryCrossEntropyWithLogits, nllLoss, huberLoss, embedding,
 } from 'backprop-notebook/engine';
 import type {
   NestedArray, TensorLike, Axis, Dtype, FloatArray, TensorOptions, OpNode, OpArgs, Rule, CustomVjp, BackwardOptions,
   GradcheckOptions, GradcheckResult, GradOptions, Grads, CustomGradResult, GraphSnapshot, GraphNode, GraphEdge,
   TensorSummary, JsonNumber, TraceOptions, TensorMemoryLimitOptions,
+  HuberOptions, IndexLike,
+  DropoutOptions, LayerNormOptions, BatchNormOptions,
 } from 'backprop-notebook/engine';
 
 const opts: TensorOptions = { requiresGrad: true, name: 'x', dtype: 'float64' as Dtype, seed: 1 };
@@ -118,9 +123,40 @@ for (const o of optimizers) { o.zeroGrad(); o.step(); }
 sgd.lr = 0.01;
 const hyper: [number, number, number, readonly [number, number], number, number, Tensor[]] =
   [sgd.momentum, sgd.weightDecay, adam.lr, adam.betas, adam.eps, adam.weightDecay, adam.params];
+const mnistOptions: datasets.MnistOptions = { trainSize: 100, testSize: 10, dtype: 'float32', dir: undefined };
+const digits: datasets.Mnist = datasets.mnist(mnistOptions);
+const testSplit: datasets.MnistSplit = digits.test;
+const digitData: [Tensor, Tensor, Tensor, Tensor] = [digits.train.images, digits.train.labels, testSplit.images, testSplit.labels];
+
+// --- shape ops, losses, embedding ---
+const huberOptions: HuberOptions = { delta: 0.5 };
+const ids: IndexLike = [[0, 1], [1, 0]];
+const shapeFns: Tensor[] = [pad(x, [[1, 0], [0, 1]], 2), tile(x, [2]), ...split(x, 1), ...chunk(x, 2, 1), flatten(x, 0, -1),
+  binaryCrossEntropy(x.sigmoid(), y), binaryCrossEntropyWithLogits(x, y), nllLoss(x, [0, 1]), huberLoss(x, y, huberOptions),
+  embedding(ids, x)];
+const shapeMethods: Tensor[] = [x.pad([[0, 0], [1, 1]]), x.tile(2), ...x.split([1, 1]), ...x.chunk(2), x.flatten(1),
+  x.sigmoid().binaryCrossEntropy(y), x.binaryCrossEntropyWithLogits(y), x.nllLoss(tensor([1, 0])), x.huberLoss(y, { delta: 2 }),
+  tensor([1, 0]).embedding(x)];
+const embeddingOptions: nn.EmbeddingOptions = { seed: 0, dtype: 'float32' };
+const emb = new nn.Embedding(4, 2, embeddingOptions);
+const shapeModules: [Tensor, number, number, Tensor, number, number, Tensor] =
+  [emb.weight, emb.num, emb.dim, emb.forward([[1, 3]]), new nn.Flatten().startDim, new nn.Flatten(0).endDim, new nn.Flatten().forward(x)];
+export { shapeFns, shapeMethods, shapeModules };
+
+// --- normalisation ---
+const dropoutOptions: DropoutOptions = { p: 0.2, training: true, seed: 1 };
+const layerNormOptions: LayerNormOptions = { eps: 1e-5 };
+const batchNormOptions: BatchNormOptions = { training: true, momentum: 0.1, eps: 1e-5 };
+const normed: Tensor[] = [dropout(x, dropoutOptions), x.dropout(), layerNorm(x, [2], ones([2]), null, layerNormOptions), x.layerNorm(2),
+  batchNorm(x, zeros([2]), ones([2]), ones([2]), zeros([2]), batchNormOptions), x.batchNorm(null, null, null, null, { training: true })];
+const bn1: nn.BatchNorm1d = new nn.BatchNorm1d(2, { eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true, dtype: 'float64' } as nn.BatchNormOptions);
+const normModules: nn.Module[] = [bn1, new nn.BatchNorm2d(2), new nn.LayerNorm([2], { elementwiseAffine: true, bias: true } as nn.LayerNormOptions),
+  new nn.Dropout(0.5, { seed: 0 } as nn.DropoutOptions), new nn.Residual(new nn.Linear(2, 2)).train().eval()];
+const bnState: [Tensor | null, Tensor | null, Tensor | null, Tensor | null, number, number, number, boolean] =
+  [bn1.weight, bn1.bias, bn1.runningMean, bn1.runningVar, bn1.numFeatures, bn1.eps, bn1.momentum, bn1.training];
 
 export { u, made, fns, methods, fields, values, chained, inNoGrad, dx, rule, args, again, recorded, forward, worst, df, dfa,
-  both, vg, sp, node, edge, mean0, activation, modules, out, named, children, layerInfo, hyper };
+  both, vg, sp, node, edge, mean0, activation, modules, out, named, children, layerInfo, hyper, digitData, normed, normModules, bnState };
 
 // --- convolution ---
 import { conv1d, conv2d, maxPool2d, avgPool2d } from 'backprop-notebook/engine';
