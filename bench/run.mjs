@@ -18,10 +18,13 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { measureAnomaly, printAnomaly } from './anomaly.mjs';
+import { lenetEngine, lenetTfjs, lenetTorch, LENET } from './lenet.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
+/** --lenet: only the LeNet table (bench/lenet.mjs). */
+const lenetOnly = process.argv.includes('--lenet');
 const bp = require(join(root, 'dist/engine.js'));
 const tf = require('@tensorflow/tfjs-core');
 require('@tensorflow/tfjs-backend-cpu');
@@ -358,6 +361,7 @@ async function main() {
     while (performance.now() < until) run();
   }
 
+  if (lenetOnly) { await benchLenet(); return; }
   const started = Date.now();
   const env = { node: process.version, v8: process.versions.v8, cpu: cpus()[0]?.model ?? '?', cores: CORES, date: new Date().toISOString(),
     tfjsWasm: { simd: tfWasmSimd, threads: tfWasm.getThreadsCount() } };
@@ -389,6 +393,8 @@ async function main() {
   const anomaly = measureAnomaly(bp, { quick, mlpSizes: MLP.sizes, mlpBatch: MLP.batch });
   printAnomaly(anomaly, (x) => fmt(x, 3));
 
+  const lenet = await benchLenet();
+
   // Type-aware cells: in its own process, so its heap is its own.
   const cellRun = spawnSync(process.execPath, ['--expose-gc', join(root, 'bench/cellLanguage.mjs'), ...(quick ? ['--quick'] : [])], { encoding: 'utf8' });
   if (cellRun.status !== 0) throw new Error(`bench/cellLanguage.mjs failed:\n${cellRun.stderr}`);
@@ -414,15 +420,53 @@ async function main() {
     { goal: 'cells: hover after an edit, p95 ms', target: '≤ 300', value: cells.hoverAfterEdit.p95Ms, ok: cells.hoverAfterEdit.p95Ms <= 300 },
     { goal: 'cells: language service heap, MB', target: '≤ 150', value: cells.heapMB, ok: cells.heapMB <= 150 },
     { goal: 'backward / forward (nn.MLP)', target: '≤ 2', value: mlp.engine.backwardMs / mlp.engine.forwardMs, ok: mlp.engine.backwardMs / mlp.engine.forwardMs <= 2 },
+    ...lenet.goals,
   ];
   console.log('\ngoals');
   for (const g of goals) console.log(`${g.goal.padEnd(42)} ${g.target.padStart(6)} ${pad(fmt(g.value, 2), 8)}  ${g.ok ? 'met' : 'NOT met'}`);
 
-  const results = { env, quick, seconds: (Date.now() - started) / 1000, matmul, mlp, pytorchMlpStepMs: PYTORCH_MLP_STEP_MS, cells, goals, anomaly };
+  const results = { env, quick, seconds: (Date.now() - started) / 1000, matmul, mlp, pytorchMlpStepMs: PYTORCH_MLP_STEP_MS, cells, lenet: lenet.steps, goals, anomaly };
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   const file = join(root, 'bench/results', `${env.date.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   console.log(`\n${results.seconds.toFixed(0)} s; results written to ${file}`);
+}
+
+// --- convolution ---
+/**
+ * The LeNet-5-sized training step (bench/lenet.mjs) on the engine, tfjs-backend-wasm and PyTorch (when
+ * /usr/bin/python3 has torch), timed alike, in rounds that alternate the two JavaScript peers; prints the table
+ * with the ratios and returns the steps and goals.
+ */
+async function benchLenet() {
+  const helpers = { bp, tf, useTf, randomData, timeSteps, warmUp, bestRound, median, iters: ITERS };
+  const steps = {};
+  for (let round = 0; round < (quick ? 1 : 2); round++) {
+    const oneThread = (h) => { bp.setNumThreads(1); try { return lenetEngine(h); } finally { bp.setNumThreads(CORES); } };
+    for (const [peer, run] of [['engine', lenetEngine], ['engine, 1 thread', oneThread], ['tfjs-wasm', lenetTfjs]]) {
+      await settle();
+      const r = run(helpers);
+      if (!steps[peer] || r.stepMs < steps[peer].stepMs) steps[peer] = r;
+    }
+  }
+  await settle();
+  const torch = lenetTorch({ threads: CORES, iters: ITERS });
+  if (!torch.skipped) steps[`PyTorch ${torch.torch}`] = torch;
+  const e = steps.engine, w = steps['tfjs-wasm'];
+  console.log(`\nLeNet-5-sized training step, batch ${LENET.batch} of 1×28×28, conv–pool–conv–pool–fc–fc, float32, SGD (median of ${ITERS} steps, best round of two passes); ms`);
+  console.log('(tfjs-wasm: NHWC, each conv\'s gradient written by hand: the wasm backend has no Conv2DBackpropFilter; backward includes its update)');
+  console.log([pad('', 18), pad('forward', 8), pad('backward', 9), pad('step', 7), pad('bwd/fwd', 8), pad('engine step is', 16)].join(' '));
+  for (const [peer, r] of Object.entries(steps)) {
+    console.log([pad(peer, 18), pad(fmt(r.forwardMs, 2), 8), pad(fmt(r.backwardMs, 2), 9), pad(fmt(r.stepMs, 2), 7),
+      pad(fmt(r.backwardMs / r.forwardMs, 2), 8), pad(peer.startsWith('engine') ? '' : compare(e.stepMs, r.stepMs), 16)].join(' '));
+  }
+  if (torch.skipped) console.log(`PyTorch: skipped (${torch.skipped})`);
+  const goals = [
+    { goal: 'LeNet step: tfjs-wasm / engine', target: '≥ 2', value: w.stepMs / e.stepMs, ok: w.stepMs / e.stepMs >= 2 },
+    { goal: 'LeNet backward / forward (engine)', target: '≤ 2', value: e.backwardMs / e.forwardMs, ok: e.backwardMs / e.forwardMs <= 2 },
+  ];
+  if (lenetOnly) for (const g of goals) console.log(`${g.goal.padEnd(42)} ${g.target.padStart(6)} ${pad(fmt(g.value, 2), 8)}  ${g.ok ? 'met' : 'NOT met'}`);
+  return { steps, goals };
 }
 
 await main();

@@ -15,7 +15,7 @@ const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], 
 if (build.status !== 0) process.exit(build.status ?? 1);
 mkdirSync(outDir, { recursive: true });
 
-const order = ['one-neuron', 'chain-rule', 'layers', 'training', 'gradcheck', 'backward-step-by-step'];
+const order = ['one-neuron', 'chain-rule', 'layers', 'training', 'gradcheck', 'nan', 'backward-step-by-step', 'cnn-mnist'];
 const rank = (n) => { const i = order.indexOf(n.replace(/\.ipynb$/, '')); return i < 0 ? order.length : i; };
 const notebooks = readdirSync(examples).filter((n) => n.endsWith('.ipynb'))
   .filter((n) => !filters.length || filters.some((f) => n.includes(f)))

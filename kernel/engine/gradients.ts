@@ -23,6 +23,9 @@ import { cumsumAlong } from './ops/statistics';
 import { mean } from './ops/reductions';
 import { matmul } from './ops/linalg';
 import { alloc } from './dtype';
+import { convInputGrad, convWeightGrad, convWith } from './ops/conv';
+import { averagingWindow } from './ops/pool';
+import type { ConvWindow } from './ops/convGeometry';
 
 /** Whether an op on g would be recorded (a createGraph backward): fused rules must then use recorded ops. */
 const recording = (g: Tensor): boolean => g.requiresGrad && isGradEnabled();
@@ -258,6 +261,28 @@ export const gradients: Record<string, Rule> = {
   outer: (g, i, [a, b]) => (i === 0 ? matmul(g, b) : matmul(a, g)),
   // d dot(a,b)/da = g·b, d/db = g·a
   dot: (g, i, [a, b]) => mul(g, i === 0 ? b : a),
+  /* --- convolution --- */
+  // d conv1d/dx = convᵀ(g, w) (convInputGrad), d/dw = g ⋆ x (convWeightGrad), d/db = Σ g over N, L
+  conv1d: (g, i, [x, w], _o, { window }) => convRule(g, i, x, w, window as ConvWindow),
+  // d conv2d/dx = convᵀ(g, w) (convInputGrad), d/dw = g ⋆ x (convWeightGrad), d/db = Σ g over N, H, W
+  // (g ⋆ x: g's channels times x's windows, summed over the batch)
+  conv2d: (g, i, [x, w], _o, { window }) => convRule(g, i, x, w, window as ConvWindow),
+  // d convInputGrad(g,w)/dg = conv(G, w), d/dw = convWeightGrad(G, g)   (G: this rule's incoming gradient)
+  convInputGrad: (G, i, [g, w], _o, { window }) =>
+    (i === 0 ? convWith(G, w, null, window as ConvWindow) : convWeightGrad(G, g, window as ConvWindow, w.shape)),
+  // d convWeightGrad(x,g)/dx = convInputGrad(g, G), d/dg = conv(x, G)
+  convWeightGrad: (G, i, [x, g], _o, { window }) =>
+    (i === 0 ? convInputGrad(g, G, window as ConvWindow, x.shape) : convWith(x, G, null, window as ConvWindow)),
+  // d maxPool2d/dx = g sent to the first maximal element of each window
+  maxPool2d: (g, _i, [a], _o, { indices, indexShape }) =>
+    reshape(scatterAdd(reshape(g, [-1]), indices as Int32Array, indexShape as number[], 0, [a.size]), a.shape),
+  // d avgPool2d/dx = g/(kH·kW) spread back over each window
+  // (the transposed convolution by that constant window)
+  avgPool2d: (g, _i, [a], _o, { window }) => {
+    const [N, C, H, W] = a.shape, win = window as ConvWindow;
+    const gi = reshape(g, [N * C, 1, g.shape[2], g.shape[3]]);
+    return reshape(convInputGrad(gi, averagingWindow(win, g.dtype), win, [N * C, 1, H, W]), a.shape);
+  },
 };
 
 /** Zeros of x's shape in g's dtype: the gradient of the step functions. */
@@ -265,6 +290,16 @@ function zerosOf(g: Tensor, x: Tensor): Tensor { return new Tensor(alloc('gradie
 
 /** How many elements of a each reduced value covers. */
 function count(a: Tensor, axes: readonly number[]): number { return sizeOf(axes.map((d) => a.shape[d])); }
+
+/** A conv's gradient in its input (0), weight (1) or bias (2). */
+function convRule(g: Tensor, i: number, x: Tensor, w: Tensor, win: ConvWindow): Tensor {
+  if (i === 0) return convInputGrad(g, w, win, x.shape);
+  if (i === 1) return convWeightGrad(x, g, win, w.shape);
+  // Σ over the positions, then over the batch: two reductions over contiguous runs (one over [0, 2, 3] takes
+  // the general strided path, several times slower on a LeNet step).
+  const [N, O] = g.shape;
+  return sum(sum(reshape(g, [N, O, -1]), 2), 0);
+}
 
 function inverse(perm: readonly number[]): number[] {
   const inv = new Array<number>(perm.length);

@@ -24,6 +24,7 @@
  */
 import type { Tensor } from './tensor';
 import type { Dtype } from './dtype';
+import type { ConvWindow } from './ops/convGeometry';
 
 /** The non-tensor arguments of every op, by name. */
 export interface OpArgs {
@@ -110,6 +111,9 @@ export interface OpArgs {
   reverse?: boolean;
   /** var, std: subtracted from the count in the divisor (1: Bessel's correction). */
   correction?: number;
+  // --- convolution ---
+  /** conv1d, conv2d, their gradient ops, maxPool2d, avgPool2d: the window (kernel, stride, padding, dilation, groups). */
+  window?: ConvWindow;
 }
 
 /** A rule of the gradient table: the gradient for input `i` of the op that made `out`, given dRoot/dOut = g. */

@@ -71,3 +71,8 @@ export type { NonFiniteOrigin } from './nonFinite';
 export type { NonFiniteMark } from './trace';
 // --- jacobian and hessian ---
 export { jacobian, hessian } from './jacobianHessian';
+// --- convolution ---
+export { conv1d, conv2d } from './ops/conv';
+export type { ConvOptions } from './ops/conv';
+export { maxPool2d, avgPool2d } from './ops/pool';
+export type { PoolOptions } from './ops/pool';

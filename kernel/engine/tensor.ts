@@ -22,6 +22,8 @@ import * as vec from './ops/vectors';
 import type { MaskLike } from './ops/elementwise';
 import type { GeluOptions } from './ops/activations';
 import type { VarOptions } from './ops/statistics';
+import * as conv from './ops/conv';
+import * as pool from './ops/pool';
 
 /** Nested arrays of numbers, as accepted by `tensor()`. */
 export type NestedArray = number | NestedArray[];
@@ -673,4 +675,29 @@ export class Tensor {
    * @example a.dot(b)
    */
   dot(b: TensorLike): Tensor { return vec.dot(this, b); }
+  // --- convolution ---
+  /**
+   * `conv1d(this, w, b, opts)`: 1-D convolution of this [N, C, L] with w [O, C/groups, K] and an optional bias [O].
+   * Gradient: d conv1d/dx = convᵀ(g, w) (convInputGrad), d/dw = g ⋆ x (convWeightGrad), d/db = Σ g over N, L
+   * @example signal.conv1d(w, b, { padding: 2 })
+   */
+  conv1d(w: Tensor, b?: Tensor | null | conv.ConvOptions, opts?: conv.ConvOptions): Tensor { return conv.conv1d(this, w, b, opts); }
+  /**
+   * `conv2d(this, w, b, opts)`: 2-D convolution of this [N, C, H, W] with w [O, C/groups, kH, kW] and an optional bias [O].
+   * Gradient: d conv2d/dx = convᵀ(g, w) (convInputGrad), d/dw = g ⋆ x (convWeightGrad), d/db = Σ g over N, H, W
+   * @example images.conv2d(w, b, { stride: 1, padding: 1 })
+   */
+  conv2d(w: Tensor, b?: Tensor | null | conv.ConvOptions, opts?: conv.ConvOptions): Tensor { return conv.conv2d(this, w, b, opts); }
+  /**
+   * `maxPool2d(this, kernelSize, opts)`: the maximum of each window of this [N, C, H, W] (stride defaults to the kernel size).
+   * Gradient: d maxPool2d/dx = g sent to the first maximal element of each window
+   * @example x.maxPool2d(2)
+   */
+  maxPool2d(kernelSize: number | [number, number], opts?: pool.PoolOptions): Tensor { return pool.maxPool2d(this, kernelSize, opts); }
+  /**
+   * `avgPool2d(this, kernelSize, opts)`: the mean of each window of this [N, C, H, W], padding counted (stride defaults to the kernel size).
+   * Gradient: d avgPool2d/dx = g/(kH·kW) spread back over each window
+   * @example x.avgPool2d(2)
+   */
+  avgPool2d(kernelSize: number | [number, number], opts?: pool.PoolOptions): Tensor { return pool.avgPool2d(this, kernelSize, opts); }
 }

@@ -25,12 +25,12 @@ let outDir = '';
 const executed = new Map<string, Notebook>();
 
 /** Runs an example through the CLI (once) and returns the executed notebook. */
-function run(name: string): Notebook {
+function run(name: string, timeoutMs = 120_000): Notebook {
   const cached = executed.get(name);
   if (cached) return cached;
   assert.ok(existsSync(cli), 'dist/cli.js is built (node scripts/build.mjs)');
   const out = join(outDir, name);
-  const r = spawnSync(process.execPath, [cli, 'run', join(examples, name), '--out', out], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [cli, 'run', join(examples, name), '--out', out], { encoding: 'utf8', timeout: timeoutMs });
   assert.equal(r.status, 0, `backprop-nb run ${name} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   const nb = JSON.parse(readFileSync(out, 'utf8')) as Notebook;
   executed.set(name, nb);
@@ -53,7 +53,7 @@ after(() => { rmSync(outDir, { recursive: true, force: true }); });
 
 test('the examples are there, as nbformat 4 notebooks for the backprop-ts kernel, without outputs', () => {
   const names = readdirSync(examples).filter((n) => n.endsWith('.ipynb')).sort();
-  assert.deepEqual(names, ['backward-step-by-step.ipynb', 'chain-rule.ipynb', 'gradcheck.ipynb', 'layers.ipynb', 'nan.ipynb', 'one-neuron.ipynb', 'training.ipynb']);
+  assert.deepEqual(names, ['backward-step-by-step.ipynb', 'chain-rule.ipynb', 'cnn-mnist.ipynb', 'gradcheck.ipynb', 'layers.ipynb', 'nan.ipynb', 'one-neuron.ipynb', 'training.ipynb']);
   for (const name of names) {
     const nb = JSON.parse(readFileSync(join(examples, name), 'utf8')) as Notebook;
     assert.equal(nb.nbformat, 4, name);
@@ -209,4 +209,18 @@ test('backward-step-by-step: hand steps equal backward(), the Jacobian is W2 dia
   assert.deepEqual(plots.map((p) => p.kind), ['heatmap', 'histogram', 'heatmap', 'line']);
   const [wrong, right] = plots[3].layers as LineLayer[];
   assert.ok(wrong.y.includes(null) && !right.y.includes(null), 'the NaN steps are gaps in the first line only');
+});
+
+// --- convolution ---
+test('cnn-mnist: the CNN trained in the notebook reads at least 97% of the test digits; pictures and a graph shown', { timeout: 620_000 }, () => {
+  // About two minutes of CPU time; the margin is for a busy machine (7 minutes with the load average at 20 on 2 cores).
+  const nb = run('cnn-mnist.ipynb', 600_000);
+  for (const [i, c] of codeCells(nb).entries()) {
+    assert.deepEqual((c.outputs ?? []).filter((o) => o.output_type === 'error'), [], `code cell ${i + 1} raised`);
+  }
+  const accuracy = numberAfter(nb, /test accuracy/);
+  assert.ok(accuracy >= 0.97, `test accuracy ${accuracy} < 0.97`);
+  // Digits, loss curve, misclassified digits, filters, their gradients.
+  assert.equal(outputsWith(nb, 'image/svg+xml').length, 5);
+  assert.ok(outputsWith(nb, GRAPH_MIME).length > 0, 'the probe backward() shows its graph');
 });

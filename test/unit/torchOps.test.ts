@@ -138,7 +138,9 @@ describe('the fixture table', () => {
       'layerNorm', 'batchNorm', 'dropout',
       // --- elementwise, comparison and reduction additions (where, comparisons, argMax/argMin: torchElementwise.test.ts) ---
       'atan2', 'sign', 'floor', 'ceil', 'round', 'elu', 'selu', 'gelu', 'softplus', 'silu', 'cumsum', 'var', 'std', 'norm',
-      'outer', 'dot'];
+      'outer', 'dot',
+      // --- convolution ---
+      'conv1d', 'conv2d', 'maxPool2d', 'avgPool2d'];
     for (const op of apiOps) {
       assert.ok(byOp.has(op), `no PyTorch case for ${op}`);
       assert.equal(typeof functions[op], 'function', `the engine exports no function ${op}`);

@@ -11,3 +11,6 @@ export type { BatchNormOptions, LayerNormOptions } from './norm';
 export { Dropout } from './dropout';
 export type { DropoutOptions } from './dropout';
 export { Residual } from './residual';
+// --- convolution ---
+export { Conv2d, MaxPool2d, AvgPool2d } from './conv';
+export type { Conv2dOptions } from './conv';

@@ -15,6 +15,9 @@ import * as cmp from './compare';
 import * as act from './activations';
 import * as stats from './statistics';
 import * as vec from './vectors';
+import * as conv from './conv';
+import * as pool from './pool';
+import type { ConvWindow } from './convGeometry';
 
 type Forward = (x: readonly Tensor[], a: OpArgs) => Tensor;
 
@@ -99,6 +102,13 @@ export const forwards: Record<string, Forward> = {
   norm: ([a], { p, axes, keepDims }) => stats.norm(a, p, axes, keepDims),
   outer: ([a, b]) => vec.outer(a, b),
   dot: ([a, b]) => vec.dot(a, b),
+  // --- convolution ---
+  conv1d: ([x, w, b], { window }) => conv.convWith(x, w, b ?? null, window as ConvWindow),
+  conv2d: ([x, w, b], { window }) => conv.convWith(x, w, b ?? null, window as ConvWindow),
+  convInputGrad: ([g, w], { window, shape }) => conv.convInputGrad(g, w, window as ConvWindow, shape as number[]),
+  convWeightGrad: ([x, g], { window, shape }) => conv.convWeightGrad(x, g, window as ConvWindow, shape as number[]),
+  maxPool2d: ([a], { window }) => pool.maxPool2d(a, (window as ConvWindow).kernel, { stride: (window as ConvWindow).stride, padding: (window as ConvWindow).padding }),
+  avgPool2d: ([a], { window }) => pool.avgPool2d(a, (window as ConvWindow).kernel, { stride: (window as ConvWindow).stride, padding: (window as ConvWindow).padding }),
 };
 
 /**

@@ -185,6 +185,23 @@ export { anomaly, originSite, mark };
 // --- jacobian and hessian ---
 import { jacobian, hessian } from 'backprop-notebook/engine';
 export const jacobians: Tensor[] = [jacobian((v: Tensor) => v.tanh(), x), hessian((v: Tensor) => v.square().sum(), x)];
+
+// --- convolution ---
+import { conv1d, conv2d, maxPool2d, avgPool2d } from 'backprop-notebook/engine';
+import type { ConvOptions, PoolOptions } from 'backprop-notebook/engine';
+const convOptions: ConvOptions = { stride: [1, 2], padding: 1, dilation: 1, groups: 1 };
+const poolOptions: PoolOptions = { stride: 2, padding: [0, 1] };
+const img = randn([1, 2, 6, 6]), kernel = randn([4, 2, 3, 3]);
+const convs: Tensor[] = [conv2d(img, kernel, zeros([4]), convOptions), conv1d(randn([1, 2, 8]), randn([3, 2, 3]), null, { stride: 2 }),
+  maxPool2d(img, 2, poolOptions), avgPool2d(img, [2, 2]), img.conv2d(kernel, { padding: 1 }), randn([1, 2, 8]).conv1d(randn([3, 2, 3])),
+  img.maxPool2d(3, { stride: 1 }), img.avgPool2d(2)];
+const conv2dOptions: nn.Conv2dOptions = { padding: 2, bias: false, seed: 0, dtype: 'float32' };
+const convLayer = new nn.Conv2d(2, 4, [3, 3], conv2dOptions);
+const convInfo: [Tensor, Tensor | null, number, number, [number, number], Required<ConvOptions>] =
+  [convLayer.weight, convLayer.bias, convLayer.inChannels, convLayer.outChannels, convLayer.kernelSize, convLayer.options];
+const pools: nn.Module[] = [new nn.MaxPool2d(2, { stride: 2 }), new nn.AvgPool2d([2, 2])];
+const poolInfo: [number | [number, number], PoolOptions] = [new nn.MaxPool2d(2).kernelSize, new nn.AvgPool2d(2).options];
+export { convs, convInfo, pools, poolInfo };
 `;
 
 /** Wrong calls, one a line: each must give a type error on its own line. */

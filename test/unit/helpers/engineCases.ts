@@ -8,6 +8,7 @@ import { matmulT } from '../../../kernel/engine/ops/linalg';
 import { shapeCases } from './engineCasesShape';
 import { normCases } from './engineCasesNorm';
 import { elementwiseGradCases } from './engineCasesElementwise';
+import { convCases } from './engineCasesConv';
 
 export interface GradCase {
   /** The gradient-table key this case exercises. */
@@ -163,4 +164,6 @@ export const gradCases: GradCase[] = [
   ...normCases,
   // --- elementwise, comparison and reduction additions ---
   ...elementwiseGradCases,
+  // --- convolution ---
+  ...convCases,
 ];
