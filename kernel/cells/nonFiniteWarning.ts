@@ -13,6 +13,7 @@ import { findNonFinite, onBackward, Tensor, type NonFiniteOrigin } from '../engi
 import { tensorsBehind } from '../engine/graphWalk';
 import { nodeId, type NonFiniteMark } from '../engine/trace';
 import { runtimeErrorReport } from './errors';
+import { isBoundTensor } from './names';
 import { send } from '../process/outbox';
 import { runningCell, type CellRun } from '../process/runContext';
 
@@ -72,7 +73,7 @@ function check(run: CellRun, w: Watched): NonFiniteGraph | undefined {
   const g = globalThis as Record<string, unknown>;
   for (const name of w.declared) {
     const value = g[name];
-    if (value instanceof Tensor && value !== w.root) roots.push(value);
+    if (isBoundTensor(value) && value !== w.root) roots.push(value);
   }
   if (!roots.length) return undefined;
   const origin = findNonFinite(roots);
