@@ -37,6 +37,26 @@ export function gemm(
   if (!done) gemmJs(transA, transB, m, n, k, a, aOffset, b, bOffset, out, outOffset); // too large for the arena
 }
 
+/**
+ * A work array of `length` elements of `like`'s element type that `gemm` reads in place when an operand lies in it
+ * (no copy into the workers' shared memory), not zeroed, valid until the next call; null without the WebAssembly
+ * kernel or when its memory cannot grow. The output of a product must not overlap an
+ * operand in it: chunks of the result are copied out while others are still computed.
+ */
+export function stagingArray(length: number, like: FloatArray): FloatArray | null {
+  const { module } = compiledKernel();
+  return module ? thePool(module).staging(length, like instanceof Float32Array) : null;
+}
+
+/**
+ * Within one array, `count` blocks of `length` elements, the i-th from a[src + i·srcStride] to a[dst + i·dstStride]
+ * (each as copyWithin). In a staging array by WebAssembly's memory.copy: copyWithin on shared memory is 3–4× slower.
+ */
+export function copyBlocks(a: FloatArray, dst: number, dstStride: number, src: number, srcStride: number, count: number, length: number): void {
+  if (pool?.copyBlocks(a, dst, dstStride, src, srcStride, count, length)) return;
+  for (let i = 0; i < count; i++) a.copyWithin(dst + i * dstStride, src + i * srcStride, src + i * srcStride + length);
+}
+
 /** How many threads a product gets: 1 when small, else up to getNumThreads() among the workers ready now. */
 function parallelism(p: MatmulPool, m: number, n: number, k: number): number {
   const threads = getNumThreads();

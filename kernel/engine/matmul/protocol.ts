@@ -75,4 +75,5 @@ export interface KernelExports {
     i0: number, i1: number, q0: number, q1: number, work: number): void;
   tile64(this: void, transA: number, m: number, n: number, k: number, a: number, packed: number, c: number, ldc: number,
     i0: number, i1: number, q0: number, q1: number, work: number): void;
+  copyBlocks(this: void, dst: number, dstStride: number, src: number, srcStride: number, count: number, bytes: number): void;
 }

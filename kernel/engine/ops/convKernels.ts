@@ -10,7 +10,7 @@
 // whose operands are small, then col2im: measured twice as fast as a flipped wide-grid convolution whose column
 // block is K·(Hp·Wp)/(H·W) times larger), use the element loops below.
 import type { FloatArray } from '../dtype';
-import { gemm } from '../matmul/index';
+import { copyBlocks, gemm, stagingArray } from '../matmul/index';
 import type { Geometry } from './convGeometry';
 
 /** At most this many elements in one column block (16 MB of float32): the batch is cut into chunks that fit. */
@@ -87,12 +87,16 @@ export function col2im(cols: FloatArray, g: Geometry, n0: number, nb: number, gr
 let scratch32: Float32Array | null = null, scratch64: Float64Array | null = null;
 
 /**
- * The wide path's work buffer, of a's element type and at least n elements, not zeroed: kept between calls (the
- * padded images, the column block and the gemm rows of a LeNet step are megabytes; allocating them afresh each call
- * cost more in zeroing and garbage collection than the copies themselves). One buffer holds all three regions so
- * that im2col is copyWithin, a block move with no view object per block.
+ * The work buffer, of a's element type and at least n elements, not zeroed: the matmul's staging array, so that
+ * gemm reads the column block where im2col wrote it (copying megabytes into the workers' memory per product was a
+ * quarter of a LeNet step); else kept between calls (the padded images, the column block and the gemm rows of a
+ * LeNet step are megabytes; allocating them afresh each call cost more in zeroing and garbage collection than the
+ * copies themselves). One buffer holds all regions so that im2col is copyWithin, a block move with no view object
+ * per block.
  */
 function scratch(a: FloatArray, n: number): View {
+  const staged = stagingArray(n, a);
+  if (staged) return staged;
   if (a instanceof Float32Array) return scratch32 && scratch32.length >= n ? scratch32 : (scratch32 = new Float32Array(n));
   return scratch64 && scratch64.length >= n ? scratch64 : (scratch64 = new Float64Array(n));
 }
@@ -124,17 +128,14 @@ function padImages(x: FloatArray, g: Geometry, n0: number, nb: number, buf: Floa
   }
 }
 
-/** cols[K, nb·Lw] ← the wide-grid windows of group `grp` from the padded images xp: one block copy per (tap, image). */
+/** cols[K, nb·Lw] ← the wide-grid windows of group `grp` from the padded images xp: one block copy per (tap, image), in WebAssembly where buf is staged. */
 function im2colWide(buf: FloatArray, g: Geometry, nb: number, grp: number, colsAt: number): void {
   const Cg = g.C / g.G, { Wp, Lw, HWp } = widths(g), nbLw = nb * Lw;
   for (let c = 0; c < Cg; c++) {
     for (let ki = 0; ki < g.kH; ki++) {
       for (let kj = 0; kj < g.kW; kj++) {
         const row = colsAt + ((c * g.kH + ki) * g.kW + kj) * nbLw, shift = ki * g.dH * Wp + kj * g.dW;
-        for (let n = 0; n < nb; n++) {
-          const src = (n * g.C + grp * Cg + c) * HWp + shift;
-          buf.copyWithin(row + n * Lw, src, src + Lw);
-        }
+        copyBlocks(buf, row, Lw, (grp * Cg + c) * HWp + shift, g.C * HWp, nb, Lw);
       }
     }
   }

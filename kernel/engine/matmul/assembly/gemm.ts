@@ -323,3 +323,15 @@ export function tile64(
 ): void {
   tile<f64>(transA, m, n, k, a, packed, c, ldc, i0, i1, q0, q1, work);
 }
+
+/**
+ * `count` blocks of `bytes`, the i-th from src + i·srcStride to dst + i·dstStride (byte addresses and strides):
+ * im2col's block moves inside the arena, where JavaScript's copyWithin on shared memory is 3–4× slower than
+ * memory.copy.
+ */
+export function copyBlocks(dst: usize, dstStride: usize, src: usize, srcStride: usize, count: i32, bytes: usize): void {
+  for (let i = 0; i < count; i++) {
+    memory.copy(dst, src, bytes);
+    dst += dstStride; src += srcStride;
+  }
+}
