@@ -57,6 +57,17 @@ export function copyBlocks(a: FloatArray, dst: number, dstStride: number, src: n
   for (let i = 0; i < count; i++) a.copyWithin(dst + i * dstStride, src + i * srcStride, src + i * srcStride + length);
 }
 
+/**
+ * Within one array, `count` blocks of `length` elements: a[dst + i·dstStride + j] += a[src + i·srcStride + j].
+ * In a staging array by WebAssembly SIMD (the same sums: each is one rounded addition). Blocks must not overlap.
+ */
+export function addBlocks(a: FloatArray, dst: number, dstStride: number, src: number, srcStride: number, count: number, length: number): void {
+  if (pool?.addBlocks(a, dst, dstStride, src, srcStride, count, length)) return;
+  for (let i = 0; i < count; i++) {
+    for (let j = 0, d = dst + i * dstStride, s = src + i * srcStride; j < length; j++) a[d + j] += a[s + j];
+  }
+}
+
 /** How many threads a product gets: 1 when small, else up to getNumThreads() among the workers ready now. */
 function parallelism(p: MatmulPool, m: number, n: number, k: number): number {
   const threads = getNumThreads();

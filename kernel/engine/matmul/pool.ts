@@ -126,6 +126,14 @@ export class MatmulPool {
     return true;
   }
 
+  /** As copyBlocks, but each block is added to its destination (v[dst…] += v[src…]). */
+  addBlocks(v: Float32Array | Float64Array, dst: number, dstStride: number, src: number, srcStride: number, count: number, length: number): boolean {
+    if (v.buffer !== this.stagingBuffer) return false;
+    const S = v.BYTES_PER_ELEMENT, at = v.byteOffset, add = S === 4 ? this.kernel.addBlocks32 : this.kernel.addBlocks64;
+    add(at + dst * S, dstStride * S, at + src * S, srcStride * S, count, length);
+    return true;
+  }
+
   /**
    * Computes op(A)·op(B) on `threads` threads (this one and ready workers) into out[outOffset…], or returns false
    * when the operands do not fit in the arena (2 GiB at most).

@@ -76,4 +76,6 @@ export interface KernelExports {
   tile64(this: void, transA: number, m: number, n: number, k: number, a: number, packed: number, c: number, ldc: number,
     i0: number, i1: number, q0: number, q1: number, work: number): void;
   copyBlocks(this: void, dst: number, dstStride: number, src: number, srcStride: number, count: number, bytes: number): void;
+  addBlocks32(this: void, dst: number, dstStride: number, src: number, srcStride: number, count: number, length: number): void;
+  addBlocks64(this: void, dst: number, dstStride: number, src: number, srcStride: number, count: number, length: number): void;
 }

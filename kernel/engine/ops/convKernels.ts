@@ -10,7 +10,7 @@
 // whose operands are small, then col2im: measured twice as fast as a flipped wide-grid convolution whose column
 // block is K·(Hp·Wp)/(H·W) times larger), use the element loops below.
 import type { FloatArray } from '../dtype';
-import { copyBlocks, gemm, stagingArray } from '../matmul/index';
+import { addBlocks, copyBlocks, gemm, stagingArray } from '../matmul/index';
 import type { Geometry } from './convGeometry';
 
 /** At most this many elements in one column block (16 MB of float32): the batch is cut into chunks that fit. */
@@ -61,22 +61,28 @@ export function im2col(x: FloatArray, g: Geometry, n0: number, nb: number, grp: 
   }
 }
 
-/** dx += the columns cols[K, nb·L] added back where they were read from (the adjoint of im2col). */
-export function col2im(cols: FloatArray, g: Geometry, n0: number, nb: number, grp: number, dx: FloatArray): void {
+/**
+ * dx[nb, C, H, W] += the columns cols[K, nb·L] added back where they were read from (the adjoint of im2col); dx and
+ * the columns are regions of one array `buf`, at dxAt and colsAt. Stride 1 in width: one addBlocks per (tap,
+ * image), in WebAssembly SIMD when buf is staged.
+ */
+function col2im(buf: FloatArray, colsAt: number, g: Geometry, nb: number, grp: number, dxAt: number): void {
   const Cg = g.C / g.G, L = g.oH * g.oW, nbL = nb * L, HW = g.H * g.W;
   for (let c = 0; c < Cg; c++) {
     for (let ki = 0; ki < g.kH; ki++) {
+      const ih0 = ki * g.dH - g.pH; // ih = oh·sH + ih0 must lie in [0, H)
+      const ohLo = Math.min(g.oH, Math.max(0, Math.ceil(-ih0 / g.sH)));
+      const ohHi = Math.max(ohLo, Math.min(g.oH, Math.floor((g.H - 1 - ih0) / g.sH) + 1));
       for (let kj = 0; kj < g.kW; kj++) {
-        const row = ((c * g.kH + ki) * g.kW + kj) * nbL;
+        const row = colsAt + ((c * g.kH + ki) * g.kW + kj) * nbL;
         const [lo, hi] = validRange(g, kj), iw0 = kj * g.dW - g.pW;
         for (let n = 0; n < nb; n++) {
-          const xBase = ((n0 + n) * g.C + grp * Cg + c) * HW;
-          for (let oh = 0; oh < g.oH; oh++) {
-            const ih = oh * g.sH - g.pH + ki * g.dH;
-            if (ih < 0 || ih >= g.H) continue;
-            const src = row + n * L + oh * g.oW, dst = xBase + ih * g.W + iw0;
-            if (g.sW === 1) for (let ow = lo; ow < hi; ow++) dx[dst + ow] += cols[src + ow];
-            else for (let ow = lo; ow < hi; ow++) dx[dst + ow * g.sW] += cols[src + ow];
+          const xBase = dxAt + (n * g.C + grp * Cg + c) * HW;
+          const src = row + n * L + ohLo * g.oW, dst = xBase + (ohLo * g.sH + ih0) * g.W + iw0;
+          if (g.sW === 1) { addBlocks(buf, dst + lo, g.sH * g.W, src + lo, g.oW, ohHi - ohLo, hi - lo); continue; }
+          for (let oh = ohLo; oh < ohHi; oh++) {
+            const s = src + (oh - ohLo) * g.oW, d = dst + (oh - ohLo) * g.sH * g.W;
+            for (let ow = lo; ow < hi; ow++) buf[d + ow * g.sW] += buf[s + ow];
           }
         }
       }
@@ -231,14 +237,17 @@ export function convForward(x: FloatArray, w: FloatArray, b: FloatArray | null, 
 /** dx [N, C, H, W] ← the gradient of ⟨y, x ⋆ w⟩ in x, for y [N, O, oH, oW] (a transposed convolution of y by w). */
 export function convInputGradient(y: FloatArray, w: FloatArray, g: Geometry, dx: FloatArray): void {
   const Og = g.O / g.G, K = (g.C / g.G) * g.kH * g.kW, L = g.oH * g.oW;
-  dx.fill(0);
+  const CHW = g.C * g.H * g.W;
   for (const [n0, nb] of chunks(g)) {
-    const buf = scratch(y, (K + Og) * nb * L), cols = buf.subarray(0, K * nb * L), rows = buf.subarray(K * nb * L, (K + Og) * nb * L);
+    const rowsAt = K * nb * L, dxAt = (K + Og) * nb * L, buf = scratch(y, dxAt + nb * CHW);
+    const cols = buf.subarray(0, rowsAt), rows = buf.subarray(rowsAt, dxAt);
+    buf.fill(0, dxAt, dxAt + nb * CHW);
     for (let grp = 0; grp < g.G; grp++) {
       gatherRows(y, g, n0, nb, grp, rows);
       gemm(true, false, K, nb * L, Og, w, grp * Og * K, rows, 0, cols, 0);
-      col2im(cols, g, n0, nb, grp, dx);
+      col2im(buf, 0, g, nb, grp, dxAt);
     }
+    dx.set(buf.subarray(dxAt, dxAt + nb * CHW), n0 * CHW);
   }
 }
 

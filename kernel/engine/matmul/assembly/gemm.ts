@@ -335,3 +335,30 @@ export function copyBlocks(dst: usize, dstStride: usize, src: usize, srcStride: 
     dst += dstStride; src += srcStride;
   }
 }
+
+/** `count` blocks of `length` elements: the i-th at dst + i·dstStride += the i-th at src + i·srcStride (bytes). */
+function addBlocks<T>(dst: usize, dstStride: usize, src: usize, srcStride: usize, count: i32, length: i32): void {
+  const S = <usize>sizeof<T>(), L = 16 / <i32>S;
+  for (let i = 0; i < count; i++) {
+    let j = 0;
+    for (; j + L <= length; j += L) {
+      const o = <usize>j * S;
+      v128.store(dst + o, v128.add<T>(v128.load(dst + o), v128.load(src + o)));
+    }
+    for (; j < length; j++) {
+      const o = <usize>j * S;
+      store<T>(dst + o, load<T>(dst + o) + load<T>(src + o));
+    }
+    dst += dstStride; src += srcStride;
+  }
+}
+
+/** col2im's accumulation inside the arena (addBlocks, float32). */
+export function addBlocks32(dst: usize, dstStride: usize, src: usize, srcStride: usize, count: i32, length: i32): void {
+  addBlocks<f32>(dst, dstStride, src, srcStride, count, length);
+}
+
+/** col2im's accumulation inside the arena (addBlocks, float64). */
+export function addBlocks64(dst: usize, dstStride: usize, src: usize, srcStride: usize, count: i32, length: i32): void {
+  addBlocks<f64>(dst, dstStride, src, srcStride, count, length);
+}
