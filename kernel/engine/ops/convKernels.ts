@@ -147,27 +147,32 @@ function im2colWide(buf: FloatArray, g: Geometry, nb: number, grp: number, colsA
   }
 }
 
-/** y [N, O, oH, oW] ← the valid columns of the wide rows[Og, nb·Lw] (one block copy per output row). */
-function scatterWide(buf: FloatArray, rowsAt: number, g: Geometry, n0: number, nb: number, grp: number, y: FloatArray): void {
-  const Og = g.O / g.G, { Wp, Lw } = widths(g), L = g.oH * g.oW, rows = buf;
+/**
+ * y [N, O, oH, oW] ← the valid columns of the wide rows[Og, nb·Lw]: compacted inside buf to [Og, nb, L] at packAt
+ * (one copyBlocks: WebAssembly where buf is staged), then one block copy per (channel, image).
+ */
+function scatterWide(buf: FloatArray, rowsAt: number, g: Geometry, n0: number, nb: number, grp: number, y: FloatArray, packAt: number): void {
+  const Og = g.O / g.G, { Wp } = widths(g), L = g.oH * g.oW;
+  copyBlocks(buf, packAt, g.oW, rowsAt, Wp, Og * nb * g.oH, g.oW);
   for (let o = 0; o < Og; o++) {
     for (let n = 0; n < nb; n++) {
-      const src = rowsAt + (o * nb + n) * Lw, dst = ((n0 + n) * g.O + grp * Og + o) * L;
-      for (let oh = 0; oh < g.oH; oh++) y.set(rows.subarray(src + oh * Wp, src + oh * Wp + g.oW), dst + oh * g.oW);
+      const src = packAt + (o * nb + n) * L;
+      y.set(buf.subarray(src, src + L), ((n0 + n) * g.O + grp * Og + o) * L);
     }
   }
 }
 
-/** rows[Og, nb·Lw] ← y's channels of group `grp` on the wide grid, zeros in the discarded columns. */
-function gatherWide(y: FloatArray, g: Geometry, n0: number, nb: number, grp: number, buf: FloatArray, rowsAt: number): void {
-  const Og = g.O / g.G, { Wp, Lw } = widths(g), L = g.oH * g.oW, rows = buf;
-  rows.fill(0, rowsAt, rowsAt + Og * nb * Lw);
+/** rows[Og, nb·Lw] ← y's channels of group `grp` on the wide grid, zeros in the discarded columns (scatterWide backwards). */
+function gatherWide(y: FloatArray, g: Geometry, n0: number, nb: number, grp: number, buf: FloatArray, rowsAt: number, packAt: number): void {
+  const Og = g.O / g.G, { Wp, Lw } = widths(g), L = g.oH * g.oW;
   for (let o = 0; o < Og; o++) {
     for (let n = 0; n < nb; n++) {
-      const dst = rowsAt + (o * nb + n) * Lw, src = ((n0 + n) * g.O + grp * Og + o) * L;
-      for (let oh = 0; oh < g.oH; oh++) rows.set(y.subarray(src + oh * g.oW, src + (oh + 1) * g.oW), dst + oh * Wp);
+      const src = ((n0 + n) * g.O + grp * Og + o) * L;
+      buf.set(y.subarray(src, src + L), packAt + (o * nb + n) * L);
     }
   }
+  buf.fill(0, rowsAt, rowsAt + Og * nb * Lw);
+  copyBlocks(buf, rowsAt, Wp, packAt, g.oW, Og * nb * g.oH, g.oW);
 }
 
 /** The batch chunks of the wide grid, whose column blocks fit the budget. */
@@ -207,13 +212,13 @@ export function convForward(x: FloatArray, w: FloatArray, b: FloatArray | null, 
   if (wideGrid(g)) {
     const { Lw, HWp } = widths(g);
     for (const [n0, nb] of wideChunks(g)) {
-      const xpLen = nb * g.C * HWp + g.kW * g.dW, colsAt = xpLen, rowsAt = colsAt + K * nb * Lw;
-      const buf = scratch(x, rowsAt + Og * nb * Lw);
+      const xpLen = nb * g.C * HWp + g.kW * g.dW, colsAt = xpLen, rowsAt = colsAt + K * nb * Lw, packAt = rowsAt + Og * nb * Lw;
+      const buf = scratch(x, packAt + Og * nb * L);
       padImages(x, g, n0, nb, buf, xpLen);
       for (let grp = 0; grp < g.G; grp++) {
         im2colWide(buf, g, nb, grp, colsAt);
         gemm(false, false, Og, nb * Lw, K, w, grp * Og * K, buf, colsAt, buf, rowsAt);
-        scatterWide(buf, rowsAt, g, n0, nb, grp, out);
+        scatterWide(buf, rowsAt, g, n0, nb, grp, out, packAt);
       }
     }
   } else for (const [n0, nb] of chunks(g)) {
@@ -259,12 +264,12 @@ export function convWeightGradient(x: FloatArray, y: FloatArray, g: Geometry, dw
   if (wide) {
     const { Lw, HWp } = widths(g);
     for (const [n0, nb] of parts) {
-      const xpLen = nb * g.C * HWp + g.kW * g.dW, colsAt = xpLen, rowsAt = colsAt + K * nb * Lw;
-      const buf = scratch(x, rowsAt + Og * nb * Lw);
+      const xpLen = nb * g.C * HWp + g.kW * g.dW, colsAt = xpLen, rowsAt = colsAt + K * nb * Lw, packAt = rowsAt + Og * nb * Lw;
+      const buf = scratch(x, packAt + Og * nb * L);
       padImages(x, g, n0, nb, buf, xpLen);
       for (let grp = 0; grp < g.G; grp++) {
         im2colWide(buf, g, nb, grp, colsAt);
-        gatherWide(y, g, n0, nb, grp, buf, rowsAt);
+        gatherWide(y, g, n0, nb, grp, buf, rowsAt, packAt);
         if (!part) { gemm(false, true, Og, K, nb * Lw, buf, rowsAt, buf, colsAt, dw, grp * Og * K); continue; }
         gemm(false, true, Og, K, nb * Lw, buf, rowsAt, buf, colsAt, part, 0);
         for (let i = 0, off = grp * Og * K; i < Og * K; i++) dw[off + i] += part[i];
