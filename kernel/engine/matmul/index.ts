@@ -1,10 +1,13 @@
 // The one internal entry point of matrix products. The engine calls only `gemm`; how it computes stays behind
 // this signature: a WebAssembly SIMD kernel (fused multiply-add where the runtime has relaxed SIMD) on a pool of
 // worker threads over shared memory, small products inline, plain JavaScript where WebAssembly SIMD is missing.
+// Callers that build large operands (convolutions' column blocks) build them in `stagingArray`, inside that shared
+// memory, where gemm reads them without a copy and the kernel's block loops move them.
 import { gemmJs } from './jsKernel';
 import { MatmulPool } from './pool';
 import { getNumThreads } from './threads';
 import { KernelKind, compiledKernel } from './wasmKernel';
+import type { KernelExports } from './protocol';
 import type { FloatArray } from '../dtype';
 
 /** Below this many flops (2·m·n·k, ~150 µs on one thread) a product runs on the calling thread: waking a worker costs more. */
@@ -66,6 +69,12 @@ export function addBlocks(a: FloatArray, dst: number, dstStride: number, src: nu
   for (let i = 0; i < count; i++) {
     for (let j = 0, d = dst + i * dstStride, s = src + i * srcStride; j < length; j++) a[d + j] += a[s + j];
   }
+}
+
+/** The WebAssembly kernel on the arena, whose loops (maxPool32/64) run on staging arrays; null without it. */
+export function arenaKernel(): KernelExports | null {
+  const { module } = compiledKernel();
+  return module ? thePool(module).kernel : null;
 }
 
 /** How many threads a product gets: 1 when small, else up to getNumThreads() among the workers ready now. */

@@ -51,7 +51,8 @@ export class MatmulPool {
   readonly memory = new WebAssembly.Memory({ initial: ARENA_START / PAGE + 1, maximum: MAX_PAGES, shared: true });
   private readonly ctrl = new Int32Array(this.memory.buffer, 0, CONTROL_BYTES / 4);
   private readonly job = this.ctrl.subarray(0, SLOT_INTS);
-  private readonly kernel: KernelExports;
+  /** The kernel's instance on this thread: gemm's primitives, and loops that run on staging arrays. */
+  readonly kernel: KernelExports;
   private readonly workBytes: number;
   private readonly workers: PoolWorker[] = [];
   private nextSlot = 1;

@@ -78,4 +78,8 @@ export interface KernelExports {
   copyBlocks(this: void, dst: number, dstStride: number, src: number, srcStride: number, count: number, bytes: number): void;
   addBlocks32(this: void, dst: number, dstStride: number, src: number, srcStride: number, count: number, length: number): void;
   addBlocks64(this: void, dst: number, dstStride: number, src: number, srcStride: number, count: number, length: number): void;
+  maxPool32(this: void, x: number, N: number, H: number, W: number, kH: number, kW: number, sH: number, sW: number,
+    pH: number, pW: number, oH: number, oW: number, out: number, indices: number): void;
+  maxPool64(this: void, x: number, N: number, H: number, W: number, kH: number, kW: number, sH: number, sW: number,
+    pH: number, pW: number, oH: number, oW: number, out: number, indices: number): void;
 }

@@ -6,11 +6,15 @@
 // Stride 1 (any padding and dilation), the common case, takes the "wide grid": outputs are computed for every
 // column of the padded input (oH × Wp positions per image, the last kW − 1 of each row discarded), so each row of
 // the column block is ONE contiguous range of the padded input: im2col is block copies (memcpy), never a loop per
-// element; the weight gradient is one gemm against g laid on the same wide grid. Other strides, and the input gradient (a gemm
-// whose operands are small, then col2im: measured twice as fast as a flipped wide-grid convolution whose column
-// block is K·(Hp·Wp)/(H·W) times larger), use the element loops below.
+// element; the weight gradient is one gemm against g laid on the same wide grid. Other strides use the element
+// loop of im2col below. The input gradient is a gemm whose operands are small, then col2im (measured twice as fast
+// as a flipped wide-grid convolution whose column block is K·(Hp·Wp)/(H·W) times larger): block additions, one per
+// (tap, image), where the stride in width is 1.
+//
+// Every work buffer is the matmul's staging array (in the workers' shared memory): gemm reads operands there in
+// place, and the block moves and additions run in WebAssembly (copyWithin on shared memory is 3–4× slower).
 import type { FloatArray } from '../dtype';
-import { addBlocks, copyBlocks, gemm, stagingArray } from '../matmul/index';
+import { addBlocks, arenaKernel, copyBlocks, gemm, stagingArray } from '../matmul/index';
 import type { Geometry } from './convGeometry';
 
 /** At most this many elements in one column block (16 MB of float32): the batch is cut into chunks that fit. */
@@ -287,4 +291,20 @@ export function convWeightGradient(x: FloatArray, y: FloatArray, g: Geometry, dw
       for (let i = 0, off = grp * Og * K; i < Og * K; i++) dw[off + i] += part[i];
     }
   }
+}
+
+/**
+ * maxPool2d's windows (g: every channel an image) in WebAssembly on a staged copy of x: out ← each window's maximum,
+ * indices ← where in x it is. False where there is no staging: the caller's loop runs (the same values).
+ */
+export function maxWindowsStaged(x: FloatArray, g: Geometry, out: FloatArray, indices: Int32Array): boolean {
+  const kernel = arenaKernel(), S = x.BYTES_PER_ELEMENT, n = out.length;
+  const buf = kernel ? stagingArray(x.length + n + Math.ceil((4 * n) / S), x) : null;
+  if (!kernel || !buf) return false;
+  buf.set(x, 0);
+  const xAt = buf.byteOffset, outAt = xAt + x.length * S, indicesAt = outAt + n * S;
+  (S === 4 ? kernel.maxPool32 : kernel.maxPool64)(xAt, g.N, g.H, g.W, g.kH, g.kW, g.sH, g.sW, g.pH, g.pW, g.oH, g.oW, outAt, indicesAt);
+  out.set(buf.subarray(x.length, x.length + n));
+  indices.set(new Int32Array(buf.buffer, indicesAt, n));
+  return true;
 }

@@ -362,3 +362,43 @@ export function addBlocks32(dst: usize, dstStride: usize, src: usize, srcStride:
 export function addBlocks64(dst: usize, dstStride: usize, src: usize, srcStride: usize, count: i32, length: i32): void {
   addBlocks<f64>(dst, dstStride, src, srcStride, count, length);
 }
+
+/**
+ * Max pooling of x [N, H, W] (byte address) by kH×kW windows moved by sH, sW over x padded by pH, pW (never read):
+ * out [N, oH, oW] ← each window's maximum, indices (int32) ← its flat index in x, the first maximum in row-major
+ * scan, a NaN winning (as PyTorch); -∞ and the window's first valid element where it has nothing larger.
+ */
+function maxPool<T>(x: usize, N: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
+  oH: i32, oW: i32, out: usize, indices: usize): void {
+  const S = <usize>sizeof<T>();
+  let o: usize = 0;
+  for (let img = 0; img < N; img++) {
+    const base = img * H * W;
+    for (let oh = 0; oh < oH; oh++) {
+      const h0 = oh * sH - pH, hLo = max(0, h0), hHi = min(H, h0 + kH);
+      for (let ow = 0; ow < oW; ow++) {
+        const w0 = ow * sW - pW, wLo = max(0, w0), wHi = min(W, w0 + kW);
+        let best = <T>-Infinity, at = base + hLo * W + wLo;
+        for (let h = hLo; h < hHi; h++) {
+          for (let i = base + h * W + wLo, end = base + h * W + wHi; i < end; i++) {
+            const v = load<T>(x + <usize>i * S);
+            if (v > best || v != v) { best = v; at = i; }
+          }
+        }
+        store<T>(out + o * S, best);
+        store<i32>(indices + o * 4, at);
+        o++;
+      }
+    }
+  }
+}
+
+export function maxPool32(x: usize, N: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
+  oH: i32, oW: i32, out: usize, indices: usize): void {
+  maxPool<f32>(x, N, H, W, kH, kW, sH, sW, pH, pW, oH, oW, out, indices);
+}
+
+export function maxPool64(x: usize, N: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
+  oH: i32, oW: i32, out: usize, indices: usize): void {
+  maxPool<f64>(x, N, H, W, kH, kW, sH, sW, pH, pW, oH, oW, out, indices);
+}
