@@ -71,6 +71,12 @@ export function addBlocks(a: FloatArray, dst: number, dstStride: number, src: nu
   }
 }
 
+/** a[start … start + length) += value (one rounded addition each): in a staging array by WebAssembly SIMD. */
+export function addConstant(a: FloatArray, start: number, length: number, value: number): void {
+  if (pool?.addConstant(a, start, length, value)) return;
+  for (let i = start; i < start + length; i++) a[i] += value;
+}
+
 /** The WebAssembly kernel on the arena, whose loops (maxPool32/64) run on staging arrays; null without it. */
 export function arenaKernel(): KernelExports | null {
   const { module } = compiledKernel();

@@ -135,6 +135,14 @@ export class MatmulPool {
     return true;
   }
 
+  /** In a staging view v: v[start … start + length) += value; false (nothing done) when v is not the current one. */
+  addConstant(v: Float32Array | Float64Array, start: number, length: number, value: number): boolean {
+    if (v.buffer !== this.stagingBuffer) return false;
+    const S = v.BYTES_PER_ELEMENT;
+    (S === 4 ? this.kernel.addConstant32 : this.kernel.addConstant64)(v.byteOffset + start * S, length, value);
+    return true;
+  }
+
   /**
    * Computes op(A)·op(B) on `threads` threads (this one and ready workers) into out[outOffset…], or returns false
    * when the operands do not fit in the arena (2 GiB at most).

@@ -82,4 +82,6 @@ export interface KernelExports {
     pH: number, pW: number, oH: number, oW: number, out: number, indices: number): void;
   maxPool64(this: void, x: number, N: number, H: number, W: number, kH: number, kW: number, sH: number, sW: number,
     pH: number, pW: number, oH: number, oW: number, out: number, indices: number): void;
+  addConstant32(this: void, dst: number, length: number, v: number): void;
+  addConstant64(this: void, dst: number, length: number, v: number): void;
 }

@@ -14,7 +14,7 @@
 // Every work buffer is the matmul's staging array (in the workers' shared memory): gemm reads operands there in
 // place, and the block moves and additions run in WebAssembly (copyWithin on shared memory is 3–4× slower).
 import type { FloatArray } from '../dtype';
-import { addBlocks, arenaKernel, copyBlocks, gemm, stagingArray } from '../matmul/index';
+import { addBlocks, addConstant, arenaKernel, copyBlocks, gemm, stagingArray } from '../matmul/index';
 import type { Geometry } from './convGeometry';
 
 /** At most this many elements in one column block (16 MB of float32): the batch is cut into chunks that fit. */
@@ -152,12 +152,15 @@ function im2colWide(buf: FloatArray, g: Geometry, nb: number, grp: number, colsA
 }
 
 /**
- * y [N, O, oH, oW] ← the valid columns of the wide rows[Og, nb·Lw]: compacted inside buf to [Og, nb, L] at packAt
- * (one copyBlocks: WebAssembly where buf is staged), then one block copy per (channel, image).
+ * y [N, O, oH, oW] ← the valid columns of the wide rows[Og, nb·Lw] (+ bias per channel): compacted inside buf to
+ * [Og, nb, L] at packAt (one copyBlocks: WebAssembly where buf is staged), the bias added there, then one block
+ * copy per (channel, image).
  */
-function scatterWide(buf: FloatArray, rowsAt: number, g: Geometry, n0: number, nb: number, grp: number, y: FloatArray, packAt: number): void {
+function scatterWide(buf: FloatArray, rowsAt: number, g: Geometry, n0: number, nb: number, grp: number, y: FloatArray, packAt: number,
+  bias: FloatArray | null): void {
   const Og = g.O / g.G, { Wp } = widths(g), L = g.oH * g.oW;
   copyBlocks(buf, packAt, g.oW, rowsAt, Wp, Og * nb * g.oH, g.oW);
+  if (bias) for (let o = 0; o < Og; o++) addConstant(buf, packAt + o * nb * L, nb * L, bias[grp * Og + o]); // fused: one add, as after
   for (let o = 0; o < Og; o++) {
     for (let n = 0; n < nb; n++) {
       const src = packAt + (o * nb + n) * L;
@@ -222,7 +225,7 @@ export function convForward(x: FloatArray, w: FloatArray, b: FloatArray | null, 
       for (let grp = 0; grp < g.G; grp++) {
         im2colWide(buf, g, nb, grp, colsAt);
         gemm(false, false, Og, nb * Lw, K, w, grp * Og * K, buf, colsAt, buf, rowsAt);
-        scatterWide(buf, rowsAt, g, n0, nb, grp, out, packAt);
+        scatterWide(buf, rowsAt, g, n0, nb, grp, out, packAt, b);
       }
     }
   } else for (const [n0, nb] of chunks(g)) {
@@ -233,7 +236,7 @@ export function convForward(x: FloatArray, w: FloatArray, b: FloatArray | null, 
       scatterRows(rows, g, n0, nb, grp, out);
     }
   }
-  if (b) {
+  if (b && !wideGrid(g)) { // the wide grid added it in scatterWide
     for (let n = 0; n < g.N; n++) {
       for (let o = 0; o < g.O; o++) {
         const base = (n * g.O + o) * L, v = b[o];

@@ -402,3 +402,22 @@ export function maxPool64(x: usize, N: i32, H: i32, W: i32, kH: i32, kW: i32, sH
   oH: i32, oW: i32, out: usize, indices: usize): void {
   maxPool<f64>(x, N, H, W, kH, kW, sH, sW, pH, pW, oH, oW, out, indices);
 }
+
+/** `length` elements from dst (byte address) += v: a convolution's bias, one output channel at a time. */
+function addConstant<T>(dst: usize, length: i32, v: T): void {
+  const S = <usize>sizeof<T>(), L = 16 / <i32>S, splat = v128.splat<T>(v);
+  let j = 0;
+  for (; j + L <= length; j += L) {
+    const o = dst + <usize>j * S;
+    v128.store(o, v128.add<T>(v128.load(o), splat));
+  }
+  for (; j < length; j++) store<T>(dst + <usize>j * S, load<T>(dst + <usize>j * S) + v);
+}
+
+export function addConstant32(dst: usize, length: i32, v: f32): void {
+  addConstant<f32>(dst, length, v);
+}
+
+export function addConstant64(dst: usize, length: i32, v: f64): void {
+  addConstant<f64>(dst, length, v);
+}
