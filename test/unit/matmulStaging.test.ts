@@ -1,9 +1,9 @@
 // The staging array (operands written straight into the matmul workers' shared memory) and the kernel's loops on
-// it give the same bits as the ordinary paths: gemm on a staged operand as on a copied one, copyBlocks and
-// addBlocks as their JavaScript loops, maxPool2d's WebAssembly windows as its JavaScript loop (first maximum, NaN).
+// it give the same bits as the ordinary paths: gemm on a staged operand as on a copied one, copyBlocks, addBlocks
+// and addConstant as their JavaScript loops, maxPool2d's WebAssembly windows as its JavaScript loop (first maximum, NaN).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addBlocks, copyBlocks, gemm, stagingArray } from '../../kernel/engine/matmul/index';
+import { addBlocks, addConstant, copyBlocks, gemm, stagingArray } from '../../kernel/engine/matmul/index';
 import { maxWindowsStaged } from '../../kernel/engine/ops/convKernels';
 import { geometry } from '../../kernel/engine/ops/convGeometry';
 
@@ -21,13 +21,15 @@ for (const T of [Float32Array, Float64Array]) {
     assert.deepEqual(staged, plain);
   });
 
-  test(`${T.name}: copyBlocks and addBlocks in a staged array match their JavaScript loops`, () => {
+  test(`${T.name}: copyBlocks, addBlocks and addConstant in a staged array match their JavaScript loops`, () => {
     const len = 4000, init = (i: number) => Math.sin(i) * 100;
     const s = stagingArray(len, new T(0)), js = fill(new T(len), init);
     assert.ok(s);
     fill(s, init);
     copyBlocks(s, 2000, 37, 3, 41, 20, 33); copyBlocks(js, 2000, 37, 3, 41, 20, 33);
     addBlocks(s, 1, 50, 2100, 45, 30, 11); addBlocks(js, 1, 50, 2100, 45, 30, 11);
+    const bias = T === Float32Array ? Math.fround(0.1) : 0.1;
+    addConstant(s, 7, 1001, bias); addConstant(js, 7, 1001, bias);
     assert.deepEqual(Array.from(s), Array.from(js));
   });
 
