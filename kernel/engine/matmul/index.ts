@@ -1,10 +1,13 @@
 // The one internal entry point of matrix products. The engine calls only `gemm`; how it computes stays behind
 // this signature: a WebAssembly SIMD kernel (fused multiply-add where the runtime has relaxed SIMD) on a pool of
 // worker threads over shared memory, small products inline, plain JavaScript where WebAssembly SIMD is missing.
+// Callers that build large operands (convolutions' column blocks) build them in `stagingArray`, inside that shared
+// memory, where gemm reads them without a copy and the kernel's block loops move them.
 import { gemmJs } from './jsKernel';
 import { MatmulPool } from './pool';
 import { getNumThreads } from './threads';
 import { KernelKind, compiledKernel } from './wasmKernel';
+import type { KernelExports } from './protocol';
 import type { FloatArray } from '../dtype';
 
 /** Below this many flops (2·m·n·k, ~150 µs on one thread) a product runs on the calling thread: waking a worker costs more. */
@@ -35,6 +38,49 @@ export function gemm(
     transA, transB, m, n, k, a: a.subarray(aOffset, aOffset + m * k), b: b.subarray(bOffset, bOffset + k * n),
   }, parallelism(p, m, n, k), out, outOffset);
   if (!done) gemmJs(transA, transB, m, n, k, a, aOffset, b, bOffset, out, outOffset); // too large for the arena
+}
+
+/**
+ * A work array of `length` elements of `like`'s element type that `gemm` reads in place when an operand lies in it
+ * (no copy into the workers' shared memory), not zeroed, valid until the next call; null without the WebAssembly
+ * kernel or when its memory cannot grow. The output of a product must not overlap an
+ * operand in it: chunks of the result are copied out while others are still computed.
+ */
+export function stagingArray(length: number, like: FloatArray): FloatArray | null {
+  const { module } = compiledKernel();
+  return module ? thePool(module).staging(length, like instanceof Float32Array) : null;
+}
+
+/**
+ * Within one array, `count` blocks of `length` elements, the i-th from a[src + i·srcStride] to a[dst + i·dstStride]
+ * (each as copyWithin). In a staging array by WebAssembly's memory.copy: copyWithin on shared memory is 3–4× slower.
+ */
+export function copyBlocks(a: FloatArray, dst: number, dstStride: number, src: number, srcStride: number, count: number, length: number): void {
+  if (pool?.copyBlocks(a, dst, dstStride, src, srcStride, count, length)) return;
+  for (let i = 0; i < count; i++) a.copyWithin(dst + i * dstStride, src + i * srcStride, src + i * srcStride + length);
+}
+
+/**
+ * Within one array, `count` blocks of `length` elements: a[dst + i·dstStride + j] += a[src + i·srcStride + j].
+ * In a staging array by WebAssembly SIMD (the same sums: each is one rounded addition). Blocks must not overlap.
+ */
+export function addBlocks(a: FloatArray, dst: number, dstStride: number, src: number, srcStride: number, count: number, length: number): void {
+  if (pool?.addBlocks(a, dst, dstStride, src, srcStride, count, length)) return;
+  for (let i = 0; i < count; i++) {
+    for (let j = 0, d = dst + i * dstStride, s = src + i * srcStride; j < length; j++) a[d + j] += a[s + j];
+  }
+}
+
+/** a[start … start + length) += value (one rounded addition each): in a staging array by WebAssembly SIMD. */
+export function addConstant(a: FloatArray, start: number, length: number, value: number): void {
+  if (pool?.addConstant(a, start, length, value)) return;
+  for (let i = start; i < start + length; i++) a[i] += value;
+}
+
+/** The WebAssembly kernel on the arena, whose loops (maxPool32/64) run on staging arrays; null without it. */
+export function arenaKernel(): KernelExports | null {
+  const { module } = compiledKernel();
+  return module ? thePool(module).kernel : null;
 }
 
 /** How many threads a product gets: 1 when small, else up to getNumThreads() among the workers ready now. */

@@ -51,7 +51,8 @@ export class MatmulPool {
   readonly memory = new WebAssembly.Memory({ initial: ARENA_START / PAGE + 1, maximum: MAX_PAGES, shared: true });
   private readonly ctrl = new Int32Array(this.memory.buffer, 0, CONTROL_BYTES / 4);
   private readonly job = this.ctrl.subarray(0, SLOT_INTS);
-  private readonly kernel: KernelExports;
+  /** The kernel's instance on this thread: gemm's primitives, and loops that run on staging arrays. */
+  readonly kernel: KernelExports;
   private readonly workBytes: number;
   private readonly workers: PoolWorker[] = [];
   private nextSlot = 1;
@@ -62,6 +63,10 @@ export class MatmulPool {
   replaced = 0;
   /** Tests only: the next worker that gets a job exits half-way through a chunk of it. */
   killNextWorkerMidJob = false;
+  /** Bytes from ARENA_START lent out by `staging`; a job's regions start after them. */
+  private reserved = 0;
+  /** The buffer of the last staging view: an operand on it is read where it lies, not copied. */
+  private stagingBuffer: ArrayBufferLike | null = null;
 
   constructor(private readonly module: WebAssembly.Module) {
     this.kernel = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as KernelExports;
@@ -95,6 +100,50 @@ export class MatmulPool {
   }
 
   /**
+   * A view of `length` elements at the start of the arena, for the caller to write operands into: `run` reads an
+   * operand on it in place instead of copying it (for convolutions' column blocks, megabytes per product, that copy
+   * was a quarter of a LeNet step). Valid until the next call of `staging`; null when the arena cannot grow.
+   */
+  staging(length: number, f32: boolean): Float32Array | Float64Array | null {
+    this.settle(); // no worker of a cut-short job still reads the region
+    const bytes = align(length * (f32 ? 4 : 8));
+    if (bytes > this.reserved) {
+      if (!this.layout([bytes])) return null;
+      this.reserved = bytes;
+    }
+    const buffer = this.memory.buffer, view = f32 ? new Float32Array(buffer, ARENA_START, length) : new Float64Array(buffer, ARENA_START, length);
+    this.stagingBuffer = buffer;
+    return view;
+  }
+
+  /**
+   * In a staging view v, `count` blocks of `length` elements, the i-th from v[src + i·srcStride] to
+   * v[dst + i·dstStride], as copyWithin; false (nothing done) when v is not the current staging view.
+   */
+  copyBlocks(v: Float32Array | Float64Array, dst: number, dstStride: number, src: number, srcStride: number, count: number, length: number): boolean {
+    if (v.buffer !== this.stagingBuffer) return false;
+    const S = v.BYTES_PER_ELEMENT, at = v.byteOffset;
+    this.kernel.copyBlocks(at + dst * S, dstStride * S, at + src * S, srcStride * S, count, length * S);
+    return true;
+  }
+
+  /** As copyBlocks, but each block is added to its destination (v[dst…] += v[src…]). */
+  addBlocks(v: Float32Array | Float64Array, dst: number, dstStride: number, src: number, srcStride: number, count: number, length: number): boolean {
+    if (v.buffer !== this.stagingBuffer) return false;
+    const S = v.BYTES_PER_ELEMENT, at = v.byteOffset, add = S === 4 ? this.kernel.addBlocks32 : this.kernel.addBlocks64;
+    add(at + dst * S, dstStride * S, at + src * S, srcStride * S, count, length);
+    return true;
+  }
+
+  /** In a staging view v: v[start … start + length) += value; false (nothing done) when v is not the current one. */
+  addConstant(v: Float32Array | Float64Array, start: number, length: number, value: number): boolean {
+    if (v.buffer !== this.stagingBuffer) return false;
+    const S = v.BYTES_PER_ELEMENT;
+    (S === 4 ? this.kernel.addConstant32 : this.kernel.addConstant64)(v.byteOffset + start * S, length, value);
+    return true;
+  }
+
+  /**
    * Computes op(A)·op(B) on `threads` threads (this one and ready workers) into out[outOffset…], or returns false
    * when the operands do not fit in the arena (2 GiB at most).
    */
@@ -104,11 +153,14 @@ export class MatmulPool {
     const ready = this.workers.filter((w) => this.state(w) === State.Ready).slice(0, threads - 1);
     const depth = this.kernel.blockDepth(k), cut = plan(m, n, k, f32, p.transB, ready.length + 1, depth);
     const chunkCount = cut.chunks.length, ldc = cStride(n, k, f32);
+    const aStaged = p.a.buffer === this.stagingBuffer, bStaged = p.b.buffer === this.stagingBuffer;
     const at = this.layout([
-      (ready.length + 1) * this.workBytes, (cut.packUnits + chunkCount) * 4, k * panels(n, f32) * 32, m * k * S, k * n * S, m * ldc * S,
-    ]);
+      (ready.length + 1) * this.workBytes, (cut.packUnits + chunkCount) * 4, k * panels(n, f32) * 32,
+      aStaged ? 0 : m * k * S, bStaged ? 0 : k * n * S, m * ldc * S,
+    ], this.reserved);
     if (!at) return false;
-    const [work, flagsAt, packed, a, b, c] = at, buf = this.memory.buffer;
+    const [work, flagsAt, packed, c] = [at[0], at[1], at[2], at[5]], buf = this.memory.buffer;
+    const a = aStaged ? p.a.byteOffset : at[3], b = bStaged ? p.b.byteOffset : at[4];
     const flags = new Int32Array(buf, flagsAt, cut.packUnits + chunkCount).fill(0);
     const job = this.job, values = [+f32, +p.transA, +p.transB, m, n, k, a, b, c, packed, flagsAt,
       cut.packUnits, 0, chunkCount, 0, ready.length + 1, cut.minCells, cut.stripe, cut.minPanels, 0, depth, cut.blockGroups, 0, 0, ldc];
@@ -124,7 +176,7 @@ export class MatmulPool {
       posted.push({ w, seq });
     });
     this.pending = posted;
-    this.copyOperands(p, cut.chunks, new View(buf, a, m * k), new View(buf, b, k * n), posted.length > 0);
+    this.copyOperands(p, cut.chunks, aStaged ? null : new View(buf, a, m * k), bStaged ? null : new View(buf, b, k * n), posted.length > 0);
     const copier = new ChunkCopier(job, cut.chunks, flags, new View(buf, c, m * ldc), out, outOffset);
     participate(this.kernel, job, flags, work, () => copier.copyFinished(), cut.chunks);
     copier.copyFinished(); // while the workers finish their last chunks
@@ -141,19 +193,22 @@ export class MatmulPool {
   /**
    * Copies B into the arena a slab at a time, then A by the rows of the chunks in order, counting each in the job
    * as it lands: the workers pack a slab as soon as it is there and start their first chunk as soon as its rows are.
+   * A null destination is an operand already in the arena (staging): all of it counts at once.
    */
-  private copyOperands(p: Product, chunks: Rect[], a: Float32Array | Float64Array, b: Float32Array | Float64Array,
+  private copyOperands(p: Product, chunks: Rect[], a: Float32Array | Float64Array | null, b: Float32Array | Float64Array | null,
     notify: boolean): void {
     const job = this.job, publish = (field: Job.BSlabs | Job.ARows, count: number) => {
       Atomics.store(job, field, count);
       if (notify) Atomics.notify(job, field);
     };
-    for (let s = 0, slabs = slabCount(job); s < slabs; s++) {
+    const slabs = slabCount(job);
+    if (!b) publish(Job.BSlabs, slabs);
+    else for (let s = 0; s < slabs; s++) {
       const [e0, e1] = slabRange(job, s);
       b.set(p.b.subarray(e0, e1), e0);
       publish(Job.BSlabs, s + 1);
     }
-    if (p.transA) { a.set(p.a); publish(Job.ARows, p.m); return; }
+    if (!a || p.transA) { a?.set(p.a); publish(Job.ARows, p.m); return; }
     let copied = 0;
     for (const { i1 } of chunks) {
       if (i1 <= copied) continue; // chunks come in the order of their rows
@@ -174,10 +229,13 @@ export class MatmulPool {
     this.pending = [];
   }
 
-  /** Byte addresses of consecutive regions of the given sizes after the control block, growing the arena; null if it cannot grow. */
-  private layout(sizes: number[]): number[] | null {
+  /**
+   * Byte addresses of consecutive regions of the given sizes after the control block and `skip` bytes, growing the
+   * arena; null if it cannot grow.
+   */
+  private layout(sizes: number[], skip = 0): number[] | null {
     const at: number[] = [];
-    let end = ARENA_START;
+    let end = ARENA_START + skip;
     for (const s of sizes) { at.push(end); end += align(s); }
     const have = this.memory.buffer.byteLength;
     if (end > have) {

@@ -75,4 +75,13 @@ export interface KernelExports {
     i0: number, i1: number, q0: number, q1: number, work: number): void;
   tile64(this: void, transA: number, m: number, n: number, k: number, a: number, packed: number, c: number, ldc: number,
     i0: number, i1: number, q0: number, q1: number, work: number): void;
+  copyBlocks(this: void, dst: number, dstStride: number, src: number, srcStride: number, count: number, bytes: number): void;
+  addBlocks32(this: void, dst: number, dstStride: number, src: number, srcStride: number, count: number, length: number): void;
+  addBlocks64(this: void, dst: number, dstStride: number, src: number, srcStride: number, count: number, length: number): void;
+  maxPool32(this: void, x: number, N: number, H: number, W: number, kH: number, kW: number, sH: number, sW: number,
+    pH: number, pW: number, oH: number, oW: number, out: number, indices: number): void;
+  maxPool64(this: void, x: number, N: number, H: number, W: number, kH: number, kW: number, sH: number, sW: number,
+    pH: number, pW: number, oH: number, oW: number, out: number, indices: number): void;
+  addConstant32(this: void, dst: number, length: number, v: number): void;
+  addConstant64(this: void, dst: number, length: number, v: number): void;
 }

@@ -6,11 +6,15 @@
 // Stride 1 (any padding and dilation), the common case, takes the "wide grid": outputs are computed for every
 // column of the padded input (oH × Wp positions per image, the last kW − 1 of each row discarded), so each row of
 // the column block is ONE contiguous range of the padded input: im2col is block copies (memcpy), never a loop per
-// element; the weight gradient is one gemm against g laid on the same wide grid. Other strides, and the input gradient (a gemm
-// whose operands are small, then col2im: measured twice as fast as a flipped wide-grid convolution whose column
-// block is K·(Hp·Wp)/(H·W) times larger), use the element loops below.
+// element; the weight gradient is one gemm against g laid on the same wide grid. Other strides use the element
+// loop of im2col below. The input gradient is a gemm whose operands are small, then col2im (measured twice as fast
+// as a flipped wide-grid convolution whose column block is K·(Hp·Wp)/(H·W) times larger): block additions, one per
+// (tap, image), where the stride in width is 1.
+//
+// Every work buffer is the matmul's staging array (in the workers' shared memory): gemm reads operands there in
+// place, and the block moves and additions run in WebAssembly (copyWithin on shared memory is 3–4× slower).
 import type { FloatArray } from '../dtype';
-import { gemm } from '../matmul/index';
+import { addBlocks, addConstant, arenaKernel, copyBlocks, gemm, stagingArray } from '../matmul/index';
 import type { Geometry } from './convGeometry';
 
 /** At most this many elements in one column block (16 MB of float32): the batch is cut into chunks that fit. */
@@ -61,22 +65,28 @@ export function im2col(x: FloatArray, g: Geometry, n0: number, nb: number, grp: 
   }
 }
 
-/** dx += the columns cols[K, nb·L] added back where they were read from (the adjoint of im2col). */
-export function col2im(cols: FloatArray, g: Geometry, n0: number, nb: number, grp: number, dx: FloatArray): void {
+/**
+ * dx[nb, C, H, W] += the columns cols[K, nb·L] added back where they were read from (the adjoint of im2col); dx and
+ * the columns are regions of one array `buf`, at dxAt and colsAt. Stride 1 in width: one addBlocks per (tap,
+ * image), in WebAssembly SIMD when buf is staged.
+ */
+function col2im(buf: FloatArray, colsAt: number, g: Geometry, nb: number, grp: number, dxAt: number): void {
   const Cg = g.C / g.G, L = g.oH * g.oW, nbL = nb * L, HW = g.H * g.W;
   for (let c = 0; c < Cg; c++) {
     for (let ki = 0; ki < g.kH; ki++) {
+      const ih0 = ki * g.dH - g.pH; // ih = oh·sH + ih0 must lie in [0, H)
+      const ohLo = Math.min(g.oH, Math.max(0, Math.ceil(-ih0 / g.sH)));
+      const ohHi = Math.max(ohLo, Math.min(g.oH, Math.floor((g.H - 1 - ih0) / g.sH) + 1));
       for (let kj = 0; kj < g.kW; kj++) {
-        const row = ((c * g.kH + ki) * g.kW + kj) * nbL;
+        const row = colsAt + ((c * g.kH + ki) * g.kW + kj) * nbL;
         const [lo, hi] = validRange(g, kj), iw0 = kj * g.dW - g.pW;
         for (let n = 0; n < nb; n++) {
-          const xBase = ((n0 + n) * g.C + grp * Cg + c) * HW;
-          for (let oh = 0; oh < g.oH; oh++) {
-            const ih = oh * g.sH - g.pH + ki * g.dH;
-            if (ih < 0 || ih >= g.H) continue;
-            const src = row + n * L + oh * g.oW, dst = xBase + ih * g.W + iw0;
-            if (g.sW === 1) for (let ow = lo; ow < hi; ow++) dx[dst + ow] += cols[src + ow];
-            else for (let ow = lo; ow < hi; ow++) dx[dst + ow * g.sW] += cols[src + ow];
+          const xBase = dxAt + (n * g.C + grp * Cg + c) * HW;
+          const src = row + n * L + ohLo * g.oW, dst = xBase + (ohLo * g.sH + ih0) * g.W + iw0;
+          if (g.sW === 1) { addBlocks(buf, dst + lo, g.sH * g.W, src + lo, g.oW, ohHi - ohLo, hi - lo); continue; }
+          for (let oh = ohLo; oh < ohHi; oh++) {
+            const s = src + (oh - ohLo) * g.oW, d = dst + (oh - ohLo) * g.sH * g.W;
+            for (let ow = lo; ow < hi; ow++) buf[d + ow * g.sW] += buf[s + ow];
           }
         }
       }
@@ -87,12 +97,16 @@ export function col2im(cols: FloatArray, g: Geometry, n0: number, nb: number, gr
 let scratch32: Float32Array | null = null, scratch64: Float64Array | null = null;
 
 /**
- * The wide path's work buffer, of a's element type and at least n elements, not zeroed: kept between calls (the
- * padded images, the column block and the gemm rows of a LeNet step are megabytes; allocating them afresh each call
- * cost more in zeroing and garbage collection than the copies themselves). One buffer holds all three regions so
- * that im2col is copyWithin, a block move with no view object per block.
+ * The work buffer, of a's element type and at least n elements, not zeroed: the matmul's staging array, so that
+ * gemm reads the column block where im2col wrote it (copying megabytes into the workers' memory per product was a
+ * quarter of a LeNet step); else kept between calls (the padded images, the column block and the gemm rows of a
+ * LeNet step are megabytes; allocating them afresh each call cost more in zeroing and garbage collection than the
+ * copies themselves). One buffer holds all regions so that im2col is copyWithin, a block move with no view object
+ * per block.
  */
 function scratch(a: FloatArray, n: number): View {
+  const staged = stagingArray(n, a);
+  if (staged) return staged;
   if (a instanceof Float32Array) return scratch32 && scratch32.length >= n ? scratch32 : (scratch32 = new Float32Array(n));
   return scratch64 && scratch64.length >= n ? scratch64 : (scratch64 = new Float64Array(n));
 }
@@ -124,43 +138,48 @@ function padImages(x: FloatArray, g: Geometry, n0: number, nb: number, buf: Floa
   }
 }
 
-/** cols[K, nb·Lw] ← the wide-grid windows of group `grp` from the padded images xp: one block copy per (tap, image). */
+/** cols[K, nb·Lw] ← the wide-grid windows of group `grp` from the padded images xp: one block copy per (tap, image), in WebAssembly where buf is staged. */
 function im2colWide(buf: FloatArray, g: Geometry, nb: number, grp: number, colsAt: number): void {
   const Cg = g.C / g.G, { Wp, Lw, HWp } = widths(g), nbLw = nb * Lw;
   for (let c = 0; c < Cg; c++) {
     for (let ki = 0; ki < g.kH; ki++) {
       for (let kj = 0; kj < g.kW; kj++) {
         const row = colsAt + ((c * g.kH + ki) * g.kW + kj) * nbLw, shift = ki * g.dH * Wp + kj * g.dW;
-        for (let n = 0; n < nb; n++) {
-          const src = (n * g.C + grp * Cg + c) * HWp + shift;
-          buf.copyWithin(row + n * Lw, src, src + Lw);
-        }
+        copyBlocks(buf, row, Lw, (grp * Cg + c) * HWp + shift, g.C * HWp, nb, Lw);
       }
     }
   }
 }
 
-/** y [N, O, oH, oW] ← the valid columns of the wide rows[Og, nb·Lw] (one block copy per output row). */
-function scatterWide(buf: FloatArray, rowsAt: number, g: Geometry, n0: number, nb: number, grp: number, y: FloatArray): void {
-  const Og = g.O / g.G, { Wp, Lw } = widths(g), L = g.oH * g.oW, rows = buf;
+/**
+ * y [N, O, oH, oW] ← the valid columns of the wide rows[Og, nb·Lw] (+ bias per channel): compacted inside buf to
+ * [Og, nb, L] at packAt (one copyBlocks: WebAssembly where buf is staged), the bias added there, then one block
+ * copy per (channel, image).
+ */
+function scatterWide(buf: FloatArray, rowsAt: number, g: Geometry, n0: number, nb: number, grp: number, y: FloatArray, packAt: number,
+  bias: FloatArray | null): void {
+  const Og = g.O / g.G, { Wp } = widths(g), L = g.oH * g.oW;
+  copyBlocks(buf, packAt, g.oW, rowsAt, Wp, Og * nb * g.oH, g.oW);
+  if (bias) for (let o = 0; o < Og; o++) addConstant(buf, packAt + o * nb * L, nb * L, bias[grp * Og + o]); // fused: one add, as after
   for (let o = 0; o < Og; o++) {
     for (let n = 0; n < nb; n++) {
-      const src = rowsAt + (o * nb + n) * Lw, dst = ((n0 + n) * g.O + grp * Og + o) * L;
-      for (let oh = 0; oh < g.oH; oh++) y.set(rows.subarray(src + oh * Wp, src + oh * Wp + g.oW), dst + oh * g.oW);
+      const src = packAt + (o * nb + n) * L;
+      y.set(buf.subarray(src, src + L), ((n0 + n) * g.O + grp * Og + o) * L);
     }
   }
 }
 
-/** rows[Og, nb·Lw] ← y's channels of group `grp` on the wide grid, zeros in the discarded columns. */
-function gatherWide(y: FloatArray, g: Geometry, n0: number, nb: number, grp: number, buf: FloatArray, rowsAt: number): void {
-  const Og = g.O / g.G, { Wp, Lw } = widths(g), L = g.oH * g.oW, rows = buf;
-  rows.fill(0, rowsAt, rowsAt + Og * nb * Lw);
+/** rows[Og, nb·Lw] ← y's channels of group `grp` on the wide grid, zeros in the discarded columns (scatterWide backwards). */
+function gatherWide(y: FloatArray, g: Geometry, n0: number, nb: number, grp: number, buf: FloatArray, rowsAt: number, packAt: number): void {
+  const Og = g.O / g.G, { Wp, Lw } = widths(g), L = g.oH * g.oW;
   for (let o = 0; o < Og; o++) {
     for (let n = 0; n < nb; n++) {
-      const dst = rowsAt + (o * nb + n) * Lw, src = ((n0 + n) * g.O + grp * Og + o) * L;
-      for (let oh = 0; oh < g.oH; oh++) rows.set(y.subarray(src + oh * g.oW, src + (oh + 1) * g.oW), dst + oh * Wp);
+      const src = ((n0 + n) * g.O + grp * Og + o) * L;
+      buf.set(y.subarray(src, src + L), packAt + (o * nb + n) * L);
     }
   }
+  buf.fill(0, rowsAt, rowsAt + Og * nb * Lw);
+  copyBlocks(buf, rowsAt, Wp, packAt, g.oW, Og * nb * g.oH, g.oW);
 }
 
 /** The batch chunks of the wide grid, whose column blocks fit the budget. */
@@ -200,13 +219,13 @@ export function convForward(x: FloatArray, w: FloatArray, b: FloatArray | null, 
   if (wideGrid(g)) {
     const { Lw, HWp } = widths(g);
     for (const [n0, nb] of wideChunks(g)) {
-      const xpLen = nb * g.C * HWp + g.kW * g.dW, colsAt = xpLen, rowsAt = colsAt + K * nb * Lw;
-      const buf = scratch(x, rowsAt + Og * nb * Lw);
+      const xpLen = nb * g.C * HWp + g.kW * g.dW, colsAt = xpLen, rowsAt = colsAt + K * nb * Lw, packAt = rowsAt + Og * nb * Lw;
+      const buf = scratch(x, packAt + Og * nb * L);
       padImages(x, g, n0, nb, buf, xpLen);
       for (let grp = 0; grp < g.G; grp++) {
         im2colWide(buf, g, nb, grp, colsAt);
         gemm(false, false, Og, nb * Lw, K, w, grp * Og * K, buf, colsAt, buf, rowsAt);
-        scatterWide(buf, rowsAt, g, n0, nb, grp, out);
+        scatterWide(buf, rowsAt, g, n0, nb, grp, out, packAt, b);
       }
     }
   } else for (const [n0, nb] of chunks(g)) {
@@ -217,7 +236,7 @@ export function convForward(x: FloatArray, w: FloatArray, b: FloatArray | null, 
       scatterRows(rows, g, n0, nb, grp, out);
     }
   }
-  if (b) {
+  if (b && !wideGrid(g)) { // the wide grid added it in scatterWide
     for (let n = 0; n < g.N; n++) {
       for (let o = 0; o < g.O; o++) {
         const base = (n * g.O + o) * L, v = b[o];
@@ -230,14 +249,17 @@ export function convForward(x: FloatArray, w: FloatArray, b: FloatArray | null, 
 /** dx [N, C, H, W] ← the gradient of ⟨y, x ⋆ w⟩ in x, for y [N, O, oH, oW] (a transposed convolution of y by w). */
 export function convInputGradient(y: FloatArray, w: FloatArray, g: Geometry, dx: FloatArray): void {
   const Og = g.O / g.G, K = (g.C / g.G) * g.kH * g.kW, L = g.oH * g.oW;
-  dx.fill(0);
+  const CHW = g.C * g.H * g.W;
   for (const [n0, nb] of chunks(g)) {
-    const buf = scratch(y, (K + Og) * nb * L), cols = buf.subarray(0, K * nb * L), rows = buf.subarray(K * nb * L, (K + Og) * nb * L);
+    const rowsAt = K * nb * L, dxAt = (K + Og) * nb * L, buf = scratch(y, dxAt + nb * CHW);
+    const cols = buf.subarray(0, rowsAt), rows = buf.subarray(rowsAt, dxAt);
+    buf.fill(0, dxAt, dxAt + nb * CHW);
     for (let grp = 0; grp < g.G; grp++) {
       gatherRows(y, g, n0, nb, grp, rows);
       gemm(true, false, K, nb * L, Og, w, grp * Og * K, rows, 0, cols, 0);
-      col2im(cols, g, n0, nb, grp, dx);
+      col2im(buf, 0, g, nb, grp, dxAt);
     }
+    dx.set(buf.subarray(dxAt, dxAt + nb * CHW), n0 * CHW);
   }
 }
 
@@ -249,12 +271,12 @@ export function convWeightGradient(x: FloatArray, y: FloatArray, g: Geometry, dw
   if (wide) {
     const { Lw, HWp } = widths(g);
     for (const [n0, nb] of parts) {
-      const xpLen = nb * g.C * HWp + g.kW * g.dW, colsAt = xpLen, rowsAt = colsAt + K * nb * Lw;
-      const buf = scratch(x, rowsAt + Og * nb * Lw);
+      const xpLen = nb * g.C * HWp + g.kW * g.dW, colsAt = xpLen, rowsAt = colsAt + K * nb * Lw, packAt = rowsAt + Og * nb * Lw;
+      const buf = scratch(x, packAt + Og * nb * L);
       padImages(x, g, n0, nb, buf, xpLen);
       for (let grp = 0; grp < g.G; grp++) {
         im2colWide(buf, g, nb, grp, colsAt);
-        gatherWide(y, g, n0, nb, grp, buf, rowsAt);
+        gatherWide(y, g, n0, nb, grp, buf, rowsAt, packAt);
         if (!part) { gemm(false, true, Og, K, nb * Lw, buf, rowsAt, buf, colsAt, dw, grp * Og * K); continue; }
         gemm(false, true, Og, K, nb * Lw, buf, rowsAt, buf, colsAt, part, 0);
         for (let i = 0, off = grp * Og * K; i < Og * K; i++) dw[off + i] += part[i];
@@ -272,4 +294,20 @@ export function convWeightGradient(x: FloatArray, y: FloatArray, g: Geometry, dw
       for (let i = 0, off = grp * Og * K; i < Og * K; i++) dw[off + i] += part[i];
     }
   }
+}
+
+/**
+ * maxPool2d's windows (g: every channel an image) in WebAssembly on a staged copy of x: out ← each window's maximum,
+ * indices ← where in x it is. False where there is no staging: the caller's loop runs (the same values).
+ */
+export function maxWindowsStaged(x: FloatArray, g: Geometry, out: FloatArray, indices: Int32Array): boolean {
+  const kernel = arenaKernel(), S = x.BYTES_PER_ELEMENT, n = out.length;
+  const buf = kernel ? stagingArray(x.length + n + Math.ceil((4 * n) / S), x) : null;
+  if (!kernel || !buf) return false;
+  buf.set(x, 0);
+  const xAt = buf.byteOffset, outAt = xAt + x.length * S, indicesAt = outAt + n * S;
+  (S === 4 ? kernel.maxPool32 : kernel.maxPool64)(xAt, g.N, g.H, g.W, g.kH, g.kW, g.sH, g.sW, g.pH, g.pW, g.oH, g.oW, outAt, indicesAt);
+  out.set(buf.subarray(x.length, x.length + n));
+  indices.set(new Int32Array(buf.buffer, indicesAt, n));
+  return true;
 }

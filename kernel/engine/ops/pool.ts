@@ -7,7 +7,7 @@ import { fmt } from '../shape';
 import { Tensor } from '../tensor';
 import { checkOptions } from '../options';
 import { ConvWindow, Geometry, geometry, pairOf } from './convGeometry';
-import { convForward } from './convKernels';
+import { convForward, maxWindowsStaged } from './convKernels';
 
 /** Options of maxPool2d and avgPool2d; a pair is [height, width]. */
 export interface PoolOptions {
@@ -53,11 +53,11 @@ export function maxPool2d(x: Tensor, kernelSize: number | [number, number], opts
   const { win, geo } = checkPool('maxPool2d', x, kernelSize, opts);
   const shape = pooledShape(x, geo), out = allocForOverwrite('maxPool2d', x.dtype, shape);
   const indices = new Int32Array(out.length);
-  maxWindows(x.data, geo, out, indices);
+  if (!maxWindowsStaged(x.data, geo, out, indices)) maxWindows(x.data, geo, out, indices);
   return record('maxPool2d', [x], new Tensor(out, shape), { window: win, indices, indexShape: [out.length] });
 }
 
-/** out ← each window's maximum, indices ← where in x it is (the first maximum; a NaN wins, as PyTorch). */
+/** out ← each window's maximum, indices ← where in x it is (the first maximum; a NaN wins, as PyTorch); without WebAssembly. */
 function maxWindows(x: FloatArray, g: Geometry, out: FloatArray, indices: Int32Array): void {
   const HW = g.H * g.W;
   let o = 0;

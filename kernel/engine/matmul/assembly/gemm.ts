@@ -323,3 +323,101 @@ export function tile64(
 ): void {
   tile<f64>(transA, m, n, k, a, packed, c, ldc, i0, i1, q0, q1, work);
 }
+
+/**
+ * `count` blocks of `bytes`, the i-th from src + i·srcStride to dst + i·dstStride (byte addresses and strides):
+ * im2col's block moves inside the arena, where JavaScript's copyWithin on shared memory is 3–4× slower than
+ * memory.copy.
+ */
+export function copyBlocks(dst: usize, dstStride: usize, src: usize, srcStride: usize, count: i32, bytes: usize): void {
+  for (let i = 0; i < count; i++) {
+    memory.copy(dst, src, bytes);
+    dst += dstStride; src += srcStride;
+  }
+}
+
+/** `count` blocks of `length` elements: the i-th at dst + i·dstStride += the i-th at src + i·srcStride (bytes). */
+function addBlocks<T>(dst: usize, dstStride: usize, src: usize, srcStride: usize, count: i32, length: i32): void {
+  const S = <usize>sizeof<T>(), L = 16 / <i32>S;
+  for (let i = 0; i < count; i++) {
+    let j = 0;
+    for (; j + L <= length; j += L) {
+      const o = <usize>j * S;
+      v128.store(dst + o, v128.add<T>(v128.load(dst + o), v128.load(src + o)));
+    }
+    for (; j < length; j++) {
+      const o = <usize>j * S;
+      store<T>(dst + o, load<T>(dst + o) + load<T>(src + o));
+    }
+    dst += dstStride; src += srcStride;
+  }
+}
+
+/** col2im's accumulation inside the arena (addBlocks, float32). */
+export function addBlocks32(dst: usize, dstStride: usize, src: usize, srcStride: usize, count: i32, length: i32): void {
+  addBlocks<f32>(dst, dstStride, src, srcStride, count, length);
+}
+
+/** col2im's accumulation inside the arena (addBlocks, float64). */
+export function addBlocks64(dst: usize, dstStride: usize, src: usize, srcStride: usize, count: i32, length: i32): void {
+  addBlocks<f64>(dst, dstStride, src, srcStride, count, length);
+}
+
+/**
+ * Max pooling of x [N, H, W] (byte address) by kH×kW windows moved by sH, sW over x padded by pH, pW (never read):
+ * out [N, oH, oW] ← each window's maximum, indices (int32) ← its flat index in x, the first maximum in row-major
+ * scan, a NaN winning (as PyTorch); -∞ and the window's first valid element where it has nothing larger.
+ */
+function maxPool<T>(x: usize, N: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
+  oH: i32, oW: i32, out: usize, indices: usize): void {
+  const S = <usize>sizeof<T>();
+  let o: usize = 0;
+  for (let img = 0; img < N; img++) {
+    const base = img * H * W;
+    for (let oh = 0; oh < oH; oh++) {
+      const h0 = oh * sH - pH, hLo = max(0, h0), hHi = min(H, h0 + kH);
+      for (let ow = 0; ow < oW; ow++) {
+        const w0 = ow * sW - pW, wLo = max(0, w0), wHi = min(W, w0 + kW);
+        let best = <T>-Infinity, at = base + hLo * W + wLo;
+        for (let h = hLo; h < hHi; h++) {
+          for (let i = base + h * W + wLo, end = base + h * W + wHi; i < end; i++) {
+            const v = load<T>(x + <usize>i * S);
+            if (v > best || v != v) { best = v; at = i; }
+          }
+        }
+        store<T>(out + o * S, best);
+        store<i32>(indices + o * 4, at);
+        o++;
+      }
+    }
+  }
+}
+
+export function maxPool32(x: usize, N: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
+  oH: i32, oW: i32, out: usize, indices: usize): void {
+  maxPool<f32>(x, N, H, W, kH, kW, sH, sW, pH, pW, oH, oW, out, indices);
+}
+
+export function maxPool64(x: usize, N: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32,
+  oH: i32, oW: i32, out: usize, indices: usize): void {
+  maxPool<f64>(x, N, H, W, kH, kW, sH, sW, pH, pW, oH, oW, out, indices);
+}
+
+/** `length` elements from dst (byte address) += v: a convolution's bias, one output channel at a time. */
+function addConstant<T>(dst: usize, length: i32, v: T): void {
+  const S = <usize>sizeof<T>(), L = 16 / <i32>S, splat = v128.splat<T>(v);
+  let j = 0;
+  for (; j + L <= length; j += L) {
+    const o = dst + <usize>j * S;
+    v128.store(o, v128.add<T>(v128.load(o), splat));
+  }
+  for (; j < length; j++) store<T>(dst + <usize>j * S, load<T>(dst + <usize>j * S) + v);
+}
+
+export function addConstant32(dst: usize, length: i32, v: f32): void {
+  addConstant<f32>(dst, length, v);
+}
+
+export function addConstant64(dst: usize, length: i32, v: f64): void {
+  addConstant<f64>(dst, length, v);
+}
