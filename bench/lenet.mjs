@@ -32,7 +32,7 @@ export function lenetEngine({ bp, randomData, timeSteps }) {
  * must: dX by conv2dTranspose (XNNPACK's deconvolution) and dW as a convolution of the input by dY, batch and
  * channels swapped (dW[kh,kw,c,o] = Σ x[n,h+kh,w+kw,c]·dY[n,h,w,o]).
  */
-export function lenetTfjs({ tf, useTf, randomData, warmUp, bestRound, median, iters }) {
+export function lenetTfjs({ tf, useTf, randomData, timeTfjsStep, iters }) {
   useTf('wasm');
   const { batch, classes, lr } = LENET;
   const conv = (pad) => tf.customGrad((x, w, b, save) => {
@@ -65,23 +65,10 @@ export function lenetTfjs({ tf, useTf, randomData, warmUp, bestRound, median, it
     h = tf.relu(dense(tf.reshape(h, [batch, 400]), vars[4], vars[5]));
     return tf.losses.softmaxCrossEntropy(labels, dense(h, vars[6], vars[7]));
   };
-  const opt = tf.train.sgd(lr);
-  warmUp(() => tf.tidy(() => { loss().dataSync(); opt.minimize(loss, true, vars).dataSync(); }));
-  const { forwardMs, stepMs } = bestRound(() => {
-    const fwd = [], step = [];
-    for (let it = 0; it < iters; it++) {
-      const t0 = performance.now();
-      tf.tidy(() => { loss().dataSync(); });
-      const t1 = performance.now();
-      tf.tidy(() => { opt.minimize(loss, true, vars).dataSync(); });
-      const t2 = performance.now();
-      fwd.push(t1 - t0); step.push(t2 - t1);
-    }
-    return { forwardMs: median(fwd), stepMs: median(step) };
-  });
+  const r = timeTfjsStep(loss, vars, lr, iters);
   vars.forEach((v) => v.dispose());
   tf.dispose([x, labels]);
-  return { forwardMs, backwardMs: stepMs - forwardMs, updateMs: null, stepMs };
+  return r;
 }
 
 /** PyTorch's step on this machine (bench/lenetTorch.py), or null with the reason when it cannot run here. */

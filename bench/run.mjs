@@ -315,11 +315,19 @@ function mlpTfjs(backend, dense) {
     }
     return tf.losses.softmaxCrossEntropy(labels, h);
   };
+  const r = timeTfjsStep(loss, vars, lr, ITERS);
+  vars.forEach((v) => v.dispose());
+  tf.dispose([x, labels]);
+  return r;
+}
+
+/** Times an SGD step of TensorFlow.js on `loss` over `vars`: the forward, then minimize; medians of the best round. */
+function timeTfjsStep(loss, vars, lr, iters) {
   const opt = tf.train.sgd(lr);
   warmUp(() => tf.tidy(() => { loss().dataSync(); opt.minimize(loss, true, vars).dataSync(); }));
   const { forwardMs, stepMs } = bestRound(() => {
     const fwd = [], step = [];
-    for (let it = 0; it < ITERS; it++) {
+    for (let it = 0; it < iters; it++) {
       // The loss is read back in both timings (the engine's is in JS memory); tidy gets no typed array back.
       const t0 = performance.now();
       tf.tidy(() => { loss().dataSync(); });
@@ -330,8 +338,6 @@ function mlpTfjs(backend, dense) {
     }
     return { forwardMs: median(fwd), stepMs: median(step) };
   });
-  vars.forEach((v) => v.dispose());
-  tf.dispose([x, labels]);
   return { forwardMs, backwardMs: stepMs - forwardMs, updateMs: null, stepMs };
 }
 
@@ -439,7 +445,7 @@ async function main() {
  * with the ratios and returns the steps and goals.
  */
 async function benchLenet() {
-  const helpers = { bp, tf, useTf, randomData, timeSteps, warmUp, bestRound, median, iters: ITERS };
+  const helpers = { bp, tf, useTf, randomData, timeSteps, timeTfjsStep, iters: ITERS };
   const steps = {};
   for (let round = 0; round < (quick ? 1 : 2); round++) {
     const oneThread = (h) => { bp.setNumThreads(1); try { return lenetEngine(h); } finally { bp.setNumThreads(CORES); } };
