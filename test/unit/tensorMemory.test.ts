@@ -65,7 +65,8 @@ describe('engine: the tensor memory limit', () => {
     let total = 0;
     for (let i = 0; i < 2000; i++) total += zeros([128, 1024]).add(1).size;
     assert.equal(total, 2000 * 128 * 1024);
-    assert.ok(tensorMemoryInUse() < 16 * MB, `${tensorMemoryInUse()} bytes counted`);
+    // never over the limit: an allocation that would go over first collects the freed ones (it may end right at it)
+    assert.ok(tensorMemoryInUse() <= 16 * MB, `${tensorMemoryInUse()} bytes counted`);
     const held = [];
     assert.throws(() => { for (;;) held.push(zeros([128, 1024])); }, TensorMemoryError);
     assert.ok(held.length >= 11 && held.length <= 12, `${held.length} tensors of 1 MB held under 16 MB besides 4 MB`);
